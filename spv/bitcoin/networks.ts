@@ -20,6 +20,13 @@ export interface BitcoinNetwork {
   readonly powNoRetargeting: boolean
   /** testnet4 (BIP94): retarget from the period's first block's bits, and the timewarp fix at period starts. */
   readonly enforceBIP94: boolean
+  /**
+   * Heights from which headers with an obsolete version are refused (Core's ContextualCheckBlockHeader
+   * "bad-version"): below 2 from BIP34, below 3 from BIP66, below 4 from BIP65.
+   */
+  readonly bip34Height: number
+  readonly bip66Height: number
+  readonly bip65Height: number
   /** Genesis block header, 80 raw bytes as hex, and its hash in display order. */
   readonly genesisHeader: string
   readonly genesisHash: string
@@ -89,6 +96,9 @@ export const mainnet: BitcoinNetwork = deepFreeze({
   powAllowMinDifficultyBlocks: false,
   powNoRetargeting: false,
   enforceBIP94: false,
+  bip34Height: 227931,
+  bip66Height: 363725,
+  bip65Height: 388381,
   genesisHeader: GENESIS_PREFIX + SATOSHI_MERKLE + '29ab5f49' + 'ffff001d' + '1dac2b7c',
   genesisHash: '000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f',
   addresses: mainAddresses,
@@ -103,6 +113,9 @@ export const testnet3: BitcoinNetwork = deepFreeze({
   powAllowMinDifficultyBlocks: true,
   powNoRetargeting: false,
   enforceBIP94: false,
+  bip34Height: 21111,
+  bip66Height: 330776,
+  bip65Height: 581885,
   genesisHeader: GENESIS_PREFIX + SATOSHI_MERKLE + 'dae5494d' + 'ffff001d' + '1aa4ae18',
   genesisHash: '000000000933ea01ad0ee984209779baaec3ced90fa3f408719526f8d77f4943',
   addresses: testAddresses,
@@ -117,6 +130,9 @@ export const testnet4: BitcoinNetwork = deepFreeze({
   powAllowMinDifficultyBlocks: true,
   powNoRetargeting: false,
   enforceBIP94: true,
+  bip34Height: 1,
+  bip66Height: 1,
+  bip65Height: 1,
   genesisHeader:
     GENESIS_PREFIX + '4e7b2b9128fe0291db0693af2ae418b767e657cd407e80cb1434221eaea7a07a' + '046f3566' + 'ffff001d' + 'bb0c7817',
   genesisHash: '00000000da84f2bafbbc53dee25a72ae507ff4914b867c565be350b0da8bf043',
@@ -137,6 +153,9 @@ export const signet: BitcoinNetwork = deepFreeze({
   powAllowMinDifficultyBlocks: false,
   powNoRetargeting: false,
   enforceBIP94: false,
+  bip34Height: 1,
+  bip66Height: 1,
+  bip65Height: 1,
   genesisHeader: GENESIS_PREFIX + SATOSHI_MERKLE + '008f4d5f' + 'ae77031e' + '8ad22203',
   genesisHash: '00000008819873e925422c1ff0f99f7cc9bbb232af63a077a480a3633bee1ef6',
   addresses: testAddresses,
@@ -153,6 +172,9 @@ export const regtest: BitcoinNetwork = deepFreeze({
   powAllowMinDifficultyBlocks: true,
   powNoRetargeting: true,
   enforceBIP94: false,
+  bip34Height: 1,
+  bip66Height: 1,
+  bip65Height: 1,
   genesisHeader: GENESIS_PREFIX + SATOSHI_MERKLE + 'dae5494d' + 'ffff7f20' + '02000000',
   genesisHash: '0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206',
   addresses: { ...testAddresses, bech32: 'bcrt' },
