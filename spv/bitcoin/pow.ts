@@ -15,10 +15,15 @@ export interface CompactDecoding {
 /** arith_uint256::SetCompact: the target with its negative and overflow flags. */
 export function decodeCompact(bits: number): CompactDecoding {
   const size = bits >>> 24
-  const word = bits & 0x007fffff
+  let word = bits & 0x007fffff
   let target: bigint
-  if (size <= 3) target = BigInt(word >>> (8 * (3 - size)))
-  else target = (BigInt(word) << BigInt(8 * (size - 3))) & MASK_256
+  // As Core: for a small exponent the mantissa is shifted first, and the flags look at what is left of it.
+  if (size <= 3) {
+    word = word >>> (8 * (3 - size))
+    target = BigInt(word)
+  } else {
+    target = (BigInt(word) << BigInt(8 * (size - 3))) & MASK_256
+  }
   const negative = word !== 0 && (bits & 0x00800000) !== 0
   const overflow = word !== 0 && (size > 34 || (word > 0xff && size > 33) || (word > 0xffff && size > 32))
   return { target, negative, overflow }
