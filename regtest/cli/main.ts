@@ -13,6 +13,16 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: () => {} })
   registerSpv(program, io, exit)
+  program
+    .command('regtest')
+    .description('The local regtest world (not built yet)')
+    .command('up')
+    .description('Start a local world: Bitcoin regtest, side-chain validators, signers (not built yet)')
+    .action(() => {
+      printJson(io, { error: { code: 'CLI_NOT_BUILT', message: 'the local regtest world is not built yet; see README.md, Status' } })
+      io.err('causeway regtest up: the local regtest world is not built yet (see README.md, Status)\n')
+      exit(EXIT_INVALID)
+    })
   // Subcommands inherit the same error handling.
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: () => {} })

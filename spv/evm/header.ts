@@ -18,6 +18,7 @@ import {
 } from './rlp.js'
 
 export const EVM_BAD_HEADER = 'EVM_BAD_HEADER'
+const BAD = EVM_BAD_HEADER
 
 /**
  * A block header with the JSON-RPC field names. Optional fields appear with the hard fork that added them;
@@ -64,7 +65,8 @@ type FieldSpec =
   | { readonly name: FieldName; readonly kind: 'bytes'; readonly length?: number }
   | { readonly name: FieldName; readonly kind: 'uint'; readonly max: bigint }
 
-const b = (name: FieldName, length?: number): FieldSpec => (length === undefined ? { name, kind: 'bytes' } : { name, kind: 'bytes', length })
+const b = (name: FieldName, length?: number): FieldSpec =>
+  length === undefined ? { name, kind: 'bytes' } : { name, kind: 'bytes', length }
 const u = (name: FieldName, max: bigint): FieldSpec => ({ name, kind: 'uint', max })
 
 /** The fields in RLP order. Block number, gas and time are uint64 in every client; difficulty and base fee uint256. */
@@ -125,7 +127,7 @@ function layoutOf(present: (name: FieldName) => boolean): EvmHeaderLayout {
       const missing = FORK_GROUPS.slice(0, FORK_GROUPS.indexOf(group) + 1)
         .flatMap((g) => g.fields)
         .filter((f) => !present(f))
-      fail(EVM_BAD_HEADER, `header: ${have.join(', ')} present without ${missing.join(', ')}`, { missing, present: have })
+      fail(BAD, `header: ${have.join(', ')} present without ${missing.join(', ')}`, { missing, present: have })
     }
     layout = group.layout
   }
@@ -139,14 +141,14 @@ export function evmHeaderLayout(h: EvmHeader): EvmHeaderLayout {
 
 /** Parses an `eth_getBlockByNumber` / `eth_getBlockByHash` result; a missing or malformed field is named. */
 export function evmHeaderFromRpc(block: object): EvmHeader {
-  const json = asRecord(block, EVM_BAD_HEADER, 'block')
+  const json = asRecord(block, BAD, 'block')
   const layout = layoutOf((name) => isPresent(json, name))
   const out: Record<string, unknown> = {}
   for (const spec of FIELDS.slice(0, LAYOUT_FIELD_COUNT[layout])) {
     out[spec.name] =
       spec.kind === 'uint'
-        ? jsonUint(json, spec.name, EVM_BAD_HEADER, 'block', spec.max)
-        : jsonBytes(json, spec.name, EVM_BAD_HEADER, 'block', spec.length)
+        ? jsonUint(json, spec.name, BAD, 'block', spec.max)
+        : jsonBytes(json, spec.name, BAD, 'block', spec.length)
   }
   return out as unknown as EvmHeader
 }
@@ -158,12 +160,14 @@ export function encodeEvmHeader(h: EvmHeader): Uint8Array {
   for (const spec of FIELDS.slice(0, LAYOUT_FIELD_COUNT[layout])) {
     const v = h[spec.name]
     if (spec.kind === 'uint') {
-      if (typeof v !== 'bigint' || v < 0n || v > spec.max) fail(EVM_BAD_HEADER, `header.${spec.name}: expected an unsigned integer in range`, { field: spec.name })
+      if (typeof v !== 'bigint' || v < 0n || v > spec.max) {
+        fail(BAD, `header.${spec.name}: expected an unsigned integer in range`, { field: spec.name })
+      }
       items.push(uintToRlpBytes(v))
     } else {
-      if (!(v instanceof Uint8Array)) fail(EVM_BAD_HEADER, `header.${spec.name}: expected bytes`, { field: spec.name })
+      if (!(v instanceof Uint8Array)) fail(BAD, `header.${spec.name}: expected bytes`, { field: spec.name })
       if (spec.length !== undefined && v.length !== spec.length) {
-        fail(EVM_BAD_HEADER, `header.${spec.name}: expected ${spec.length} bytes, got ${v.length}`, { field: spec.name })
+        fail(BAD, `header.${spec.name}: expected ${spec.length} bytes, got ${v.length}`, { field: spec.name })
       }
       items.push(v)
     }
@@ -178,16 +182,16 @@ export function evmHeaderHash(h: EvmHeader): Uint8Array {
 
 /** Decodes a header's RLP; only canonical encodings of a known layout are accepted, so re-encoding gives `rlp` back. */
 export function decodeEvmHeader(rlp: Uint8Array): EvmHeader {
-  const items = asList(decodeRlp(rlp, EVM_BAD_HEADER, 'header'), EVM_BAD_HEADER, 'header')
+  const items = asList(decodeRlp(rlp, BAD, 'header'), BAD, 'header')
   const count = items.length
   if (!Object.values(LAYOUT_FIELD_COUNT).includes(count)) {
-    fail(EVM_BAD_HEADER, `header: ${count} fields is no known layout (15, 16, 17, 20 or 21)`, { count })
+    fail(BAD, `header: ${count} fields is no known layout (15, 16, 17, 20 or 21)`, { count })
   }
   const out: Record<string, unknown> = {}
   FIELDS.slice(0, count).forEach((spec, i) => {
     const item = items[i]
     const label = `header.${spec.name}`
-    out[spec.name] = spec.kind === 'uint' ? asUint(item, EVM_BAD_HEADER, label, spec.max) : asBytes(item, EVM_BAD_HEADER, label, spec.length)
+    out[spec.name] = spec.kind === 'uint' ? asUint(item, BAD, label, spec.max) : asBytes(item, BAD, label, spec.length)
   })
   return out as unknown as EvmHeader
 }

@@ -16,7 +16,9 @@ export const EMPTY_TRIE_ROOT: Uint8Array = keccak_256(RLP.encode(new Uint8Array(
 
 /** The trie key of the receipt at `index`: rlp(index), so index 0 is the byte 0x80. */
 export function receiptKey(index: number): Uint8Array {
-  if (!Number.isSafeInteger(index) || index < 0) fail(EVM_BAD_INDEX, `receipt index must be a non-negative integer, got ${index}`)
+  if (!Number.isSafeInteger(index) || index < 0) {
+    fail(EVM_BAD_INDEX, `receipt index must be a non-negative integer, got ${index}`, { index })
+  }
   return RLP.encode(index)
 }
 
@@ -34,7 +36,9 @@ export async function receiptsRoot(receipts: readonly Receipt[]): Promise<Uint8A
 /** The proof nodes, root first, for the receipt at `index` among all of a block's `receipts`. */
 export async function createReceiptProof(receipts: readonly Receipt[], index: number): Promise<Uint8Array[]> {
   const key = receiptKey(index)
-  if (index >= receipts.length) fail(EVM_BAD_INDEX, `no receipt at index ${index}: the block has ${receipts.length}`, { index })
+  if (index >= receipts.length) {
+    fail(EVM_BAD_INDEX, `no receipt at index ${index}: the block has ${receipts.length}`, { index })
+  }
   return createMerkleProof(await buildTrie(receipts), key)
 }
 
@@ -54,12 +58,16 @@ export async function verifyReceiptProof(
     fail(EVM_PROOF_INVALID, 'proof must be a list of non-empty byte strings')
   }
   if (proof.length === 0) {
-    if (equalBytes(root, EMPTY_TRIE_ROOT)) fail(EVM_PROOF_NOT_FOUND, `no receipt at index ${index}: the block has no transactions`, { index })
+    if (equalBytes(root, EMPTY_TRIE_ROOT)) {
+      fail(EVM_PROOF_NOT_FOUND, `no receipt at index ${index}: the block has no transactions`, { index })
+    }
     fail(EVM_PROOF_INVALID, 'proof is empty')
   }
   // Every node on the path consumes at least one nibble of the key, except a leaf that may consume none.
   const maxNodes = key.length * 2 + 1
-  if (proof.length > maxNodes) fail(EVM_PROOF_INVALID, `proof has ${proof.length} nodes; a path to this key has at most ${maxNodes}`)
+  if (proof.length > maxNodes) {
+    fail(EVM_PROOF_INVALID, `proof has ${proof.length} nodes; a path to this key has at most ${maxNodes}`, { index })
+  }
   if (!equalBytes(keccak_256(proof[0]!), root)) fail(EVM_PROOF_INVALID, 'proof does not start at receiptsRoot')
 
   let value: Uint8Array | null
@@ -71,18 +79,18 @@ export async function verifyReceiptProof(
     // The proof must be exactly the key's path, no extra or reordered nodes: one proof per receipt, no malleability.
     const path = await createMerkleProof(trie, key)
     if (path.length !== proof.length || !path.every((node, i) => equalBytes(node, proof[i]!))) {
-      throw new CausewayError(EVM_PROOF_INVALID, 'proof holds nodes that are not on the path of this index', { details: { index } })
+      fail(EVM_PROOF_INVALID, 'proof holds nodes that are not on the path of this index', { index })
     }
   } catch (e) {
     if (e instanceof CausewayError) throw e
-    throw new CausewayError(EVM_PROOF_INVALID, `proof does not verify against receiptsRoot for index ${index}`, { details: { index }, cause: e })
+    fail(EVM_PROOF_INVALID, `proof does not verify against receiptsRoot for index ${index}`, { index }, e)
   }
   if (value === null) fail(EVM_PROOF_NOT_FOUND, `the trie has no receipt at index ${index}`, { index })
   let receipt: Receipt
   try {
     receipt = decodeReceipt(value)
   } catch (e) {
-    throw new CausewayError(EVM_RECEIPT_MALFORMED, `the proven value at index ${index} is not a receipt`, { details: { index }, cause: e })
+    fail(EVM_RECEIPT_MALFORMED, `the proven value at index ${index} is not a receipt`, { index }, e)
   }
   return { encoded: value, receipt }
 }

@@ -35,7 +35,11 @@ export function asList(item: RlpItem | undefined, code: string, label: string): 
 export function asBytes(item: RlpItem | undefined, code: string, label: string, length?: number): Uint8Array {
   if (!(item instanceof Uint8Array)) fail(code, `${label}: expected an RLP byte string`, { field: label })
   if (length !== undefined && item.length !== length) {
-    fail(code, `${label}: expected ${length} bytes, got ${item.length}`, { field: label, expected: length, actual: item.length })
+    fail(code, `${label}: expected ${length} bytes, got ${item.length}`, {
+      field: label,
+      expected: length,
+      actual: item.length,
+    })
   }
   return item
 }
@@ -58,7 +62,13 @@ export function uintToRlpBytes(value: bigint): Uint8Array {
 // ---- JSON-RPC edge: every field read names itself and fails with the caller's code ----
 
 /** A hex data field of a JSON-RPC object, length-checked, with the field named on failure. */
-export function jsonBytes(obj: Record<string, unknown>, field: string, code: string, what: string, length?: number): Uint8Array {
+export function jsonBytes(
+  obj: Record<string, unknown>,
+  field: string,
+  code: string,
+  what: string,
+  length?: number,
+): Uint8Array {
   return jsonHex(obj[field], code, `${what}.${field}`, length)
 }
 
@@ -68,7 +78,7 @@ export function jsonHex(value: unknown, code: string, label: string, length?: nu
   try {
     return hexToBytes(value as string, label, length)
   } catch (e) {
-    throw new CausewayError(code, e instanceof Error ? e.message : `${label}: malformed`, { details: { field: label }, cause: e })
+    fail(code, e instanceof Error ? e.message : `${label}: malformed`, { field: label }, e)
   }
 }
 

@@ -47,7 +47,7 @@ export async function startHardhat(opts: HardhatOptions = {}): Promise<HardhatNo
       try {
         return await launch(dir, configPath, await freePort(), opts.startTimeoutMs ?? 30_000)
       } catch (e) {
-        if (attempt >= 2 || !(e instanceof EarlyExit)) throw e
+        if (attempt >= 2 || !(e instanceof EarlyExit) || !/EADDRINUSE|address already in use/i.test(e.message)) throw e
       }
     }
   } catch (e) {
