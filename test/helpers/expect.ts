@@ -13,14 +13,14 @@ export function codeOf(f: () => unknown): string | undefined {
   return undefined
 }
 
-/** Asserts that `f` throws a CausewayError with `code`. */
-export function expectCode(f: () => unknown, code: string): void {
+/** Asserts that `f` throws a CausewayError with `code`, and returns it for further checks. */
+export function expectCode(f: () => unknown, code: string): CausewayError {
   try {
     f()
   } catch (e) {
     expect(e).toBeInstanceOf(CausewayError)
     expect((e as CausewayError).code).toBe(code)
-    return
+    return e as CausewayError
   }
-  expect.fail(`expected ${code}, but it passed`)
+  return expect.fail(`expected ${code}, but it passed`)
 }

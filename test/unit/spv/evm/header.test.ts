@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest'
 import { RLP } from '@ethereumjs/rlp'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { equalBytes, hexToBytes, toHex } from '../../../../spv/base/bytes.js'
-import { isCausewayError } from '../../../../spv/base/errors.js'
 import {
   EVM_BAD_HEADER,
   type EvmHeader,
@@ -17,6 +16,7 @@ import {
   evmHeaderHash,
   evmHeaderLayout,
 } from '../../../../spv/evm/index.js'
+import { expectCode } from '../../../helpers/expect.js'
 
 const vector = (name: string): any => JSON.parse(readFileSync(new URL(`../../../vectors/evm/${name}`, import.meta.url), 'utf8'))
 const real = vector('real-headers.json').valid as { name: string; layout: EvmHeaderLayout; block: Record<string, unknown> }[]
@@ -28,17 +28,6 @@ const HARDHAT: [string, EvmHeaderLayout][] = [
   ['prague', 'prague'],
 ]
 const pragueBlock = vector('hardhat-prague.json').block as Record<string, unknown>
-
-/** Runs `f` and returns the CausewayError it throws with `code`; fails the test otherwise. */
-function caught(f: () => unknown, code: string) {
-  try {
-    f()
-  } catch (e) {
-    if (isCausewayError(e, code)) return e
-    throw new Error(`expected ${code}, got ${String(e)}`)
-  }
-  throw new Error(`expected ${code}, nothing was thrown`)
-}
 
 const without = (obj: Record<string, unknown>, ...fields: string[]) =>
   Object.fromEntries(Object.entries(obj).filter(([k]) => !fields.includes(k)))
@@ -91,7 +80,7 @@ describe('evm header: inconsistent fork fields', () => {
   ]
   for (const [name, drop] of cases) {
     it(name, () => {
-      const e = caught(() => evmHeaderFromRpc(without(pragueBlock, ...drop)), EVM_BAD_HEADER)
+      const e = expectCode(() => evmHeaderFromRpc(without(pragueBlock, ...drop)), EVM_BAD_HEADER)
       expect(e.details?.['missing']).toEqual(expect.arrayContaining(drop))
     })
   }
@@ -99,7 +88,7 @@ describe('evm header: inconsistent fork fields', () => {
   it('encodeEvmHeader refuses an inconsistent header object too', () => {
     const h = evmHeaderFromRpc(pragueBlock)
     const { withdrawalsRoot: _dropped, ...gap } = h
-    caught(() => encodeEvmHeader(gap as EvmHeader), EVM_BAD_HEADER)
+    expectCode(() => encodeEvmHeader(gap as EvmHeader), EVM_BAD_HEADER)
   })
 })
 
@@ -110,7 +99,7 @@ describe('evm header: missing and malformed fields are named', () => {
   ]
   for (const field of legacyFields) {
     it(`missing ${field}`, () => {
-      const e = caught(() => evmHeaderFromRpc(without(pragueBlock, field)), EVM_BAD_HEADER)
+      const e = expectCode(() => evmHeaderFromRpc(without(pragueBlock, field)), EVM_BAD_HEADER)
       expect(e.details?.['field']).toContain(field)
       expect(e.message).toContain(field)
     })
@@ -134,14 +123,14 @@ describe('evm header: missing and malformed fields are named', () => {
   ]
   for (const [field, value] of bad) {
     it(`${field} = ${JSON.stringify(value)}`, () => {
-      const e = caught(() => evmHeaderFromRpc({ ...pragueBlock, [field]: value }), EVM_BAD_HEADER)
+      const e = expectCode(() => evmHeaderFromRpc({ ...pragueBlock, [field]: value }), EVM_BAD_HEADER)
       expect(String(e.details?.['field'])).toContain(field)
     })
   }
 
   it('rejects a non-object', () => {
-    caught(() => evmHeaderFromRpc(null as unknown as object), EVM_BAD_HEADER)
-    caught(() => evmHeaderFromRpc([] as unknown as object), EVM_BAD_HEADER)
+    expectCode(() => evmHeaderFromRpc(null as unknown as object), EVM_BAD_HEADER)
+    expectCode(() => evmHeaderFromRpc([] as unknown as object), EVM_BAD_HEADER)
   })
 
   it('accepts the largest uint64 block number and zero-padded quantities', () => {
@@ -183,7 +172,7 @@ describe('evm header: RLP', () => {
   ]
   for (const [name, make] of rejects) {
     it(`rejects ${name}`, () => {
-      caught(() => decodeEvmHeader(make()), EVM_BAD_HEADER)
+      expectCode(() => decodeEvmHeader(make()), EVM_BAD_HEADER)
     })
   }
 

@@ -5,21 +5,11 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { RLP } from '@ethereumjs/rlp'
 import { hexToBytes, toHex } from '../../../../spv/base/bytes.js'
-import { isCausewayError } from '../../../../spv/base/errors.js'
 import { EVM_RECEIPT_MALFORMED, type Receipt, decodeReceipt, encodeReceipt, receiptFromRpc } from '../../../../spv/evm/index.js'
+import { expectCode } from '../../../helpers/expect.js'
 
 const vector = (name: string): any => JSON.parse(readFileSync(new URL(`../../../vectors/evm/${name}`, import.meta.url), 'utf8'))
 const prague = vector('hardhat-prague.json') as { receipts: Record<string, any>[] }
-
-function caught(f: () => unknown, code: string) {
-  try {
-    f()
-  } catch (e) {
-    if (isCausewayError(e, code)) return e
-    throw new Error(`expected ${code}, got ${String(e)}`)
-  }
-  throw new Error(`expected ${code}, nothing was thrown`)
-}
 
 const zeroBloom = new Uint8Array(256)
 
@@ -86,7 +76,7 @@ describe('go-ethereum vectors', () => {
   })
 
   it("rejects geth's empty typed receipt (0x80)", () => {
-    caught(() => decodeReceipt(Uint8Array.of(0x80)), EVM_RECEIPT_MALFORMED)
+    expectCode(() => decodeReceipt(Uint8Array.of(0x80)), EVM_RECEIPT_MALFORMED)
   })
 })
 
@@ -109,9 +99,9 @@ describe('pre-Byzantium receipts carry the post-transaction state root', () => {
   })
 
   it('never on a typed receipt', () => {
-    caught(() => encodeReceipt({ ...r, type: 2 }), EVM_RECEIPT_MALFORMED)
+    expectCode(() => encodeReceipt({ ...r, type: 2 }), EVM_RECEIPT_MALFORMED)
     const typed = Uint8Array.of(2, ...encodeReceipt(r))
-    caught(() => decodeReceipt(typed), EVM_RECEIPT_MALFORMED)
+    expectCode(() => decodeReceipt(typed), EVM_RECEIPT_MALFORMED)
   })
 })
 
@@ -141,7 +131,7 @@ describe('malformed receipts', () => {
   ]
   for (const [name, make] of bytesCases) {
     it(`decode rejects ${name}`, () => {
-      caught(() => decodeReceipt(make()), EVM_RECEIPT_MALFORMED)
+      expectCode(() => decodeReceipt(make()), EVM_RECEIPT_MALFORMED)
     })
   }
 
@@ -160,16 +150,16 @@ describe('malformed receipts', () => {
   ]
   for (const [name, patch, field] of jsonCases) {
     it(`receiptFromRpc rejects ${name}, naming ${field}`, () => {
-      const e = caught(() => receiptFromRpc({ ...base, ...patch }), EVM_RECEIPT_MALFORMED)
+      const e = expectCode(() => receiptFromRpc({ ...base, ...patch }), EVM_RECEIPT_MALFORMED)
       expect(String(e.details?.['field'])).toContain(field)
     })
   }
 
   it('encodeReceipt refuses an inconsistent object', () => {
-    caught(() => encodeReceipt({ ...good, type: 9 }), EVM_RECEIPT_MALFORMED)
-    caught(() => encodeReceipt({ ...good, status: 2 as 1 }), EVM_RECEIPT_MALFORMED)
-    caught(() => encodeReceipt({ ...good, root: new Uint8Array(32) }), EVM_RECEIPT_MALFORMED)
-    caught(() => encodeReceipt({ ...good, cumulativeGasUsed: -1n }), EVM_RECEIPT_MALFORMED)
+    expectCode(() => encodeReceipt({ ...good, type: 9 }), EVM_RECEIPT_MALFORMED)
+    expectCode(() => encodeReceipt({ ...good, status: 2 as 1 }), EVM_RECEIPT_MALFORMED)
+    expectCode(() => encodeReceipt({ ...good, root: new Uint8Array(32) }), EVM_RECEIPT_MALFORMED)
+    expectCode(() => encodeReceipt({ ...good, cumulativeGasUsed: -1n }), EVM_RECEIPT_MALFORMED)
   })
 })
 
