@@ -1,0 +1,160 @@
+// Executing a block: the one code path a proposer uses to build a block and every other validator uses to check
+// it (it rebuilds the block from the same transactions and header inputs and compares hashes). Transactions run
+// one by one with @ethereumjs/vm's runTx; the header's roots are computed once at the end.
+//
+// Protocol rules enforced here (ARCHITECTURE.md decision 1):
+// - no block reward;
+// - fees are never burned: the tip goes to the coinbase by the EVM's own rule, and at the end of each block the
+//   base fee part (gasUsed × baseFee) is credited to the coinbase too. The coinbase is the chain's fee address.
+import { createBlock, genTransactionsTrieRoot, type Block } from '@ethereumjs/block'
+import type { TypedTransaction } from '@ethereumjs/tx'
+import { Account, Address, KECCAK256_RLP } from '@ethereumjs/util'
+import { runTx, type RunTxResult, type VM } from '@ethereumjs/vm'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { CausewayError } from '../../spv/base/errors.js'
+import { receiptsRoot } from '../../spv/evm/receipt-proof.js'
+import type { Receipt } from '../../spv/evm/receipt.js'
+import { nextBaseFee, type ChainParams } from '../chain/params.js'
+
+/** The inputs that, with the parent and the transactions, determine a block completely. */
+export interface BlockInputs {
+  readonly timestamp: bigint
+  /** Free bytes in the header (at most 32); validators put nothing consensus-relevant here. */
+  readonly extraData?: Uint8Array
+}
+
+export interface ExecutedTx {
+  readonly tx: TypedTransaction
+  readonly result: RunTxResult
+  /** Gas used by this transaction alone. */
+  readonly gasUsed: bigint
+}
+
+export interface ExecutedBlock {
+  readonly block: Block
+  readonly executed: readonly ExecutedTx[]
+  /** Transactions left out (build mode only), with the reason, so the mempool can drop them. */
+  readonly skipped: readonly { readonly tx: TypedTransaction; readonly error: Error }[]
+}
+
+// EIP-7685 with no requests: sha256 of nothing.
+const EMPTY_REQUESTS_HASH = sha256(new Uint8Array(0))
+const EMPTY_BLOOM = new Uint8Array(256)
+
+/**
+ * Runs `txs` on top of `parent` in `vm` (whose state must be at the parent's state root) and returns the block.
+ * mode 'build': a transaction that cannot run (bad nonce, too little balance, no block gas left) is skipped.
+ * mode 'replay': any such transaction makes the block invalid (EXEC_INVALID_BLOCK). Either way the VM's state is
+ * left at the new block's state root on success and reverted to the parent's on failure.
+ */
+export async function executeBlock(
+  vm: VM,
+  params: ChainParams,
+  parent: Block,
+  txs: readonly TypedTransaction[],
+  inputs: BlockInputs,
+  mode: 'build' | 'replay',
+): Promise<ExecutedBlock> {
+  const common = vm.common
+  const number = parent.header.number + 1n
+  const baseFee = nextBaseFee(parent.header, params)
+  const headerBase = {
+    parentHash: parent.hash(),
+    number,
+    timestamp: inputs.timestamp,
+    gasLimit: params.gasLimit,
+    baseFeePerGas: baseFee,
+    coinbase: params.feeAddress,
+    difficulty: 0n,
+    // prevRandao: there is no beacon chain; derive it from the parent so it is deterministic (not random).
+    mixHash: keccak_256(parent.hash()),
+    extraData: inputs.extraData ?? new Uint8Array(0),
+    withdrawalsRoot: KECCAK256_RLP,
+    blobGasUsed: 0n,
+    excessBlobGas: parent.header.calcNextExcessBlobGas(common),
+    parentBeaconBlockRoot: new Uint8Array(32),
+    requestsHash: EMPTY_REQUESTS_HASH,
+  }
+  if (inputs.timestamp <= parent.header.timestamp) {
+    throw new CausewayError('EXEC_INVALID_BLOCK', `block ${number}: timestamp ${inputs.timestamp} is not after its parent's`)
+  }
+  // The context block transactions run in: the header fields the EVM reads (number, time, coinbase, base fee…).
+  const context = createBlock({ header: headerBase }, { common, setHardfork: false })
+
+  const executed: ExecutedTx[] = []
+  const skipped: { tx: TypedTransaction; error: Error }[] = []
+  const included: TypedTransaction[] = []
+  let gasUsed = 0n
+  await vm.stateManager.checkpoint()
+  try {
+    for (const tx of txs) {
+      if (tx.gasLimit > params.gasLimit - gasUsed) {
+        const error = new CausewayError('EXEC_BLOCK_FULL', 'transaction gas limit exceeds the gas left in the block')
+        if (mode === 'replay') throw error
+        skipped.push({ tx, error })
+        continue
+      }
+      let result: RunTxResult
+      try {
+        result = await runTx(vm, { tx, block: context, blockGasUsed: gasUsed, skipHardForkValidation: true })
+      } catch (e) {
+        if (mode === 'replay') {
+          throw new CausewayError('EXEC_INVALID_BLOCK', `block ${number}: transaction ${included.length} cannot run: ${(e as Error).message}`, { cause: e })
+        }
+        skipped.push({ tx, error: e as Error })
+        continue
+      }
+      gasUsed += result.totalGasSpent
+      executed.push({ tx, result, gasUsed: result.totalGasSpent })
+      included.push(tx)
+    }
+    // Fees are never burned: credit the base-fee part to the fee address (the tip reached it through the EVM).
+    const burned = gasUsed * baseFee
+    if (burned > 0n) {
+      const feeAddress = new Address(params.feeAddress)
+      const account = (await vm.stateManager.getAccount(feeAddress)) ?? new Account()
+      account.balance += burned
+      await vm.stateManager.putAccount(feeAddress, account)
+    }
+    await vm.stateManager.commit()
+  } catch (e) {
+    await vm.stateManager.revert()
+    throw e
+  }
+  const stateRoot = await vm.stateManager.getStateRoot()
+
+  const receipts: Receipt[] = executed.map(({ tx, result }) => toSpvReceipt(tx.type, result))
+  const bloom = new Uint8Array(256)
+  for (const { result } of executed) {
+    const b = result.bloom.bitvector
+    for (let i = 0; i < 256; i++) bloom[i]! |= b[i]!
+  }
+  const block = createBlock(
+    {
+      header: {
+        ...headerBase,
+        stateRoot,
+        gasUsed,
+        transactionsTrie: await genTransactionsTrieRoot(included),
+        receiptTrie: await receiptsRoot(receipts),
+        logsBloom: executed.length === 0 ? EMPTY_BLOOM : bloom,
+      },
+      transactions: included,
+      withdrawals: [],
+    },
+    { common, setHardfork: false },
+  )
+  return { block, executed, skipped }
+}
+
+function toSpvReceipt(type: number, result: RunTxResult): Receipt {
+  const r = result.receipt as RunTxResult['receipt'] & { status?: 0 | 1 }
+  return {
+    type,
+    status: r.status ?? 1,
+    cumulativeGasUsed: r.cumulativeBlockGasUsed,
+    logsBloom: r.bitvector,
+    logs: r.logs.map(([address, topics, data]) => ({ address, topics, data })),
+  }
+}

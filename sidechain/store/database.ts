@@ -1,0 +1,114 @@
+// The node's one LevelDB on disk, split into sublevels: `chain` (blocks, receipts, indexes, consensus records; key
+// prefixes in layout.ts) and `state` (the state trie's nodes, written by @ethereumjs/mpt). A batch may span both,
+// so a block and its indexes land together or not at all.
+import { Level } from 'level'
+import type { AbstractSublevel } from 'abstract-level'
+import type { BatchDBOp, DB, EncodingOpts } from '@ethereumjs/util'
+import { CausewayError, fail } from '../../spv/base/errors.js'
+import { hexToBytes } from '../../spv/base/bytes.js'
+import type { BatchOp, KeyValueStore } from '../../spv/base/kv.js'
+
+type Bytes = Uint8Array
+type Sub = AbstractSublevel<Level<Bytes, Bytes>, string | Buffer | Uint8Array, Bytes, Bytes>
+
+const BYTES = { keyEncoding: 'view', valueEncoding: 'view' } as const
+
+export class NodeDatabase {
+  private constructor(
+    private readonly level: Level<Bytes, Bytes>,
+    readonly chainSub: Sub,
+    readonly stateSub: Sub,
+    readonly path: string,
+  ) {}
+
+  /** Opens (creating if needed) the database in `path`; a directory another process holds fails with NODE_DATADIR_LOCKED. */
+  static async open(path: string): Promise<NodeDatabase> {
+    const level = new Level<Bytes, Bytes>(path, BYTES)
+    try {
+      await level.open()
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause
+      const text = `${(e as Error).message} ${cause?.message ?? ''}`
+      if (/lock/i.test(text)) {
+        fail('NODE_DATADIR_LOCKED', `the data directory ${path} is in use by another process (its LevelDB is locked)`, { path }, e)
+      }
+      fail('NODE_DATADIR_UNUSABLE', `cannot open the database in ${path}: ${text.trim()}`, { path }, e)
+    }
+    const chainSub = level.sublevel<Bytes, Bytes>('c', BYTES) as unknown as Sub
+    const stateSub = level.sublevel<Bytes, Bytes>('s', BYTES) as unknown as Sub
+    return new NodeDatabase(level, chainSub, stateSub, path)
+  }
+
+  /** The chain sublevel behind the project's KeyValueStore interface. */
+  get chain(): KeyValueStore & { iterate(from: Uint8Array, to: Uint8Array, limit?: number): AsyncIterable<[Uint8Array, Uint8Array]> } {
+    const sub = this.chainSub
+    return {
+      get: async (key) => sub.get(key),
+      batch: async (ops: readonly BatchOp[]) => {
+        await sub.batch(ops.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value } : { type: 'del' as const, key: op.key })))
+      },
+      iterate: (from, to, limit) => iterate(sub, from, to, limit),
+    }
+  }
+
+  /** The state sublevel as the `DB` interface @ethereumjs/mpt takes. */
+  stateDB(): DB<string, string | Uint8Array> {
+    return new TrieDB(this.stateSub)
+  }
+
+  async close(): Promise<void> {
+    if (this.level.status === 'open') await this.level.close()
+  }
+}
+
+async function* iterate(sub: Sub, from: Uint8Array, to: Uint8Array, limit = -1): AsyncIterable<[Uint8Array, Uint8Array]> {
+  for await (const [k, v] of sub.iterator({ gte: from, lt: to, limit })) yield [k as Uint8Array, v]
+}
+
+// @ethereumjs/mpt hands keys over as unprefixed hex strings (node hashes, with optional prefixes); store them as
+// bytes to halve the key size.
+function trieKey(key: string | Uint8Array): Uint8Array {
+  if (typeof key !== 'string') return key
+  try {
+    return hexToBytes(key)
+  } catch (e) {
+    throw new CausewayError('NODE_STATE_KEY', `state trie key is not hex: ${key.slice(0, 16)}…`, { cause: e })
+  }
+}
+
+function trieValue(value: string | Uint8Array): Uint8Array {
+  return typeof value === 'string' ? hexToBytes(value) : value
+}
+
+/** The mpt DB interface over the state sublevel; the trie must be created with valueEncoding 'view'. */
+class TrieDB implements DB<string, string | Uint8Array> {
+  constructor(private readonly sub: Sub) {}
+
+  async get(key: string, _opts?: EncodingOpts): Promise<Uint8Array | undefined> {
+    return this.sub.get(trieKey(key))
+  }
+
+  async put(key: string, value: string | Uint8Array, _opts?: EncodingOpts): Promise<void> {
+    await this.sub.put(trieKey(key), trieValue(value))
+  }
+
+  async del(key: string, _opts?: EncodingOpts): Promise<void> {
+    await this.sub.del(trieKey(key))
+  }
+
+  async batch(ops: BatchDBOp<string, string | Uint8Array>[]): Promise<void> {
+    await this.sub.batch(
+      ops.map((op) =>
+        op.type === 'put'
+          ? { type: 'put' as const, key: trieKey(op.key), value: trieValue(op.value as string | Uint8Array) }
+          : { type: 'del' as const, key: trieKey(op.key) },
+      ),
+    )
+  }
+
+  shallowCopy(): DB<string, string | Uint8Array> {
+    return new TrieDB(this.sub)
+  }
+
+  async open(): Promise<void> {}
+}
