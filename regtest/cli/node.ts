@@ -1,0 +1,62 @@
+// `causeway node`: run a side-chain node. `--dev` starts a one-validator development chain; `--config FILE`
+// (a federation member or a full node) comes with the federated consensus.
+import type { Command } from 'commander'
+import { pino } from 'pino'
+import { hexToBytes } from '../../spv/base/bytes.js'
+import { CausewayError } from '../../spv/base/errors.js'
+import { startDevNode } from '../../sidechain/node/dev.js'
+import { EXIT_OK, UsageError, type Io } from './output.js'
+
+export function registerNode(program: Command, io: Io, exit: (code: number) => void): void {
+  program
+    .command('node')
+    .description('Run a side-chain node (--dev: a one-validator development chain)')
+    .option('--dev', 'one-validator development chain with a prefunded development account')
+    .option('--datadir <dir>', 'data directory (created if missing)', './.causeway/dev')
+    .option('--rpc-port <port>', 'JSON-RPC and WebSocket port on 127.0.0.1', '8545')
+    .option('--rpc-host <host>', 'address to serve JSON-RPC on', '127.0.0.1')
+    .option('--dev-key <hex>', 'private key of the prefunded development account (default: a well-known key)')
+    .option('--config <file>', 'node configuration (federation member or full node)')
+    .action(async (opts: { dev?: boolean; datadir: string; rpcPort: string; rpcHost: string; devKey?: string; config?: string }) => {
+      if (opts.config !== undefined) throw new UsageError('--config (federation nodes) is not built yet: use --dev', 'CLI_NOT_BUILT')
+      if (opts.dev !== true) throw new UsageError('give --dev (a development chain) or --config FILE')
+      if (!/^\d+$/.test(opts.rpcPort) || Number(opts.rpcPort) > 65535) throw new UsageError(`--rpc-port: not a port: ${opts.rpcPort}`)
+      let devKey: Uint8Array | undefined
+      if (opts.devKey !== undefined) {
+        try {
+          devKey = hexToBytes(opts.devKey, 'dev-key', 32)
+        } catch (e) {
+          throw new UsageError(`--dev-key: ${(e as Error).message}`, 'CLI_BAD_HEX', e)
+        }
+      }
+      const logger = pino({ base: undefined })
+      let started
+      try {
+        started = await startDevNode({ datadir: opts.datadir, rpcPort: Number(opts.rpcPort), rpcHost: opts.rpcHost, ...(devKey === undefined ? {} : { devKey }), logger })
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code
+        if (code === 'EADDRINUSE') throw new CausewayError('NODE_PORT_IN_USE', `port ${opts.rpcPort} on ${opts.rpcHost} is already in use: pick another with --rpc-port`)
+        throw e
+      }
+      io.err(
+        [
+          '',
+          `Causeway development node, chain id ${started.chainId} (0x${started.chainId.toString(16)})`,
+          `  JSON-RPC   ${started.rpc.url}`,
+          `  WebSocket  ${started.rpc.wsUrl}`,
+          `  Dev account ${started.devAddress} (prefund is development money, not pegged BTC)`,
+          `  Dev key     ${started.devKey}`,
+          `  Data        ${opts.datadir}`,
+          '',
+        ].join('\n') + '\n',
+      )
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve()
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+      })
+      logger.info({ component: 'node' }, 'stopping')
+      await started.close()
+      exit(EXIT_OK)
+    })
+}

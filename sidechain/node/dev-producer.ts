@@ -1,0 +1,85 @@
+// Block production for a one-validator chain (`causeway node --dev`): whenever the mempool holds transactions,
+// build a block, sign its certificate alone (threshold 1) and commit it. At most one block per wall-clock second,
+// so timestamps never run ahead of the clock; a transaction waits at most about a second.
+import type { Logger } from 'pino'
+import { publicKeyOf, signCommit, type Certificate } from '../consensus/certificate.js'
+import type { Node } from './node.js'
+
+export interface DevProducerOptions {
+  readonly validatorKey: Uint8Array
+  readonly logger: Logger
+  /** Wait this long after the first pending transaction, to gather more into the block (default 25 ms). */
+  readonly gatherMs?: number
+}
+
+export class DevProducer {
+  private timer: NodeJS.Timeout | undefined
+  private running = false
+  private stopped = false
+  private readonly unsubscribe: () => void
+  readonly publicKey: Uint8Array
+
+  constructor(
+    private readonly node: Node,
+    private readonly options: DevProducerOptions,
+  ) {
+    this.publicKey = publicKeyOf(options.validatorKey)
+    this.unsubscribe = node.onPending(() => this.schedule(options.gatherMs ?? 25))
+    if (node.mempool.size > 0) this.schedule(0)
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped || this.timer !== undefined || this.running) return
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      void this.produce()
+    }, delayMs)
+  }
+
+  private async produce(): Promise<void> {
+    if (this.stopped || this.running) return
+    this.running = true
+    try {
+      const head = await this.node.headBlock()
+      const nowMs = Date.now()
+      const nextSecondMs = (Number(head.header.timestamp) + 1) * 1000
+      if (nowMs < nextSecondMs) {
+        // One block per second at most: wait for the clock to pass the head's timestamp.
+        this.running = false
+        this.schedule(nextSecondMs - nowMs)
+        return
+      }
+      await this.node.exclusive(async () => {
+        if (this.node.mempool.size === 0) return
+        const candidate = await this.node.buildCandidate()
+        const block = candidate.executed.block
+        if (block.transactions.length === 0) {
+          await this.node.abandon()
+          return
+        }
+        const certificate: Certificate = {
+          height: block.header.number,
+          round: 0,
+          blockHash: block.hash(),
+          signatures: [{ validator: 0, signature: signCommit(this.options.validatorKey, this.node.chainId, block.header.number, 0, block.hash()) }],
+        }
+        await this.node.commit(candidate, certificate)
+        this.options.logger.info({ height: Number(block.header.number), txs: block.transactions.length, gasUsed: Number(block.header.gasUsed) }, 'block final')
+      })
+    } catch (e) {
+      this.options.logger.error({ err: e }, 'block production failed')
+      await this.node.exclusive(() => this.node.abandon()).catch(() => undefined)
+    } finally {
+      this.running = false
+    }
+    if (this.node.mempool.size > 0) this.schedule(0)
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    this.unsubscribe()
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+    await this.node.exclusive(async () => undefined)
+  }
+}

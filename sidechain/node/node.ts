@@ -1,0 +1,464 @@
+// The side-chain node: the state, the block store, the mempool and block production/commit held together, and
+// the NodeApi the JSON-RPC edge serves. Consensus decides *which* block becomes final; this class builds
+// candidates, re-executes blocks proposed by others, and commits final blocks.
+import { EventEmitter } from 'node:events'
+import type { Block } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
+import { createMPT } from '@ethereumjs/mpt'
+import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
+import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
+import { Address, bytesToHex as ejsBytesToHex } from '@ethereumjs/util'
+import { createVM, type VM } from '@ethereumjs/vm'
+import { CausewayError, fail } from '../../spv/base/errors.js'
+import { bytesToHex, equalBytes, hexToBytes, toHex } from '../../spv/base/bytes.js'
+import { NodeDatabase } from '../store/database.js'
+import { ChainStore } from '../chain/chain-store.js'
+import { buildGenesis, type GenesisAlloc } from '../chain/genesis.js'
+import { createChainCommon, nextBaseFee, type ChainParams } from '../chain/params.js'
+import { receiptsOfBlock } from '../chain/receipts.js'
+import { EMPTY_SUPPLY, supplyReport, type SupplyLedger } from '../chain/supply.js'
+import { executeBlock, type ExecutedBlock } from '../exec/execute.js'
+import { Mempool, feesOf, type MempoolLimits, DEFAULT_MEMPOOL_LIMITS } from '../mempool/mempool.js'
+import type { Certificate } from '../consensus/certificate.js'
+import { StateReader, revertError } from './state-reader.js'
+import type {
+  AccountProof,
+  BlockTag,
+  CallRequest,
+  CallResult,
+  FeeHistory,
+  LogFilter,
+  NodeApi,
+  NodeEvents,
+  StoredLog,
+  StoredReceipt,
+  SupplyReport,
+  SyncStatus,
+  TransactionLookup,
+} from './api.js'
+
+export interface NodeOptions {
+  readonly datadir: string
+  readonly params: ChainParams
+  /** Genesis balances; on development chains they are the unpegged prefund. */
+  readonly alloc: readonly GenesisAlloc[]
+  readonly mempool?: MempoolLimits
+  /** Most logs one eth_getLogs may return, and the widest block range it may scan. */
+  readonly maxLogs?: number
+  readonly maxLogRange?: bigint
+  readonly clientVersion?: string
+}
+
+export interface Candidate {
+  readonly executed: ExecutedBlock
+  readonly receipts: readonly StoredReceipt[]
+}
+
+export class Node implements NodeApi {
+  readonly chainId: bigint
+  readonly clientVersion: string
+  readonly common: Common
+  readonly mempool: Mempool
+  private readonly events = new EventEmitter()
+  private readonly reader: StateReader
+  private producing: Promise<unknown> = Promise.resolve()
+  private closed = false
+
+  private constructor(
+    readonly options: NodeOptions,
+    readonly db: NodeDatabase,
+    readonly chain: ChainStore,
+    private readonly vm: VM,
+    private readonly state: MerkleStateManager,
+  ) {
+    this.chainId = options.params.chainId
+    this.clientVersion = options.clientVersion ?? 'causeway/0.1.0'
+    this.common = vm.common
+    this.mempool = new Mempool(options.mempool ?? DEFAULT_MEMPOOL_LIMITS)
+    this.reader = new StateReader(this.common, db.stateDB(), blockchainAdapter(chain), options.params.gasLimit)
+    this.events.setMaxListeners(0)
+  }
+
+  /** Opens (or creates) the node's data directory and loads the chain, the state and the mempool journal. */
+  static async open(options: NodeOptions): Promise<Node> {
+    const db = await NodeDatabase.open(options.datadir)
+    try {
+      const common = createChainCommon(options.params)
+      const chain = new ChainStore(db, common)
+      const storedGenesis = await chain.open()
+      const trie = await createMPT({ db: db.stateDB(), useKeyHashing: true, valueEncoding: 'view' })
+      const state = new MerkleStateManager({ trie, caches: new Caches() })
+      if (storedGenesis === undefined) {
+        const genesis = await buildGenesis(common, state, options.params, options.alloc)
+        const unpegged = options.alloc.reduce((s, a) => s + a.balance, 0n)
+        await chain.initGenesis(genesis, { ...EMPTY_SUPPLY, unpeggedWei: unpegged })
+      } else {
+        // The same parameters must give the same genesis: refuse a data directory of another chain.
+        const expected = await genesisHash(common, options)
+        if (!equalBytes(expected, storedGenesis)) {
+          fail('NODE_GENESIS_MISMATCH', `the data directory ${options.datadir} holds another chain (genesis ${toHex(storedGenesis)}, configured ${toHex(expected)})`)
+        }
+        const head = await chain.getBlock(chain.head().number)
+        if (head === undefined) fail('NODE_STORE_CORRUPT', 'the head block is missing')
+        await state.setStateRoot(head.header.stateRoot)
+      }
+      const vm = await createVM({ common, stateManager: state, blockchain: blockchainAdapter(chain) as never })
+      const node = new Node(options, db, chain, vm, state)
+      await node.reloadJournal()
+      return node
+    } catch (e) {
+      await db.close()
+      throw e
+    }
+  }
+
+  get params(): ChainParams {
+    return this.options.params
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await this.producing.catch(() => undefined)
+    await this.db.close()
+  }
+
+  // ---- block production and commit ------------------------------------------------------------------------
+
+  /** Serializes work on the producer state (building, replaying, committing). */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.producing.then(work, work)
+    this.producing = run.catch(() => undefined)
+    return run
+  }
+
+  async headBlock(): Promise<Block> {
+    const b = await this.chain.getBlock(this.chain.head().number)
+    if (b === undefined) fail('NODE_STORE_CORRUPT', 'the head block is missing')
+    return b
+  }
+
+  /** Timestamp for a child of `parent`: wall-clock seconds, strictly after the parent. */
+  nextTimestamp(parent: Block, nowMs = Date.now()): bigint {
+    const now = BigInt(Math.floor(nowMs / 1000))
+    return now > parent.header.timestamp ? now : parent.header.timestamp + 1n
+  }
+
+  /**
+   * Builds a block on the head from the mempool. The producer state is left at the candidate's state root;
+   * call `commit` or `abandon` next (inside the same `exclusive` section).
+   */
+  async buildCandidate(timestamp?: bigint): Promise<Candidate> {
+    const parent = await this.headBlock()
+    const baseFee = nextBaseFee(parent.header, this.params)
+    const nonces = new Map<string, bigint>()
+    for (const sender of this.mempool.senders()) {
+      nonces.set(sender, (await this.state.getAccount(new Address(hexToBytes(sender))))?.nonce ?? 0n)
+    }
+    const txs = this.mempool.select(this.params.gasLimit, baseFee, (s) => nonces.get(s) ?? 0n)
+    const executed = await executeBlock(this.vm, this.params, parent, txs, { timestamp: timestamp ?? this.nextTimestamp(parent) }, 'build')
+    // Transactions that can never run (nonce already used, sender cannot pay) leave the pool.
+    const dead: Uint8Array[] = []
+    for (const { tx, error } of executed.skipped) {
+      if (error instanceof CausewayError && error.code === 'EXEC_BLOCK_FULL') continue
+      if (this.mempool.remove(tx.hash())) dead.push(tx.hash())
+    }
+    await this.chain.journalDelete(dead)
+    return { executed, receipts: receiptsOfBlock(executed.block, executed.executed) }
+  }
+
+  /** Re-executes a block proposed by another validator; throws EXEC_INVALID_BLOCK unless it matches exactly. */
+  async replay(block: Block): Promise<Candidate> {
+    const parent = await this.headBlock()
+    if (!equalBytes(block.header.parentHash, parent.hash())) {
+      fail('EXEC_INVALID_BLOCK', `block ${block.header.number} does not build on our head ${parent.header.number}`)
+    }
+    const executed = await executeBlock(this.vm, this.params, parent, block.transactions, { timestamp: block.header.timestamp, extraData: block.header.extraData }, 'replay')
+    if (!equalBytes(executed.block.hash(), block.hash())) {
+      await this.abandon()
+      const why = !equalBytes(executed.block.header.stateRoot, block.header.stateRoot) ? 'state root' : 'header'
+      fail('EXEC_INVALID_BLOCK', `block ${block.header.number}: bad ${why} (re-execution gives ${toHex(executed.block.hash())})`, { reason: why })
+    }
+    return { executed, receipts: receiptsOfBlock(executed.block, executed.executed) }
+  }
+
+  /** Resets the producer state to the head after a candidate that will not be committed. */
+  async abandon(): Promise<void> {
+    const head = await this.headBlock()
+    await this.state.setStateRoot(head.header.stateRoot)
+  }
+
+  /** Stores a final block (its state already computed by buildCandidate/replay) and updates the mempool. */
+  async commit(candidate: Candidate, certificate: Certificate, supply?: SupplyLedger): Promise<void> {
+    const block = candidate.executed.block
+    const ledger = supply ?? (await this.chain.supply())
+    await this.chain.commit({ block, receipts: candidate.receipts, certificate, supply: ledger })
+    const touched = new Set<string>()
+    for (const tx of block.transactions) {
+      this.mempool.remove(tx.hash())
+      touched.add(bytesToHex(tx.getSenderAddress().bytes))
+    }
+    const stale: Uint8Array[] = []
+    for (const sender of touched) {
+      const nonce = (await this.state.getAccount(new Address(hexToBytes(sender))))?.nonce ?? 0n
+      stale.push(...this.mempool.pruneSender(sender, nonce))
+    }
+    await this.chain.journalDelete(stale)
+    this.events.emit('block', block, candidate.receipts)
+  }
+
+  private async reloadJournal(): Promise<void> {
+    const dropped: Uint8Array[] = []
+    for await (const raw of this.chain.journal()) {
+      try {
+        await this.admit(raw, false)
+      } catch (e) {
+        try {
+          dropped.push(createTxFromRLP(raw, { common: this.common }).hash())
+        } catch {
+          // undecodable journal entry: nothing to index it by, it is overwritten never; ignore
+        }
+        void e
+      }
+    }
+    await this.chain.journalDelete(dropped)
+  }
+
+  /** Fires when the pool gains a transaction (the producer listens). */
+  onPending(listener: () => void): () => void {
+    this.events.on('pending', listener)
+    return () => this.events.off('pending', listener)
+  }
+
+  // ---- NodeApi ----------------------------------------------------------------------------------------------
+
+  blockNumber(): bigint {
+    return this.chain.head().number
+  }
+
+  finalizedNumber(): bigint {
+    return this.chain.head().number // every stored block is final
+  }
+
+  resolveBlockTag(tag: BlockTag): bigint {
+    if (tag === 'latest' || tag === 'pending' || tag === 'safe' || tag === 'finalized') return this.chain.head().number
+    if (tag === 'earliest') return 0n
+    if (tag < 0n || tag > this.chain.head().number) fail('RPC_UNKNOWN_BLOCK', `block ${tag} is not known (head is ${this.chain.head().number})`)
+    return tag
+  }
+
+  getBlock(number: bigint): Promise<Block | undefined> {
+    return this.chain.getBlock(number)
+  }
+
+  getBlockByHash(hash: Uint8Array): Promise<Block | undefined> {
+    return this.chain.getBlockByHash(hash)
+  }
+
+  async getTransaction(hash: Uint8Array): Promise<TransactionLookup | undefined> {
+    const loc = await this.chain.txLocation(hash)
+    if (loc !== undefined) {
+      const block = await this.chain.getBlock(loc.number)
+      const tx = block?.transactions[loc.index]
+      if (block !== undefined && tx !== undefined) return { tx, blockHash: block.hash(), blockNumber: loc.number, index: loc.index }
+    }
+    const pending = this.mempool.get(hash)
+    return pending === undefined ? undefined : { tx: pending.tx }
+  }
+
+  async getReceipt(hash: Uint8Array): Promise<StoredReceipt | undefined> {
+    const loc = await this.chain.txLocation(hash)
+    if (loc === undefined) return undefined
+    return (await this.chain.getReceipts(loc.number))?.[loc.index]
+  }
+
+  getBlockReceipts(number: bigint): Promise<readonly StoredReceipt[] | undefined> {
+    return this.chain.getReceipts(number)
+  }
+
+  async getLogs(filter: LogFilter): Promise<readonly StoredLog[]> {
+    const range = this.options.maxLogRange ?? 10_000n
+    if (filter.toBlock - filter.fromBlock + 1n > range) {
+      fail('RPC_LIMIT_EXCEEDED', `block range too wide: at most ${range} blocks per eth_getLogs`)
+    }
+    return this.chain.getLogs(filter, this.options.maxLogs ?? 10_000)
+  }
+
+  private async rootAt(block: bigint): Promise<Uint8Array> {
+    const b = await this.chain.getBlock(block)
+    if (b === undefined) fail('RPC_UNKNOWN_BLOCK', `block ${block} is not known`)
+    return b.header.stateRoot
+  }
+
+  async getBalance(address: Uint8Array, block: bigint): Promise<bigint> {
+    return (await this.reader.account(await this.rootAt(block), address)).balance
+  }
+
+  async getCode(address: Uint8Array, block: bigint): Promise<Uint8Array> {
+    return this.reader.code(await this.rootAt(block), address)
+  }
+
+  async getStorageAt(address: Uint8Array, slot: Uint8Array, block: bigint): Promise<Uint8Array> {
+    return this.reader.storage(await this.rootAt(block), address, slot)
+  }
+
+  async getTransactionCount(address: Uint8Array, block: bigint | 'pending'): Promise<bigint> {
+    const n = block === 'pending' ? this.chain.head().number : block
+    const nonce = (await this.reader.account(await this.rootAt(n), address)).nonce
+    return block === 'pending' ? this.mempool.pendingNonce(address, nonce) : nonce
+  }
+
+  async call(request: CallRequest, block: bigint): Promise<CallResult> {
+    const b = await this.chain.getBlock(block)
+    if (b === undefined) fail('RPC_UNKNOWN_BLOCK', `block ${block} is not known`)
+    return this.reader.call(b, request)
+  }
+
+  async estimateGas(request: CallRequest, block: bigint): Promise<bigint> {
+    const b = await this.chain.getBlock(block)
+    if (b === undefined) fail('RPC_UNKNOWN_BLOCK', `block ${block} is not known`)
+    return this.reader.estimateGas(b, request)
+  }
+
+  async sendRawTransaction(raw: Uint8Array): Promise<Uint8Array> {
+    const entry = await this.admit(raw, true)
+    return entry
+  }
+
+  /** Decodes and admits a raw transaction; journals it when `journal` (a fresh submission). */
+  private async admit(raw: Uint8Array, journal: boolean): Promise<Uint8Array> {
+    if (this.closed) fail('NODE_CLOSED', 'the node is shutting down')
+    let tx: TypedTransaction
+    try {
+      tx = createTxFromRLP(raw, { common: this.common })
+    } catch (e) {
+      const msg = (e as Error).message
+      if (/chain ?id/i.test(msg)) throw new CausewayError('MEMPOOL_WRONG_CHAIN', `invalid chain id: this chain is ${this.chainId}`, { cause: e })
+      if (/signature|s-value|v value|invalid sender/i.test(msg)) throw new CausewayError('MEMPOOL_BAD_SIGNATURE', 'invalid sender: bad signature', { cause: e })
+      throw new CausewayError('MEMPOOL_MALFORMED', `invalid transaction: ${msg.split('\n')[0]!.slice(0, 200)}`, { cause: e })
+    }
+    if (!tx.isSigned()) fail('MEMPOOL_BAD_SIGNATURE', 'invalid sender: transaction is not signed')
+    let sender: Uint8Array
+    try {
+      sender = tx.getSenderAddress().bytes
+    } catch (e) {
+      throw new CausewayError('MEMPOOL_BAD_SIGNATURE', 'invalid sender: the signature does not recover', { cause: e })
+    }
+    const account = await this.state.getAccount(new Address(sender))
+    const { entry, replaced } = this.mempool.add(tx, raw, {
+      chainId: this.chainId,
+      blockGasLimit: this.params.gasLimit,
+      minGasPrice: this.params.minBaseFee,
+      account: { nonce: account?.nonce ?? 0n, balance: account?.balance ?? 0n },
+    })
+    if (journal) {
+      await this.chain.journalPut(entry.hash, raw)
+      if (replaced !== undefined) await this.chain.journalDelete([replaced.hash])
+    }
+    this.events.emit('pending', entry.hash)
+    return entry.hash
+  }
+
+  async gasPrice(): Promise<bigint> {
+    return nextBaseFee((await this.headBlock()).header, this.params) + (await this.maxPriorityFeePerGas())
+  }
+
+  async maxPriorityFeePerGas(): Promise<bigint> {
+    // Every fee goes to the federation's fee address and blocks are rarely full: no tip is needed to be included.
+    return 0n
+  }
+
+  async feeHistory(blockCount: number, newest: bigint, percentiles: readonly number[] | undefined): Promise<FeeHistory> {
+    const count = BigInt(Math.max(1, Math.min(blockCount, 1024)))
+    const last = newest > this.chain.head().number ? this.chain.head().number : newest
+    const first = last - count + 1n < 0n ? 0n : last - count + 1n
+    const baseFeePerGas: bigint[] = []
+    const gasUsedRatio: number[] = []
+    const reward: bigint[][] = []
+    let lastBlock: Block | undefined
+    for (let n = first; n <= last; n++) {
+      const b = await this.chain.getBlock(n)
+      if (b === undefined) break
+      lastBlock = b
+      baseFeePerGas.push(b.header.baseFeePerGas ?? 0n)
+      gasUsedRatio.push(Number(b.header.gasUsed) / Number(b.header.gasLimit))
+      if (percentiles !== undefined) reward.push(await this.rewards(b, percentiles))
+    }
+    if (lastBlock !== undefined) baseFeePerGas.push(nextBaseFee(lastBlock.header, this.params))
+    return percentiles === undefined ? { oldestBlock: first, baseFeePerGas, gasUsedRatio } : { oldestBlock: first, baseFeePerGas, gasUsedRatio, reward }
+  }
+
+  private async rewards(block: Block, percentiles: readonly number[]): Promise<bigint[]> {
+    const receipts = (await this.chain.getReceipts(block.header.number)) ?? []
+    const baseFee = block.header.baseFeePerGas ?? 0n
+    const items = receipts.map((r) => ({ tip: r.effectiveGasPrice - baseFee, gas: r.gasUsed })).sort((a, b) => (a.tip < b.tip ? -1 : a.tip > b.tip ? 1 : 0))
+    const total = items.reduce((s, i) => s + i.gas, 0n)
+    return percentiles.map((p) => {
+      if (items.length === 0) return 0n
+      const threshold = (total * BigInt(Math.round(p * 100))) / 10_000n
+      let acc = 0n
+      for (const i of items) {
+        acc += i.gas
+        if (acc >= threshold) return i.tip
+      }
+      return items[items.length - 1]!.tip
+    })
+  }
+
+  async getProof(address: Uint8Array, slots: readonly Uint8Array[], block: bigint): Promise<AccountProof> {
+    return this.reader.proof(await this.rootAt(block), address, slots)
+  }
+
+  syncing(): SyncStatus | false {
+    return false
+  }
+
+  async supply(): Promise<SupplyReport> {
+    return supplyReport(await this.chain.supply())
+  }
+
+  /** The audit's view: supply as accounted against the sum of every balance in the head state. */
+  async audit(): Promise<{ supply: SupplyReport; sumOfBalances: bigint; accounts: number; head: bigint }> {
+    const head = this.chain.head().number
+    const supply = await this.supply()
+    const { sum, accounts } = await this.reader.sumOfBalances(await this.rootAt(head))
+    return { supply, sumOfBalances: sum, accounts, head }
+  }
+
+  subscribe(listener: NodeEvents): () => void {
+    const onBlock = (block: Block, receipts: readonly StoredReceipt[]) => listener.onBlock?.(block, receipts)
+    const onPending = (hash: Uint8Array) => listener.onPendingTransaction?.(hash)
+    this.events.on('block', onBlock)
+    this.events.on('pending', onPending)
+    return () => {
+      this.events.off('block', onBlock)
+      this.events.off('pending', onPending)
+    }
+  }
+
+  /** Gas fees a sender would pay at most, for display. */
+  static maxCost(tx: TypedTransaction): bigint {
+    return tx.gasLimit * feesOf(tx).maxFee + tx.value
+  }
+}
+
+/** BLOCKHASH reads canonical block hashes from the store (Prague still serves BLOCKHASH from the chain). */
+function blockchainAdapter(chain: ChainStore) {
+  const zero = { hash: () => new Uint8Array(32) }
+  return {
+    getBlock: async (n: number) => (await chain.getBlock(BigInt(n))) ?? zero,
+    putBlock: async () => {},
+    shallowCopy() {
+      return this
+    },
+  }
+}
+
+async function genesisHash(common: Common, options: NodeOptions): Promise<Uint8Array> {
+  const trie = await createMPT({ useKeyHashing: true })
+  const state = new MerkleStateManager({ trie })
+  return (await buildGenesis(common, state, options.params, options.alloc)).hash()
+}
+
+export function hexAddress(bytes: Uint8Array): string {
+  return ejsBytesToHex(bytes)
+}
