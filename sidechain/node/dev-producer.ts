@@ -1,9 +1,14 @@
 // Block production for a one-validator chain (`causeway node --dev`): whenever the mempool holds transactions,
 // build a block, sign its certificate alone (threshold 1) and commit it. At most one block per wall-clock second,
-// so timestamps never run ahead of the clock; a transaction waits at most about a second.
+// so timestamps never run ahead of the clock; a transaction waits at most about a second. After a block with
+// transactions, two empty blocks follow a second apart: clients that wait by polling the block number (ethers'
+// tx.wait()) may have taken their first reading after the block that holds their transaction, and on a chain that
+// then went quiet they would wait forever.
 import type { Logger } from 'pino'
 import { publicKeyOf, signCommit, type Certificate } from '../consensus/certificate.js'
 import type { Node } from './node.js'
+
+const TRAILING_EMPTY_BLOCKS = 2
 
 export interface DevProducerOptions {
   readonly validatorKey: Uint8Array
@@ -16,6 +21,7 @@ export class DevProducer {
   private timer: NodeJS.Timeout | undefined
   private running = false
   private stopped = false
+  private trailing = 0
   private readonly unsubscribe: () => void
   readonly publicKey: Uint8Array
 
@@ -50,12 +56,17 @@ export class DevProducer {
         return
       }
       await this.node.exclusive(async () => {
-        if (this.node.mempool.size === 0) return
+        if (this.node.mempool.size === 0 && this.trailing === 0) return
         const candidate = await this.node.buildCandidate()
         const block = candidate.executed.block
         if (block.transactions.length === 0) {
-          await this.node.abandon()
-          return
+          if (this.trailing === 0) {
+            await this.node.abandon()
+            return
+          }
+          this.trailing--
+        } else {
+          this.trailing = TRAILING_EMPTY_BLOCKS
         }
         const certificate: Certificate = {
           height: block.header.number,
@@ -72,7 +83,7 @@ export class DevProducer {
     } finally {
       this.running = false
     }
-    if (this.node.mempool.size > 0) this.schedule(0)
+    if (this.node.mempool.size > 0 || this.trailing > 0) this.schedule(0)
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,26 @@
+// What every JSON-RPC method receives: the node, the shared poll filters, optional extras the node may offer, and
+// the WebSocket connection's subscriptions (absent over HTTP). Kept apart so methods and transports share it.
+import type { NodeApi, SupplyReport } from '../node/api.js'
+import type { FilterManager } from './filters.js'
+import type { SubscriptionSet } from './subscriptions.js'
+
+/** Optional facts beyond NodeApi the node may pass to the RPC server. */
+export interface RpcExtras {
+  /** Connected peers, for net_peerCount and /health; 0 when absent. */
+  peerCount?(): number
+  /** The supply audit (causeway_audit): supply as accounted against every balance in the head state. */
+  audit?(): Promise<{ supply: SupplyReport; sumOfBalances: bigint; accounts: number; head: bigint }>
+}
+
+export interface RpcContext {
+  readonly api: NodeApi
+  readonly filters: FilterManager
+  readonly extras: RpcExtras
+  /** The connection's subscriptions; undefined over HTTP, where eth_subscribe is refused. */
+  readonly subscriptions: SubscriptionSet | undefined
+}
+
+/** A method takes the positional params and returns a JSON-ready result (undefined is sent as null). */
+export type RpcMethod = (params: readonly unknown[], ctx: RpcContext) => unknown
+
+export type MethodTable = ReadonlyMap<string, RpcMethod>

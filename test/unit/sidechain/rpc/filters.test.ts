@@ -1,0 +1,76 @@
+// Poll filters on a fake clock: idle filters expire, their number is bounded, a long gap is reported in chunks,
+// pending hashes are bounded, and the node listener lives exactly as long as a pending filter does.
+import { describe, expect, it } from 'vitest'
+import { toHex } from '../../../../spv/base/bytes.js'
+import { FilterManager, type FilterLimits } from '../../../../sidechain/rpc/filters.js'
+import { TOKEN, fakeChain, signedTx } from '../../../helpers/fake-node.js'
+
+const limits: FilterLimits = { maxFilters: 3, idleMs: 60_000, maxPollBlocks: 2, maxPendingHashes: 2 }
+
+function setup() {
+  const node = fakeChain()
+  let now = 1_000_000
+  const filters = new FilterManager(node, limits, () => now)
+  return { node, filters, advance: (ms: number) => (now += ms) }
+}
+
+describe('FilterManager', () => {
+  it('removes a filter idle longer than the limit, and keeps a polled one', async () => {
+    const { filters, advance } = setup()
+    const idle = filters.newBlockFilter()
+    const polled = filters.newBlockFilter()
+    advance(40_000)
+    await filters.changes(polled)
+    advance(40_000)
+    expect(await filters.changes(polled)).toEqual([])
+    await expect(filters.changes(idle)).rejects.toMatchObject({ code: 'RPC_FILTER_NOT_FOUND' })
+    expect(filters.size).toBe(1)
+  })
+
+  it('bounds the number of filters', () => {
+    const { filters, advance } = setup()
+    for (let i = 0; i < 3; i++) filters.newBlockFilter()
+    expect(() => filters.newBlockFilter()).toThrow(expect.objectContaining({ code: 'RPC_LIMIT_EXCEEDED' }))
+    advance(61_000)
+    expect(filters.newBlockFilter()).toMatch(/^0x[0-9a-f]{32}$/)
+  })
+
+  it('reports a long gap of blocks in chunks of maxPollBlocks', async () => {
+    const { node, filters } = setup()
+    const id = filters.newBlockFilter()
+    const mined = [node.mine([]), node.mine([]), node.mine([])].map((b) => toHex(b.hash()))
+    expect(await filters.changes(id)).toEqual(mined.slice(0, 2))
+    expect(await filters.changes(id)).toEqual(mined.slice(2))
+    expect(await filters.changes(id)).toEqual([])
+  })
+
+  it('reports logs of new blocks only, in chunks', async () => {
+    const { node, filters } = setup()
+    const id = filters.newLogFilter({ fromBlock: 'earliest', addresses: [TOKEN], topics: [] })
+    const open = filters.newLogFilter({ addresses: [TOKEN], topics: [] })
+    node.mine([signedTx(4, '1559', TOKEN)])
+    node.mine([])
+    node.mine([signedTx(5, '1559', TOKEN)])
+    expect((await filters.changes(id)).length).toBe(1)
+    expect((await filters.changes(id)).length).toBe(1)
+    // eth_getFilterLogs reads the whole range now: from the genesis, or only the head block for `latest`.
+    expect(await filters.logs(id)).toHaveLength(4)
+    expect(await filters.changes(open)).toHaveLength(1)
+    expect(await filters.logs(open)).toHaveLength(1)
+  })
+
+  it('keeps the newest pending hashes and listens only while a pending filter exists', async () => {
+    const { node, filters } = setup()
+    const before = node.listenerCount
+    const a = filters.newPendingTransactionFilter()
+    const b = filters.newPendingTransactionFilter()
+    expect(node.listenerCount).toBe(before + 1)
+    const hashes = [7, 8, 9].map((n) => toHex(node.addPending(signedTx(n))))
+    expect(await filters.changes(a)).toEqual(hashes.slice(1))
+    expect(filters.uninstall(a)).toBe(true)
+    expect(node.listenerCount).toBe(before + 1)
+    expect(filters.uninstall(b)).toBe(true)
+    expect(node.listenerCount).toBe(before)
+    await expect(filters.logs(filters.newBlockFilter())).rejects.toMatchObject({ code: 'RPC_FILTER_NOT_FOUND' })
+  })
+})
