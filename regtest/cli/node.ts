@@ -5,6 +5,8 @@ import { pino } from 'pino'
 import { hexToBytes } from '../../spv/base/bytes.js'
 import { CausewayError } from '../../spv/base/errors.js'
 import { startDevNode } from '../../sidechain/node/dev.js'
+import { loadNodeConfig } from '../../sidechain/node/config.js'
+import { startFederationNode } from '../../sidechain/node/federation.js'
 import { EXIT_OK, UsageError, type Io } from './output.js'
 
 export function registerNode(program: Command, io: Io, exit: (code: number) => void): void {
@@ -18,7 +20,27 @@ export function registerNode(program: Command, io: Io, exit: (code: number) => v
     .option('--dev-key <hex>', 'private key of the prefunded development account (default: a well-known key)')
     .option('--config <file>', 'node configuration (federation member or full node)')
     .action(async (opts: { dev?: boolean; datadir: string; rpcPort: string; rpcHost: string; devKey?: string; config?: string }) => {
-      if (opts.config !== undefined) throw new UsageError('--config (federation nodes) is not built yet: use --dev', 'CLI_NOT_BUILT')
+      if (opts.config !== undefined && opts.dev === true) throw new UsageError('give either --dev or --config, not both')
+      if (opts.config !== undefined) {
+        const config = await loadNodeConfig(opts.config)
+        const logger = pino({ base: undefined })
+        let started
+        try {
+          started = await startFederationNode(config, logger)
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CausewayError('NODE_PORT_IN_USE', `a port in ${opts.config} is already in use (rpc ${config.rpc.port}, p2p ${config.p2p.port})`)
+          throw e
+        }
+        io.err(`Causeway node (${config.validator === undefined ? 'full node' : `validator ${config.validator.index}`}), chain id ${config.params.chainId}: JSON-RPC ${started.rpc.url}, p2p ${started.p2p.url}\n`)
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve())
+          process.once('SIGTERM', () => resolve())
+        })
+        logger.info({ component: 'node' }, 'stopping')
+        await started.close()
+        exit(EXIT_OK)
+        return
+      }
       if (opts.dev !== true) throw new UsageError('give --dev (a development chain) or --config FILE')
       if (!/^\d+$/.test(opts.rpcPort) || Number(opts.rpcPort) > 65535) throw new UsageError(`--rpc-port: not a port: ${opts.rpcPort}`)
       let devKey: Uint8Array | undefined

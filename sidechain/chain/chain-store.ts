@@ -177,7 +177,7 @@ export class ChainStore {
     const scan = async (range: readonly [Uint8Array, Uint8Array], prefixLength: number) => {
       for await (const [k] of this.kv.iterate(range[0], range[1])) add(decodeU64(k, prefixLength), decodeU32(k, prefixLength + 8))
     }
-    const topicPosition = (filter.topics ?? []).findIndex((t) => t !== null && t !== undefined)
+    const topicPosition = (filter.topics ?? []).findIndex((t) => !isWildcard(t))
     if (filter.addresses !== undefined && filter.addresses.length > 0) {
       for (const a of filter.addresses) await scan(layout.logByAddressRange(a, from, to + 1n), 21)
     } else if (topicPosition >= 0) {
@@ -217,15 +217,22 @@ export class ChainStore {
   }
 }
 
+/** A topic position that matches anything: null, or an empty OR list (geth: "empty rule set == wildcard"). */
+function isWildcard(t: Uint8Array | readonly Uint8Array[] | null | undefined): boolean {
+  return t === null || t === undefined || (!(t instanceof Uint8Array) && t.length === 0)
+}
+
+/** The eth_getLogs rule as geth applies it: any listed address; per topic position, a wildcard or one of the listed. */
 export function logMatches(log: StoredLog, filter: Pick<LogFilter, 'addresses' | 'topics'>): boolean {
   if (filter.addresses !== undefined && filter.addresses.length > 0 && !filter.addresses.some((a) => equalBytes(a, log.address))) return false
   const topics = filter.topics ?? []
+  // geth: a filter with more topic positions than the log has topics never matches it, wildcards included.
+  if (topics.length > log.topics.length) return false
   for (let i = 0; i < topics.length; i++) {
     const want = topics[i]
-    if (want === null || want === undefined) continue
-    const have = log.topics[i]
-    if (have === undefined) return false
-    if (want instanceof Uint8Array ? !equalBytes(want, have) : !want.some((w) => equalBytes(w, have))) return false
+    if (isWildcard(want)) continue
+    const have = log.topics[i]!
+    if (want instanceof Uint8Array ? !equalBytes(want, have) : !want!.some((w) => equalBytes(w, have))) return false
   }
   return true
 }

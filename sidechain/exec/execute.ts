@@ -91,7 +91,9 @@ export async function executeBlock(
     for (const tx of txs) {
       if (tx.gasLimit > params.gasLimit - gasUsed) {
         const error = new CausewayError('EXEC_BLOCK_FULL', 'transaction gas limit exceeds the gas left in the block')
-        if (mode === 'replay') throw error
+        if (mode === 'replay') {
+          throw new CausewayError('EXEC_INVALID_BLOCK', `block ${number}: transaction ${included.length} exceeds the gas left in the block`, { cause: error })
+        }
         skipped.push({ tx, error })
         continue
       }

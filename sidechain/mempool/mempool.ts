@@ -3,7 +3,8 @@
 // the selection a proposer builds a block from. No I/O: the node passes account state in and journals admitted
 // transactions itself.
 import type { TypedTransaction } from '@ethereumjs/tx'
-import { Capability, TransactionType } from '@ethereumjs/tx'
+import { Capability, TransactionType, getMinimumGasLimit } from '@ethereumjs/tx'
+import type { Address } from '@ethereumjs/util'
 import { CausewayError } from '../../spv/base/errors.js'
 import { bytesToHex, toHex } from '../../spv/base/bytes.js'
 
@@ -84,14 +85,16 @@ export class Mempool {
       reject('MEMPOOL_UNPROTECTED', 'only replay-protected (EIP-155) transactions allowed over RPC')
     }
     if (tx.common.chainId() !== ctx.chainId) reject('MEMPOOL_WRONG_CHAIN', `invalid chain id: expected ${ctx.chainId}`)
-    let senderBytes: Uint8Array
+    let senderAddress: Address
     try {
-      senderBytes = tx.getSenderAddress().bytes
+      senderAddress = tx.getSenderAddress()
     } catch (e) {
       throw new CausewayError('MEMPOOL_BAD_SIGNATURE', 'invalid sender: the signature does not recover', { cause: e })
     }
     if (tx.gasLimit > ctx.blockGasLimit) reject('MEMPOOL_GAS_LIMIT', `exceeds block gas limit: ${tx.gasLimit} > ${ctx.blockGasLimit}`)
-    const intrinsic = tx.getIntrinsicGas()
+    // Intrinsic gas, or Prague's EIP-7623 calldata floor when higher: runTx refuses a gas limit below either, so
+    // admitting one would only have the block builder drop it silently later.
+    const intrinsic = getMinimumGasLimit(tx, senderAddress)
     if (tx.gasLimit < intrinsic) reject('MEMPOOL_INTRINSIC_GAS', `intrinsic gas too low: have ${tx.gasLimit}, want ${intrinsic}`)
     const { maxFee, tip } = feesOf(tx)
     if (maxFee < ctx.minGasPrice) {
@@ -102,7 +105,7 @@ export class Mempool {
     if (ctx.account.balance < cost) {
       reject('MEMPOOL_INSUFFICIENT_FUNDS', `insufficient funds for gas * price + value: balance ${ctx.account.balance}, tx cost ${cost}`)
     }
-    const sender = bytesToHex(senderBytes)
+    const sender = bytesToHex(senderAddress.bytes)
     const queue = this.bySender.get(sender)
     const existing = queue?.get(tx.nonce)
     if (existing !== undefined) {

@@ -63,6 +63,9 @@ export class Node implements NodeApi {
   private readonly reader: StateReader
   private producing: Promise<unknown> = Promise.resolve()
   private closed = false
+  private forwarder: ((raw: Uint8Array) => void) | undefined
+  /** The state root the producer state manager is at (the head's, or a candidate's after build/replay). */
+  private working: Uint8Array | undefined
 
   private constructor(
     readonly options: NodeOptions,
@@ -104,6 +107,7 @@ export class Node implements NodeApi {
       }
       const vm = await createVM({ common, stateManager: state, blockchain: blockchainAdapter(chain) as never })
       const node = new Node(options, db, chain, vm, state)
+      node.working = (await node.headBlock()).header.stateRoot
       await node.reloadJournal()
       return node
     } catch (e) {
@@ -148,14 +152,14 @@ export class Node implements NodeApi {
    * call `commit` or `abandon` next (inside the same `exclusive` section).
    */
   async buildCandidate(timestamp?: bigint): Promise<Candidate> {
-    const parent = await this.headBlock()
+    const parent = await this.atHead()
     const baseFee = nextBaseFee(parent.header, this.params)
     const nonces = new Map<string, bigint>()
     for (const sender of this.mempool.senders()) {
       nonces.set(sender, (await this.state.getAccount(new Address(hexToBytes(sender))))?.nonce ?? 0n)
     }
     const txs = this.mempool.select(this.params.gasLimit, baseFee, (s) => nonces.get(s) ?? 0n)
-    const executed = await executeBlock(this.vm, this.params, parent, txs, { timestamp: timestamp ?? this.nextTimestamp(parent) }, 'build')
+    const executed = await this.execute(parent, txs, { timestamp: timestamp ?? this.nextTimestamp(parent) }, 'build')
     // Transactions that can never run (nonce already used, sender cannot pay) leave the pool.
     const dead: Uint8Array[] = []
     for (const { tx, error } of executed.skipped) {
@@ -168,11 +172,17 @@ export class Node implements NodeApi {
 
   /** Re-executes a block proposed by another validator; throws EXEC_INVALID_BLOCK unless it matches exactly. */
   async replay(block: Block): Promise<Candidate> {
-    const parent = await this.headBlock()
+    const parent = await this.atHead()
     if (!equalBytes(block.header.parentHash, parent.hash())) {
       fail('EXEC_INVALID_BLOCK', `block ${block.header.number} does not build on our head ${parent.header.number}`)
     }
-    const executed = await executeBlock(this.vm, this.params, parent, block.transactions, { timestamp: block.header.timestamp, extraData: block.header.extraData }, 'replay')
+    let executed: ExecutedBlock
+    try {
+      executed = await this.execute(parent, block.transactions, { timestamp: block.header.timestamp, extraData: block.header.extraData }, 'replay')
+    } catch (e) {
+      await this.abandon()
+      throw e
+    }
     if (!equalBytes(executed.block.hash(), block.hash())) {
       await this.abandon()
       const why = !equalBytes(executed.block.header.stateRoot, block.header.stateRoot) ? 'state root' : 'header'
@@ -185,11 +195,33 @@ export class Node implements NodeApi {
   async abandon(): Promise<void> {
     const head = await this.headBlock()
     await this.state.setStateRoot(head.header.stateRoot)
+    this.working = head.header.stateRoot
+  }
+
+  /** The head block, with the producer state moved back to it if a candidate left it elsewhere. */
+  private async atHead(): Promise<Block> {
+    const head = await this.headBlock()
+    if (this.working !== undefined && !equalBytes(this.working, head.header.stateRoot)) {
+      await this.state.setStateRoot(head.header.stateRoot)
+      this.working = head.header.stateRoot
+    }
+    return head
+  }
+
+  private async execute(parent: Block, txs: readonly TypedTransaction[], inputs: { timestamp: bigint; extraData?: Uint8Array }, mode: 'build' | 'replay'): Promise<ExecutedBlock> {
+    const executed = await executeBlock(this.vm, this.params, parent, txs, inputs, mode)
+    this.working = executed.block.header.stateRoot
+    return executed
   }
 
   /** Stores a final block (its state already computed by buildCandidate/replay) and updates the mempool. */
   async commit(candidate: Candidate, certificate: Certificate, supply?: SupplyLedger): Promise<void> {
     const block = candidate.executed.block
+    // Another candidate may have been executed since this one: its state nodes are stored, so move back to it.
+    if (this.working === undefined || !equalBytes(this.working, block.header.stateRoot)) {
+      await this.state.setStateRoot(block.header.stateRoot)
+      this.working = block.header.stateRoot
+    }
     const ledger = supply ?? (await this.chain.supply())
     await this.chain.commit({ block, receipts: candidate.receipts, certificate, supply: ledger })
     const touched = new Set<string>()
@@ -210,7 +242,7 @@ export class Node implements NodeApi {
     const dropped: Uint8Array[] = []
     for await (const raw of this.chain.journal()) {
       try {
-        await this.admit(raw, false)
+        await this.admit(raw, 'journal')
       } catch (e) {
         try {
           dropped.push(createTxFromRLP(raw, { common: this.common }).hash())
@@ -320,12 +352,24 @@ export class Node implements NodeApi {
   }
 
   async sendRawTransaction(raw: Uint8Array): Promise<Uint8Array> {
-    const entry = await this.admit(raw, true)
-    return entry
+    const hash = await this.admit(raw, 'rpc')
+    this.forwarder?.(raw)
+    return hash
   }
 
-  /** Decodes and admits a raw transaction; journals it when `journal` (a fresh submission). */
-  private async admit(raw: Uint8Array, journal: boolean): Promise<Uint8Array> {
+  /** Where transactions submitted over RPC are sent on (the federation's other nodes). */
+  setForwarder(forward: (raw: Uint8Array) => void): void {
+    this.forwarder = forward
+  }
+
+  /** A transaction forwarded by a peer: admitted and journaled, not forwarded again. */
+  admitFromPeer(raw: Uint8Array): Promise<Uint8Array> {
+    return this.admit(raw, 'peer')
+  }
+
+  /** Decodes and admits a raw transaction; journals it unless it comes from the journal itself. */
+  private async admit(raw: Uint8Array, source: 'rpc' | 'peer' | 'journal'): Promise<Uint8Array> {
+    const journal = source !== 'journal'
     if (this.closed) fail('NODE_CLOSED', 'the node is shutting down')
     let tx: TypedTransaction
     try {

@@ -43,7 +43,7 @@ export class NodeDatabase {
   get chain(): KeyValueStore & { iterate(from: Uint8Array, to: Uint8Array, limit?: number): AsyncIterable<[Uint8Array, Uint8Array]> } {
     const sub = this.chainSub
     return {
-      get: async (key) => sub.get(key),
+      get: async (key) => plain(await sub.get(key)),
       batch: async (ops: readonly BatchOp[]) => {
         await sub.batch(ops.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value } : { type: 'del' as const, key: op.key })))
       },
@@ -62,7 +62,13 @@ export class NodeDatabase {
 }
 
 async function* iterate(sub: Sub, from: Uint8Array, to: Uint8Array, limit = -1): AsyncIterable<[Uint8Array, Uint8Array]> {
-  for await (const [k, v] of sub.iterator({ gte: from, lt: to, limit })) yield [k as Uint8Array, v]
+  for await (const [k, v] of sub.iterator({ gte: from, lt: to, limit })) yield [plain(k as Uint8Array)!, plain(v)!]
+}
+
+// classic-level hands back Node Buffers even with the 'view' encoding; callers get plain Uint8Array views (no copy),
+// so what is read back compares equal to what was written (Buffer is a subclass with other slice semantics).
+function plain(b: Uint8Array | undefined): Uint8Array | undefined {
+  return b === undefined || b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 }
 
 // @ethereumjs/mpt hands keys over as unprefixed hex strings (node hashes, with optional prefixes); store them as

@@ -1,0 +1,316 @@
+// Federated finality (ARCHITECTURE.md decision 2): n validators, threshold k with 2k > n. The proposer rotates by
+// height and round; a validator signs at most one block per height (sign log, on disk before the signature leaves);
+// a block with k signatures is final and never reverted. Because two different blocks would need 2k > n
+// signatures from validators that each sign once, at most one block is final at any height, whatever the network
+// does. Liveness: rounds time out and move to the next proposer, who re-proposes a block it knows has votes
+// (its own vote first) rather than a new one, so validators that already signed can still complete it.
+import { createBlockFromRLP, type Block } from '@ethereumjs/block'
+import type { Logger } from 'pino'
+import { verify } from 'tiny-secp256k1'
+import { CausewayError, fail } from '../../spv/base/errors.js'
+import { bytesToHex, equalBytes, toHex } from '../../spv/base/bytes.js'
+import type { Candidate, Node } from '../node/node.js'
+import { commitDigest, decodeCertificate, encodeCertificate, signCommit, verifyCertificate, type Certificate, type ValidatorSet } from './certificate.js'
+import { signMessage, verifyMessage, type MessageType, type SignedMessage } from './messages.js'
+import type { SignLog } from './sign-log.js'
+
+export interface EngineOptions {
+  readonly node: Node
+  readonly set: ValidatorSet
+  /** This validator's index in the set, and its key. */
+  readonly index: number
+  readonly key: Uint8Array
+  readonly signLog: SignLog
+  readonly broadcast: (message: SignedMessage) => void
+  /** Asks the syncer to catch up (a message from a later height arrived). */
+  readonly requestSync: () => void
+  readonly logger: Logger
+  /** First round's length; each later round is `roundIncrementMs` longer (bounded by `maxRoundMs`). */
+  readonly roundMs?: number
+  readonly roundIncrementMs?: number
+  readonly maxRoundMs?: number
+}
+
+/** Blocks are refused whose timestamp is further than this ahead of the validator's clock. */
+const MAX_CLOCK_DRIFT_S = 15n
+const TRAILING_EMPTY_BLOCKS = 2
+
+export function proposerOf(height: bigint, round: number, n: number): number {
+  return Number((height + BigInt(round)) % BigInt(n))
+}
+
+export class Engine {
+  private height = 0n
+  private round = 0
+  private roundStartedAt = Date.now()
+  private proposedInRound = -1
+  private myVote: Uint8Array | undefined
+  private readonly blocks = new Map<string, Block>()
+  private readonly votes = new Map<string, Map<number, Uint8Array>>()
+  private readonly candidates = new Map<string, Candidate>()
+  private queue: Promise<unknown> = Promise.resolve()
+  private timer: NodeJS.Timeout | undefined
+  private stopped = false
+  private trailingWanted = 0
+  /** Refusals by code, for metrics and tests. */
+  readonly refusals = new Map<string, number>()
+
+  constructor(private readonly o: EngineOptions) {}
+
+  private get node(): Node {
+    return this.o.node
+  }
+
+  async start(): Promise<void> {
+    await this.serial(() => this.resetHeight())
+    this.node.subscribe({
+      onBlock: (block) => {
+        // A block committed by the syncer: move on to the next height.
+        if (block.header.number >= this.height) void this.serial(() => this.resetHeight())
+      },
+    })
+    const tick = () => {
+      if (this.stopped) return
+      this.timer = setTimeout(() => {
+        void this.serial(() => this.tick()).finally(tick)
+      }, 100)
+    }
+    tick()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    await this.queue.catch(() => undefined)
+  }
+
+  /** Every engine step runs alone, in arrival order. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  status(): { height: bigint; round: number; voted: string | undefined } {
+    return { height: this.height, round: this.round, voted: this.myVote === undefined ? undefined : toHex(this.myVote) }
+  }
+
+  private async resetHeight(): Promise<void> {
+    const next = this.node.blockNumber() + 1n
+    if (next === this.height) return
+    const head = await this.node.headBlock()
+    const parent = head.header.number > 0n ? await this.node.getBlock(head.header.number - 1n) : undefined
+    // After a block with transactions, a few empty blocks follow (clients polling the block number see theirs).
+    this.trailingWanted = head.transactions.length > 0 ? TRAILING_EMPTY_BLOCKS : (parent?.transactions.length ?? 0) > 0 ? 1 : 0
+    this.height = next
+    this.round = 0
+    this.roundStartedAt = Date.now()
+    this.proposedInRound = -1
+    this.blocks.clear()
+    this.votes.clear()
+    this.candidates.clear()
+    this.myVote = await this.o.signLog.signedAt(next)
+  }
+
+  private roundTimeout(round: number): number {
+    const base = this.o.roundMs ?? 2_000
+    const step = this.o.roundIncrementMs ?? 1_000
+    return Math.min(base + step * round, this.o.maxRoundMs ?? 10_000)
+  }
+
+  /** Whether a block is needed at this height: transactions wait, a block is already in play, or trailing blocks. */
+  private wanted(): boolean {
+    return this.node.mempool.size > 0 || this.blocks.size > 0 || this.trailingWanted > 0
+  }
+
+  private async tick(): Promise<void> {
+    if (this.node.blockNumber() + 1n !== this.height) await this.resetHeight()
+    if (!this.wanted()) {
+      this.roundStartedAt = Date.now()
+      return
+    }
+    if (Date.now() - this.roundStartedAt > this.roundTimeout(this.round)) {
+      this.round++
+      this.roundStartedAt = Date.now()
+      this.o.logger.info({ height: Number(this.height), round: this.round }, 'round timed out')
+      // Repeat our vote, for validators that missed it while the network was cut.
+      if (this.myVote !== undefined) this.rebroadcastVote(this.myVote)
+    }
+    if (proposerOf(this.height, this.round, this.o.set.keys.length) === this.o.index && this.proposedInRound !== this.round) {
+      const head = await this.node.headBlock()
+      if (BigInt(Math.floor(Date.now() / 1000)) <= head.header.timestamp) return // one block per second at most
+      await this.propose()
+    }
+  }
+
+  private async propose(): Promise<void> {
+    this.proposedInRound = this.round
+    let block = this.myVote === undefined ? undefined : this.blocks.get(bytesToHex(this.myVote))
+    if (block === undefined && this.myVote === undefined) block = this.mostVoted()
+    if (block === undefined && this.myVote !== undefined) return // we signed a block we no longer have: wait for others
+    if (block === undefined) {
+      const candidate = await this.node.exclusive(() => this.node.buildCandidate())
+      const built = candidate.executed.block
+      if (built.transactions.length === 0 && this.trailingWanted === 0) {
+        await this.node.exclusive(() => this.node.abandon())
+        return
+      }
+      block = built
+      this.blocks.set(bytesToHex(block.hash()), block)
+      this.candidates.set(bytesToHex(block.hash()), candidate)
+    }
+    this.o.logger.info({ height: Number(this.height), round: this.round, txs: block.transactions.length, hash: toHex(block.hash()) }, 'proposing')
+    const proposal = this.sign('proposal', this.round, [block.serialize()])
+    this.o.broadcast(proposal)
+    await this.onProposal(proposal)
+  }
+
+  private mostVoted(): Block | undefined {
+    let best: { block: Block; count: number } | undefined
+    for (const [hash, voters] of this.votes) {
+      const block = this.blocks.get(hash)
+      if (block === undefined) continue
+      if (best === undefined || voters.size > best.count || (voters.size === best.count && hash < bytesToHex(best.block.hash()))) {
+        best = { block, count: voters.size }
+      }
+    }
+    return best?.block
+  }
+
+  private sign(type: MessageType, round: number, payload: Uint8Array[]): SignedMessage {
+    return signMessage({ type, chainId: this.node.chainId, height: this.height, round, from: this.o.index, payload }, this.o.key)
+  }
+
+  /** Handles a message from a peer: checks the envelope, then acts; refusals throw coded errors (and are logged). */
+  handle(message: SignedMessage): Promise<void> {
+    return this.serial(async () => {
+      try {
+        verifyMessage(message, this.o.set, this.node.chainId)
+        if (message.from === this.o.index) fail('CONSENSUS_FROM_SELF', 'message claims to come from this validator')
+        if (this.node.blockNumber() + 1n !== this.height) await this.resetHeight()
+        if (message.height < this.height) return // already final here
+        if (message.height > this.height) {
+          this.o.requestSync()
+          return
+        }
+        if (message.type === 'proposal') await this.onProposal(message)
+        else if (message.type === 'vote') await this.onVote(message)
+        else await this.onCommit(message)
+      } catch (e) {
+        if (e instanceof CausewayError) {
+          this.refusals.set(e.code, (this.refusals.get(e.code) ?? 0) + 1)
+          this.o.logger.warn({ code: e.code, from: message.from, type: message.type, height: Number(message.height), round: message.round, reason: e.message }, 'refused consensus message')
+        }
+        throw e
+      }
+    })
+  }
+
+  private decodeBlock(bytes: Uint8Array | undefined): Block {
+    try {
+      if (bytes === undefined) throw new Error('missing')
+      return createBlockFromRLP(bytes, { common: this.node.common, setHardfork: false })
+    } catch (e) {
+      throw new CausewayError('CONSENSUS_MALFORMED', 'the block in the message does not decode', { cause: e })
+    }
+  }
+
+  private async onProposal(message: SignedMessage): Promise<void> {
+    const expected = proposerOf(message.height, message.round, this.o.set.keys.length)
+    if (message.from !== expected) {
+      fail('CONSENSUS_WRONG_PROPOSER', `validator ${message.from} is not the proposer of height ${message.height} round ${message.round} (validator ${expected} is)`)
+    }
+    const block = this.decodeBlock(message.payload[0])
+    const hash = block.hash()
+    const key = bytesToHex(hash)
+    if (block.header.number !== this.height) fail('CONSENSUS_WRONG_HEIGHT', `proposal for height ${message.height} carries block ${block.header.number}`)
+    if (this.myVote !== undefined && !equalBytes(this.myVote, hash)) {
+      fail('CONSENSUS_ALREADY_SIGNED', `already signed ${toHex(this.myVote)} at height ${this.height}; refusing ${toHex(hash)}`)
+    }
+    if (block.header.timestamp > BigInt(Math.floor(Date.now() / 1000)) + MAX_CLOCK_DRIFT_S) {
+      fail('CONSENSUS_BAD_TIMESTAMP', `block timestamp ${block.header.timestamp} is too far ahead of this validator's clock`)
+    }
+    if (!this.candidates.has(key)) {
+      // Re-execute: a bad state root, receipts root, fee handling or transaction makes this throw EXEC_INVALID_BLOCK.
+      const candidate = await this.node.exclusive(() => this.node.replay(block))
+      this.candidates.set(key, candidate)
+    }
+    this.blocks.set(key, block)
+    if (message.round > this.round) {
+      this.round = message.round
+      this.roundStartedAt = Date.now()
+    }
+    await this.vote(block)
+  }
+
+  private async vote(block: Block): Promise<void> {
+    const hash = block.hash()
+    await this.o.signLog.record(this.height, hash) // on disk before the signature exists outside this process
+    this.myVote = hash
+    const signature = signCommit(this.o.key, this.node.chainId, this.height, 0, hash)
+    this.addVote(hash, this.o.index, signature)
+    this.o.broadcast(this.sign('vote', this.round, [hash, signature, block.serialize()]))
+    await this.checkFinal(hash)
+  }
+
+  private rebroadcastVote(hash: Uint8Array): void {
+    const block = this.blocks.get(bytesToHex(hash))
+    const signature = this.votes.get(bytesToHex(hash))?.get(this.o.index)
+    if (block === undefined || signature === undefined) return
+    this.o.broadcast(this.sign('vote', this.round, [hash, signature, block.serialize()]))
+  }
+
+  private addVote(hash: Uint8Array, validator: number, signature: Uint8Array): void {
+    const key = bytesToHex(hash)
+    const voters = this.votes.get(key) ?? new Map<number, Uint8Array>()
+    voters.set(validator, signature)
+    this.votes.set(key, voters)
+  }
+
+  private async onVote(message: SignedMessage): Promise<void> {
+    const [hash, signature, blockBytes] = message.payload
+    if (hash === undefined || hash.length !== 32 || signature === undefined || signature.length !== 64) fail('CONSENSUS_MALFORMED', 'vote payload is malformed')
+    let ok = false
+    try {
+      ok = verify(commitDigest(this.node.chainId, this.height, 0, hash), this.o.set.keys[message.from]!, signature, true)
+    } catch {
+      ok = false
+    }
+    if (!ok) fail('CONSENSUS_BAD_SIGNATURE', `vote signature of validator ${message.from} does not verify`)
+    const block = this.decodeBlock(blockBytes)
+    if (!equalBytes(block.hash(), hash)) fail('CONSENSUS_MALFORMED', 'vote names one block and carries another')
+    if (block.header.number !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'vote for a block of another height')
+    this.blocks.set(bytesToHex(hash), block)
+    this.addVote(hash, message.from, signature)
+    await this.checkFinal(hash)
+  }
+
+  private async checkFinal(hash: Uint8Array): Promise<void> {
+    const voters = this.votes.get(bytesToHex(hash))
+    if (voters === undefined || voters.size < this.o.set.threshold) return
+    const signatures = [...voters.entries()].sort((a, b) => a[0] - b[0]).map(([validator, signature]) => ({ validator, signature }))
+    const certificate: Certificate = { height: this.height, round: 0, blockHash: hash, signatures }
+    await this.finalize(this.blocks.get(bytesToHex(hash))!, certificate)
+  }
+
+  private async finalize(block: Block, certificate: Certificate): Promise<void> {
+    const key = bytesToHex(block.hash())
+    await this.node.exclusive(async () => {
+      if (this.node.blockNumber() >= block.header.number) return
+      const candidate = this.candidates.get(key) ?? (await this.node.replay(block))
+      await this.node.commit(candidate, certificate)
+    })
+    this.o.logger.info({ height: Number(block.header.number), txs: block.transactions.length, signatures: certificate.signatures.length, hash: toHex(block.hash()) }, 'block final')
+    this.o.broadcast(this.sign('commit', this.round, [block.serialize(), encodeCertificate(certificate)]))
+    await this.resetHeight()
+  }
+
+  private async onCommit(message: SignedMessage): Promise<void> {
+    const block = this.decodeBlock(message.payload[0])
+    const cert = decodeCertificate(message.payload[1] ?? new Uint8Array(0))
+    if (block.header.number !== this.height || cert.height !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'commit for another height')
+    verifyCertificate(this.o.set, this.node.chainId, cert, block.hash())
+    this.blocks.set(bytesToHex(block.hash()), block)
+    await this.finalize(block, cert)
+  }
+}

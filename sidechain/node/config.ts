@@ -1,0 +1,126 @@
+// The node configuration file (`causeway node --config FILE`): parsed once at start with a schema that names the
+// bad field, into frozen parameters. One file per node: the chain (same for all), the validator set (same for
+// all), and this node's own key, data directory and ports.
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { z } from 'zod'
+import { fail } from '../../spv/base/errors.js'
+import { hexToBytes } from '../../spv/base/bytes.js'
+import { DEFAULT_GAS_LIMIT, DEFAULT_MIN_BASE_FEE, type ChainParams } from '../chain/params.js'
+import type { GenesisAlloc } from '../chain/genesis.js'
+import { publicKeyOf, type ValidatorSet } from '../consensus/certificate.js'
+
+const hex = (bytes?: number) =>
+  z.string().regex(bytes === undefined ? /^0x([0-9a-fA-F]{2})*$/ : new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), bytes === undefined ? 'expected 0x-prefixed hex' : `expected 0x and ${bytes * 2} hex digits`)
+const quantity = z.union([z.string().regex(/^(0x[0-9a-fA-F]+|\d+)$/, 'expected a decimal or 0x-hex integer'), z.number().int().nonnegative()])
+const port = z.number().int().min(0).max(65535)
+
+export const nodeConfigSchema = z
+  .object({
+    chain: z.object({
+      name: z.string().min(1).max(32),
+      chainId: quantity,
+      genesisTime: z.number().int().positive(),
+      gasLimit: quantity.optional(),
+      minBaseFee: quantity.optional(),
+      feeAddress: hex(20),
+      alloc: z.array(z.object({ address: hex(20), balance: quantity })).default([]),
+    }),
+    validators: z.array(z.object({ publicKey: hex(33), p2p: z.string().url() })).min(1),
+    threshold: z.number().int().positive(),
+    validatorKey: hex(32).optional(),
+    validatorKeyFile: z.string().optional(),
+    datadir: z.string().min(1),
+    rpc: z.object({ host: z.string().default('127.0.0.1'), port }),
+    p2p: z.object({ host: z.string().default('127.0.0.1'), port }),
+    /** Where to fetch final blocks and forward transactions; default: every validator's p2p URL but our own. */
+    peers: z.array(z.string().url()).optional(),
+    consensus: z.object({ roundMs: z.number().int().positive().optional(), roundIncrementMs: z.number().int().nonnegative().optional() }).default({}),
+  })
+  .strict()
+
+export type NodeConfigFile = z.infer<typeof nodeConfigSchema>
+
+export interface NodeConfig {
+  readonly params: ChainParams
+  readonly alloc: readonly GenesisAlloc[]
+  readonly set: ValidatorSet
+  /** Validator p2p URLs, by index. */
+  readonly validatorUrls: readonly string[]
+  /** This node's validator index and key; undefined for a full node. */
+  readonly validator: { readonly index: number; readonly key: Uint8Array } | undefined
+  readonly datadir: string
+  readonly rpc: { readonly host: string; readonly port: number }
+  readonly p2p: { readonly host: string; readonly port: number }
+  readonly peers: readonly string[]
+  readonly consensus: { readonly roundMs?: number; readonly roundIncrementMs?: number }
+}
+
+const big = (q: string | number): bigint => BigInt(q)
+
+/** Validates a parsed JSON configuration; errors name the field (NODE_BAD_CONFIG). */
+export async function parseNodeConfig(json: unknown, baseDir: string): Promise<NodeConfig> {
+  const result = nodeConfigSchema.safeParse(json)
+  if (!result.success) {
+    const issue = result.error.issues[0]!
+    fail('NODE_BAD_CONFIG', `configuration: ${issue.path.join('.') || '(root)'}: ${issue.message}`, { path: issue.path.join('.') })
+  }
+  const c = result.data
+  const n = c.validators.length
+  // Two final blocks at one height would need 2k signatures from n validators that each sign once: impossible iff 2k > n.
+  if (c.threshold > n || 2 * c.threshold <= n) {
+    fail('NODE_BAD_CONFIG', `configuration: threshold ${c.threshold} of ${n} validators is unsafe: need n/2 < k ≤ n (recommended ⌊2n/3⌋+1)`)
+  }
+  const keys = c.validators.map((v, i) => hexToBytes(v.publicKey, `validators[${i}].publicKey`, 33))
+  let key: Uint8Array | undefined
+  if (c.validatorKey !== undefined) key = hexToBytes(c.validatorKey, 'validatorKey', 32)
+  else if (c.validatorKeyFile !== undefined) {
+    const file = path.resolve(baseDir, c.validatorKeyFile)
+    const text = (await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => fail('NODE_BAD_CONFIG', `validatorKeyFile ${file}: ${e.code ?? e.message}`))).trim()
+    key = hexToBytes(text, 'validatorKeyFile', 32)
+  }
+  let validator: NodeConfig['validator']
+  if (key !== undefined) {
+    const pub = publicKeyOf(key)
+    const index = keys.findIndex((k) => k.every((b, i) => b === pub[i]))
+    if (index < 0) fail('NODE_BAD_CONFIG', 'configuration: the validator key is not one of the configured validators')
+    validator = { index, key }
+  }
+  const validatorUrls = c.validators.map((v) => v.p2p)
+  const peers = c.peers ?? validatorUrls.filter((_, i) => i !== validator?.index)
+  return {
+    params: Object.freeze({
+      name: c.chain.name,
+      chainId: big(c.chain.chainId),
+      gasLimit: c.chain.gasLimit === undefined ? DEFAULT_GAS_LIMIT : big(c.chain.gasLimit),
+      minBaseFee: c.chain.minBaseFee === undefined ? DEFAULT_MIN_BASE_FEE : big(c.chain.minBaseFee),
+      feeAddress: hexToBytes(c.chain.feeAddress, 'chain.feeAddress', 20),
+      genesisTime: BigInt(c.chain.genesisTime),
+    }),
+    alloc: c.chain.alloc.map((a, i) => ({ address: hexToBytes(a.address, `chain.alloc[${i}].address`, 20), balance: big(a.balance) })),
+    set: Object.freeze({ keys, threshold: c.threshold }),
+    validatorUrls,
+    validator,
+    datadir: path.resolve(baseDir, c.datadir),
+    rpc: c.rpc,
+    p2p: c.p2p,
+    peers,
+    consensus: c.consensus,
+  }
+}
+
+export async function loadNodeConfig(file: string): Promise<NodeConfig> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (e) {
+    fail('NODE_BAD_CONFIG', `cannot read configuration ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    fail('NODE_BAD_CONFIG', `configuration ${file} is not JSON: ${(e as Error).message}`)
+  }
+  return parseNodeConfig(json, path.dirname(path.resolve(file)))
+}

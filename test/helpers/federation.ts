@@ -1,0 +1,207 @@
+// Starts a real federation for tests: n validator processes and optional full nodes (`causeway node --config`),
+// each with its own data directory and free loopback ports, optionally with a TCP proxy on every validator-to-
+// validator link so a test can cut and heal links.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { pointFromScalar } from 'tiny-secp256k1'
+import { freePort } from './ports.js'
+import { projectRoot } from './testdata.js'
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
+
+const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
+const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
+
+export interface MemberProcess {
+  readonly name: string
+  readonly rpcUrl: string
+  readonly configFile: string
+  readonly datadir: string
+  output(): string
+  running(): boolean
+  start(): Promise<void>
+  kill(signal?: NodeJS.Signals): Promise<void>
+  stop(): Promise<void>
+}
+
+export interface Federation {
+  readonly validators: readonly MemberProcess[]
+  readonly fullNodes: readonly MemberProcess[]
+  readonly chainId: bigint
+  /** Key of the prefunded test account. */
+  readonly fundedKey: string
+  /** Validator keys (hex) and their real p2p URLs (not through proxies), by index. */
+  readonly validatorKeys: readonly string[]
+  readonly p2pUrls: readonly string[]
+  readonly feeAddress: string
+  /** Cut or heal the link between validators a and b (both directions); needs `proxies: true`. */
+  cut(a: number, b: number): void
+  heal(a: number, b: number): void
+  close(): Promise<void>
+}
+
+export interface FederationOptions {
+  readonly validators?: number
+  readonly threshold?: number
+  readonly fullNodes?: number
+  readonly proxies?: boolean
+  readonly roundMs?: number
+  /** Start only these validators at first (default all). */
+  readonly startValidators?: readonly number[]
+  readonly startFullNodes?: boolean
+}
+
+function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms)
+    child.once('exit', () => {
+      clearTimeout(t)
+      resolve(true)
+    })
+  })
+}
+
+function member(name: string, configFile: string, datadir: string, rpcUrl: string): MemberProcess {
+  let child: ChildProcess | undefined
+  let out = ''
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null
+  return {
+    name,
+    rpcUrl,
+    configFile,
+    datadir,
+    output: () => out,
+    running,
+    async start() {
+      if (running()) return
+      out += `\n----- ${name} start -----\n`
+      const c = spawn(process.execPath, [bin, 'node', '--config', configFile], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+      child = c
+      c.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+      c.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+      const ready = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 30_000)
+        const check = () => {
+          if (out.includes('"federation node ready"') && out.lastIndexOf('"federation node ready"') > out.lastIndexOf(`----- ${name} start -----`)) {
+            clearTimeout(timer)
+            resolve(true)
+          }
+        }
+        c.stdout!.on('data', check)
+        c.once('exit', () => {
+          clearTimeout(timer)
+          resolve(false)
+        })
+      })
+      if (!ready) throw new Error(`${name} did not start:\n${out.slice(-4000)}`)
+    },
+    async kill(signal = 'SIGKILL') {
+      if (!running()) return
+      child!.kill(signal)
+      await waitExit(child!, 10_000)
+    },
+    async stop() {
+      if (!running()) return
+      child!.kill('SIGTERM')
+      if (!(await waitExit(child!, 10_000))) {
+        child!.kill('SIGKILL')
+        await waitExit(child!, 5_000)
+      }
+    },
+  }
+}
+
+export async function startFederation(options: FederationOptions = {}): Promise<Federation> {
+  const n = options.validators ?? 3
+  const k = options.threshold ?? Math.floor((2 * n) / 3) + 1
+  const dir = mkdtempSync(path.join(tmpdir(), 'causeway-fed-'))
+  const keys = Array.from({ length: n }, () => randomBytes(32))
+  const pubs = keys.map((key) => pointFromScalar(key, true)!)
+  const p2pPorts = await Promise.all(keys.map(() => freePort()))
+  const rpcPorts = await Promise.all(keys.map(() => freePort()))
+  const fundedKey = randomBytes(32)
+  const { createAddressFromPrivateKey } = await import('@ethereumjs/util')
+  const funded = createAddressFromPrivateKey(fundedKey).toString()
+  const feeAddress = createAddressFromPrivateKey(randomBytes(32)).toString()
+  const chainId = 0xca05e1n
+  const chain = {
+    name: 'regtest',
+    chainId: `0x${chainId.toString(16)}`,
+    genesisTime: Math.floor(Date.now() / 1000) - 10,
+    feeAddress,
+    alloc: [{ address: funded, balance: (10n ** 24n).toString() }],
+  }
+  // Proxies on every directed validator link (i talks to j through proxy[i][j]).
+  const proxies: (TcpProxy | undefined)[][] = Array.from({ length: n }, () => Array<TcpProxy | undefined>(n).fill(undefined))
+  if (options.proxies === true) {
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) proxies[i]![j] = await startTcpProxy({ host: '127.0.0.1', port: p2pPorts[j]! })
+  }
+  const validatorsFor = (i: number | undefined) =>
+    pubs.map((p, j) => ({ publicKey: hex(p), p2p: `http://127.0.0.1:${i !== undefined && proxies[i]![j] !== undefined ? proxies[i]![j]!.port : p2pPorts[j]}/` }))
+  const validators = keys.map((key, i) => {
+    const datadir = path.join(dir, `v${i}`)
+    const configFile = path.join(dir, `v${i}.json`)
+    writeFileSync(
+      configFile,
+      JSON.stringify(
+        {
+          chain,
+          validators: validatorsFor(i),
+          threshold: k,
+          validatorKey: hex(key),
+          datadir,
+          rpc: { host: '127.0.0.1', port: rpcPorts[i] },
+          p2p: { host: '127.0.0.1', port: p2pPorts[i] },
+          consensus: { roundMs: options.roundMs ?? 1500, roundIncrementMs: 500 },
+        },
+        null,
+        2,
+      ),
+    )
+    return member(`validator ${i}`, configFile, datadir, `http://127.0.0.1:${rpcPorts[i]}/`)
+  })
+  const fullNodes: MemberProcess[] = []
+  for (let f = 0; f < (options.fullNodes ?? 0); f++) {
+    const datadir = path.join(dir, `full${f}`)
+    const configFile = path.join(dir, `full${f}.json`)
+    const rpc = await freePort()
+    writeFileSync(
+      configFile,
+      JSON.stringify({ chain, validators: validatorsFor(undefined), threshold: k, datadir, rpc: { host: '127.0.0.1', port: rpc }, p2p: { host: '127.0.0.1', port: await freePort() } }, null, 2),
+    )
+    fullNodes.push(member(`full node ${f}`, configFile, datadir, `http://127.0.0.1:${rpc}/`))
+  }
+  const fed: Federation = {
+    validators,
+    fullNodes,
+    chainId,
+    fundedKey: hex(fundedKey),
+    validatorKeys: keys.map((k) => hex(k)),
+    p2pUrls: p2pPorts.map((p) => `http://127.0.0.1:${p}/`),
+    feeAddress,
+    cut(a, b) {
+      proxies[a]![b]!.cut('blackhole')
+      proxies[b]![a]!.cut('blackhole')
+    },
+    heal(a, b) {
+      proxies[a]![b]!.heal()
+      proxies[b]![a]!.heal()
+    },
+    async close() {
+      await Promise.all([...validators, ...fullNodes].map((m) => m.stop()))
+      for (const row of proxies) for (const p of row) await p?.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+  try {
+    await Promise.all(validators.filter((_, i) => options.startValidators === undefined || options.startValidators.includes(i)).map((v) => v.start()))
+    if (options.startFullNodes !== false) for (const f of fullNodes) await f.start()
+  } catch (e) {
+    await fed.close()
+    throw e
+  }
+  return fed
+}
