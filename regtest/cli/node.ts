@@ -9,6 +9,11 @@ import { loadNodeConfig } from '../../sidechain/node/config.js'
 import { startFederationNode } from '../../sidechain/node/federation.js'
 import { EXIT_OK, UsageError, type Io } from './output.js'
 
+/** A long-running node logs a stray failure instead of dying of it (its state is guarded by its own locks). */
+function keepAlive(logger: { error(o: object, msg: string): void }): void {
+  process.on('unhandledRejection', (e) => logger.error({ component: 'process', err: e }, 'unhandled rejection'))
+}
+
 export function registerNode(program: Command, io: Io, exit: (code: number) => void): void {
   program
     .command('node')
@@ -24,6 +29,7 @@ export function registerNode(program: Command, io: Io, exit: (code: number) => v
       if (opts.config !== undefined) {
         const config = await loadNodeConfig(opts.config)
         const logger = pino({ base: undefined })
+        keepAlive(logger)
         let started
         try {
           started = await startFederationNode(config, logger)
@@ -52,6 +58,7 @@ export function registerNode(program: Command, io: Io, exit: (code: number) => v
         }
       }
       const logger = pino({ base: undefined })
+      keepAlive(logger)
       let started
       try {
         started = await startDevNode({ datadir: opts.datadir, rpcPort: Number(opts.rpcPort), rpcHost: opts.rpcHost, ...(devKey === undefined ? {} : { devKey }), logger })

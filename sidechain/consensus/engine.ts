@@ -66,13 +66,15 @@ export class Engine {
     this.node.subscribe({
       onBlock: (block) => {
         // A block committed by the syncer: move on to the next height.
-        if (block.header.number >= this.height) void this.serial(() => this.resetHeight())
+        if (block.header.number >= this.height) void this.serial(() => this.resetHeight()).catch((e: unknown) => this.o.logger.error({ err: e }, 'consensus reset failed'))
       },
     })
     const tick = () => {
       if (this.stopped) return
       this.timer = setTimeout(() => {
-        void this.serial(() => this.tick()).finally(tick)
+        void this.serial(() => this.tick())
+          .catch((e: unknown) => this.o.logger.error({ err: e, code: (e as CausewayError).code }, 'consensus step failed'))
+          .finally(tick)
       }, 100)
     }
     tick()
@@ -151,8 +153,10 @@ export class Engine {
     if (block === undefined) {
       const candidate = await this.node.exclusive(() => this.node.buildCandidate())
       const built = candidate.executed.block
-      if (built.transactions.length === 0 && this.trailingWanted === 0) {
+      // The syncer may have committed blocks meanwhile: a candidate for another height is dropped.
+      if (built.header.number !== this.height || (built.transactions.length === 0 && this.trailingWanted === 0)) {
         await this.node.exclusive(() => this.node.abandon())
+        if (built.header.number !== this.height) await this.resetHeight()
         return
       }
       block = built
