@@ -7,6 +7,7 @@
 // - fees are never burned: the tip goes to the coinbase by the EVM's own rule, and at the end of each block the
 //   base fee part (gasUsed × baseFee) is credited to the coinbase too. The coinbase is the chain's fee address.
 import { createBlock, genTransactionsTrieRoot, type Block } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Account, Address, KECCAK256_RLP } from '@ethereumjs/util'
 import { runTx, type RunTxResult, type VM } from '@ethereumjs/vm'
@@ -43,6 +44,30 @@ const EMPTY_REQUESTS_HASH = sha256(new Uint8Array(0))
 const EMPTY_BLOOM = new Uint8Array(256)
 
 /**
+ * The header fields of a child of `parent` that do not depend on its transactions: everything a block at this
+ * height must carry except the roots, gas used and bloom. Validators check them by rebuilding the block.
+ */
+export function childHeaderBase(common: Common, params: ChainParams, parent: Block, inputs: BlockInputs) {
+  return {
+    parentHash: parent.hash(),
+    number: parent.header.number + 1n,
+    timestamp: inputs.timestamp,
+    gasLimit: params.gasLimit,
+    baseFeePerGas: nextBaseFee(parent.header, params),
+    coinbase: params.feeAddress,
+    difficulty: 0n,
+    // prevRandao: there is no beacon chain; derive it from the parent so it is deterministic (not random).
+    mixHash: keccak_256(parent.hash()),
+    extraData: inputs.extraData ?? new Uint8Array(0),
+    withdrawalsRoot: KECCAK256_RLP,
+    blobGasUsed: 0n,
+    excessBlobGas: parent.header.calcNextExcessBlobGas(parent.header.common),
+    parentBeaconBlockRoot: new Uint8Array(32),
+    requestsHash: EMPTY_REQUESTS_HASH,
+  }
+}
+
+/**
  * Runs `txs` on top of `parent` in `vm` (whose state must be at the parent's state root) and returns the block.
  * mode 'build': a transaction that cannot run (bad nonce, too little balance, no block gas left) is skipped.
  * mode 'replay': any such transaction makes the block invalid (EXEC_INVALID_BLOCK). Either way the VM's state is
@@ -58,24 +83,8 @@ export async function executeBlock(
 ): Promise<ExecutedBlock> {
   const common = vm.common
   const number = parent.header.number + 1n
-  const baseFee = nextBaseFee(parent.header, params)
-  const headerBase = {
-    parentHash: parent.hash(),
-    number,
-    timestamp: inputs.timestamp,
-    gasLimit: params.gasLimit,
-    baseFeePerGas: baseFee,
-    coinbase: params.feeAddress,
-    difficulty: 0n,
-    // prevRandao: there is no beacon chain; derive it from the parent so it is deterministic (not random).
-    mixHash: keccak_256(parent.hash()),
-    extraData: inputs.extraData ?? new Uint8Array(0),
-    withdrawalsRoot: KECCAK256_RLP,
-    blobGasUsed: 0n,
-    excessBlobGas: parent.header.calcNextExcessBlobGas(common),
-    parentBeaconBlockRoot: new Uint8Array(32),
-    requestsHash: EMPTY_REQUESTS_HASH,
-  }
+  const headerBase = childHeaderBase(common, params, parent, inputs)
+  const baseFee = headerBase.baseFeePerGas
   if (inputs.timestamp <= parent.header.timestamp) {
     throw new CausewayError('EXEC_INVALID_BLOCK', `block ${number}: timestamp ${inputs.timestamp} is not after its parent's`)
   }

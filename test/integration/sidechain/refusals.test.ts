@@ -1,0 +1,132 @@
+// A validator refuses, with a coded reason in its log, a proposal from the wrong proposer, one with a bad
+// signature, a block with a bad state root, and a second block for a height it already signed. The test acts as
+// the other validators (it holds their keys) and speaks to a real validator process over its p2p endpoint.
+import { createBlock, createBlockFromRPC, type Block } from '@ethereumjs/block'
+import { KECCAK256_RLP } from '@ethereumjs/util'
+import { JsonRpcProvider, Wallet } from 'ethers'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createChainCommon, DEFAULT_MIN_BASE_FEE, DEFAULT_GAS_LIMIT, type ChainParams } from '../../../sidechain/chain/params.js'
+import { childHeaderBase } from '../../../sidechain/exec/execute.js'
+import { proposerOf } from '../../../sidechain/consensus/engine.js'
+import { signMessage, toWire, type Message } from '../../../sidechain/consensus/messages.js'
+import { hexToBytes } from '../../../spv/base/bytes.js'
+import { startFederation, type Federation, type MemberProcess } from '../../helpers/federation.js'
+
+let fed: Federation
+let v1: MemberProcess
+
+async function rpc(m: MemberProcess, method: string, params: unknown[] = []): Promise<any> {
+  const r = await fetch(m.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+  return ((await r.json()) as { result: unknown }).result
+}
+
+beforeAll(async () => {
+  fed = await startFederation({ validators: 3, threshold: 2 })
+  v1 = fed.validators[1]!
+  const p = new JsonRpcProvider(v1.rpcUrl, Number(fed.chainId), { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 })
+  const receipt = await (await new Wallet(fed.fundedKey, p).sendTransaction({ to: Wallet.createRandom().address, value: 1n })).wait(1, 30_000)
+  // Let the trailing empty blocks pass, then leave validator 1 alone: nothing it signs can become final.
+  const after = receipt!.blockNumber + 2
+  for (let i = 0; i < 100 && Number(await rpc(v1, 'eth_blockNumber')) < after; i++) await new Promise((r) => setTimeout(r, 100))
+  p.destroy()
+  await new Promise((r) => setTimeout(r, 500))
+  await fed.validators[0]!.stop()
+  await fed.validators[2]!.stop()
+}, 120_000)
+
+afterAll(async () => {
+  await fed?.close()
+})
+
+async function parentBlock(): Promise<Block> {
+  const head = await rpc(v1, 'eth_getBlockByNumber', ['latest', false])
+  return createBlockFromRPC(head, [], { common: createChainCommon({ chainId: fed.chainId, name: 'regtest' }), setHardfork: false })
+}
+
+/** A valid empty child of `parent` (what re-execution would produce), optionally with a wrong state root. */
+function emptyChild(parent: Block, secondsLater: bigint, stateRoot?: Uint8Array): Block {
+  const common = createChainCommon({ chainId: fed.chainId, name: 'regtest' })
+  const params: ChainParams = {
+    name: 'regtest',
+    chainId: fed.chainId,
+    gasLimit: DEFAULT_GAS_LIMIT,
+    minBaseFee: DEFAULT_MIN_BASE_FEE,
+    feeAddress: hexToBytes(fed.feeAddress, 'fee', 20),
+    genesisTime: 0n,
+  }
+  const base = childHeaderBase(common, params, parent, { timestamp: parent.header.timestamp + secondsLater })
+  return createBlock(
+    {
+      header: { ...base, stateRoot: stateRoot ?? parent.header.stateRoot, gasUsed: 0n, transactionsTrie: KECCAK256_RLP, receiptTrie: KECCAK256_RLP, logsBloom: new Uint8Array(256) },
+      transactions: [],
+      withdrawals: [],
+    },
+    { common, setHardfork: false },
+  )
+}
+
+/** Sends a proposal to validator 1, signed with `signer`'s key while claiming to come from `from`. */
+async function propose(block: Block, round: number, from: number, signer = from): Promise<{ status: number; code?: string }> {
+  const m: Message = { type: 'proposal', chainId: fed.chainId, height: block.header.number, round, from, payload: [block.serialize()] }
+  const signed = signMessage(m, hexToBytes(fed.validatorKeys[signer]!, 'key', 32))
+  const r = await fetch(new URL('/p2p/message', fed.p2pUrls[1]), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(toWire({ ...signed, from })) })
+  const body = (await r.json()) as { error?: { code: string } }
+  return body.error === undefined ? { status: r.status } : { status: r.status, code: body.error.code }
+}
+
+function refusalsLogged(): string[] {
+  return v1
+    .output()
+    .split('\n')
+    .filter((l) => l.includes('refused consensus message'))
+    .map((l) => (JSON.parse(l) as { code: string }).code)
+}
+
+/** The first round ≥ `from` whose proposer is `who`. */
+function roundOf(height: bigint, who: number, from = 0): number {
+  for (let r = from; ; r++) if (proposerOf(height, r, 3) === who) return r
+}
+
+describe('a validator refuses', () => {
+  it('a proposal from a validator that is not the proposer of that round', async () => {
+    const parent = await parentBlock()
+    const block = emptyChild(parent, 1n)
+    const h = block.header.number
+    const r = roundOf(h, 0)
+    expect(await propose(block, r, 2)).toEqual({ status: 400, code: 'CONSENSUS_WRONG_PROPOSER' })
+    expect(refusalsLogged()).toContain('CONSENSUS_WRONG_PROPOSER')
+  })
+
+  it('a proposal whose signature is not the claimed sender', async () => {
+    const block = emptyChild(await parentBlock(), 1n)
+    const r = roundOf(block.header.number, 0)
+    expect(await propose(block, r, 0, 2)).toEqual({ status: 400, code: 'CONSENSUS_BAD_SIGNATURE' })
+    expect(refusalsLogged()).toContain('CONSENSUS_BAD_SIGNATURE')
+  })
+
+  it('a block with a bad state root', async () => {
+    const block = emptyChild(await parentBlock(), 1n, new Uint8Array(32).fill(7))
+    const r = roundOf(block.header.number, 0)
+    expect(await propose(block, r, 0)).toEqual({ status: 400, code: 'EXEC_INVALID_BLOCK' })
+    expect(refusalsLogged()).toContain('EXEC_INVALID_BLOCK')
+    expect(v1.output()).toMatch(/bad state root/)
+  })
+
+  it('a second block for a height it already signed', async () => {
+    const parent = await parentBlock()
+    const first = emptyChild(parent, 1n)
+    const second = emptyChild(parent, 2n)
+    const h = first.header.number
+    const r0 = roundOf(h, 0)
+    expect(await propose(first, r0, 0)).toEqual({ status: 200 }) // valid: validator 1 signs it
+    const r2 = roundOf(h, 2, r0 + 1)
+    expect(await propose(second, r2, 2)).toEqual({ status: 400, code: 'CONSENSUS_ALREADY_SIGNED' })
+    expect(refusalsLogged()).toContain('CONSENSUS_ALREADY_SIGNED')
+    // The sign log survives a restart: still refused afterwards.
+    await v1.stop()
+    await v1.start()
+    expect(await propose(second, roundOf(h, 2, r2 + 1), 2)).toEqual({ status: 400, code: 'CONSENSUS_ALREADY_SIGNED' })
+    // Nothing became final: validator 1 alone cannot gather two signatures.
+    expect(Number(await rpc(v1, 'eth_blockNumber'))).toBe(Number(parent.header.number))
+  }, 60_000)
+})
