@@ -1,7 +1,10 @@
 // Acceptance of the development node with the tools contract developers use: ethers v6 deploys OpenZeppelin's
 // ERC-20 (compiled with solc), transfers, reads Transfer events, follows newHeads over WebSocket, decodes a
 // revert reason from eth_call, estimates gas; a Hardhat 2 project deploys through a network entry; supply adds up.
-import { ContractFactory, JsonRpcProvider, WebSocketProvider, Wallet, isError, type Contract } from 'ethers'
+import { ContractFactory, JsonRpcProvider, WebSocketProvider, Wallet, getBytes, isError, type Contract } from 'ethers'
+import { verifyMerkleProof } from '@ethereumjs/mpt'
+import { createAccountFromRLP } from '@ethereumjs/util'
+import { keccak_256 } from '@noble/hashes/sha3.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDevNodeProcess, type NodeProcess } from '../../helpers/causeway-node.js'
 import { compileTestContracts } from '../../helpers/solc.js'
@@ -103,6 +106,32 @@ describe('ethers v6 against a --dev node', () => {
     expect(BigInt(audit.sumOfBalances)).toBe(BigInt(audit.supply.totalWei))
     expect(BigInt(audit.supply.peggedWei)).toBe(0n) // nothing pegged in on a development chain
     expect(BigInt(audit.supply.unpeggedWei)).toBe(BigInt(audit.supply.totalWei))
+  })
+})
+
+describe('operations', () => {
+  it('/health and Prometheus /metrics report the chain', async () => {
+    const health = (await (await fetch(new URL('/health', node.url))).json()) as { ok: boolean; chainId: number; head: number }
+    expect(health.ok).toBe(true)
+    expect(health.chainId).toBe(CHAIN_ID)
+    expect(health.head).toBe(await provider.getBlockNumber())
+    const metrics = await (await fetch(new URL('/metrics', node.url))).text()
+    expect(metrics).toMatch(/^causeway_block_height \d+$/m)
+    expect(metrics).toMatch(/^causeway_mempool_size \d+$/m)
+    expect(metrics).toMatch(/^causeway_peers 0$/m)
+    expect(metrics).toMatch(/^causeway_finality_lag_blocks 0$/m)
+    expect(metrics).toMatch(/causeway_rpc_request_duration_seconds_bucket\{[^}]*method="eth_blockNumber"/)
+  })
+
+  it('eth_getProof returns an account proof that verifies against the block state root', async () => {
+    const block = (await provider.send('eth_getBlockByNumber', ['latest', false])) as { number: string; stateRoot: string }
+    const proof = (await provider.send('eth_getProof', [dev.address, [], block.number])) as { accountProof: string[]; balance: string; nonce: string }
+    const value = await verifyMerkleProof(keccak_256(getBytes(dev.address)), proof.accountProof.map((h) => getBytes(h)), { useKeyHashing: false })
+    expect(value).not.toBeNull()
+    const account = createAccountFromRLP(value!)
+    expect(account.balance).toBe(BigInt(proof.balance))
+    expect(account.nonce).toBe(BigInt(proof.nonce))
+    expect(keccak_256(getBytes(proof.accountProof[0]!))).toEqual(getBytes(block.stateRoot))
   })
 })
 
