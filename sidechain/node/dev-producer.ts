@@ -45,6 +45,7 @@ export class DevProducer {
   private async produce(): Promise<void> {
     if (this.stopped || this.running) return
     this.running = true
+    let committed = false
     try {
       const head = await this.node.headBlock()
       const nowMs = Date.now()
@@ -75,6 +76,7 @@ export class DevProducer {
           signatures: [{ validator: 0, signature: signCommit(this.options.validatorKey, this.node.chainId, block.header.number, 0, block.hash()) }],
         }
         await this.node.commit(candidate, certificate)
+        committed = true
         this.options.logger.info({ height: Number(block.header.number), txs: block.transactions.length, gasUsed: Number(block.header.gasUsed) }, 'block final')
       })
     } catch (e) {
@@ -83,7 +85,10 @@ export class DevProducer {
     } finally {
       this.running = false
     }
-    if (this.node.mempool.size > 0 || this.trailing > 0) this.schedule(0)
+    // After a block, go on at once while there is work. When nothing could be included (transactions waiting
+    // behind a nonce gap), retry only on the next new transaction or after a second, not in a busy loop.
+    if (committed && (this.node.mempool.size > 0 || this.trailing > 0)) this.schedule(0)
+    else if (this.node.mempool.size > 0) this.schedule(1_000)
   }
 
   async stop(): Promise<void> {

@@ -371,6 +371,8 @@ export class Node implements NodeApi {
   private async admit(raw: Uint8Array, source: 'rpc' | 'peer' | 'journal'): Promise<Uint8Array> {
     const journal = source !== 'journal'
     if (this.closed) fail('NODE_CLOSED', 'the node is shutting down')
+    // EIP-4844 blob transactions (type 3) cannot even be decoded without a KZG setup; say what is wrong plainly.
+    if (raw[0] === 0x03) fail('MEMPOOL_UNSUPPORTED_TYPE', 'blob transactions are not supported on this chain')
     let tx: TypedTransaction
     try {
       tx = createTxFromRLP(raw, { common: this.common })

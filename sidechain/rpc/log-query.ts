@@ -3,6 +3,7 @@
 import { CausewayError } from '../../spv/base/errors.js'
 import { equalBytes } from '../../spv/base/bytes.js'
 import type { BlockTag, LogFilter, NodeApi, StoredLog } from '../node/api.js'
+import { logMatches } from '../chain/chain-store.js'
 
 /** A filter object after parsing: every topic position is null (any) or a set of allowed topics. */
 export interface LogCriteria {
@@ -69,14 +70,7 @@ export async function queryLogs(api: NodeApi, c: LogCriteria, window?: BlockRang
   return blockHash === undefined ? logs : logs.filter((l) => equalBytes(l.blockHash, blockHash))
 }
 
-/** The eth_getLogs match rule: any listed address; per topic position, null or one of the listed topics. */
+/** The eth_getLogs match rule (geth's), shared with the node's own log query: chain/chain-store.ts logMatches. */
 export function matchesLog(c: LogCriteria, log: StoredLog): boolean {
-  if (c.addresses.length > 0 && !c.addresses.some((a) => equalBytes(a, log.address))) return false
-  for (let i = 0; i < c.topics.length; i++) {
-    const allowed = c.topics[i]
-    if (allowed === null || allowed === undefined) continue
-    const topic = log.topics[i]
-    if (topic === undefined || !allowed.some((t) => equalBytes(t, topic))) return false
-  }
-  return true
+  return logMatches(log, { addresses: c.addresses, topics: c.topics })
 }

@@ -200,6 +200,9 @@ describe('WebSocketProvider', () => {
     expect(await got).toBe(Number(block.header.number))
     // `once` unsubscribes after the event; wait for it, or destroying the provider would cancel eth_unsubscribe.
     await until(() => node.listenerCount === listeners)
+    // The server dropped the listener, but the client may not have read its eth_unsubscribe reply yet: one more
+    // round trip on the same socket makes sure it has.
+    await ws.send('eth_blockNumber', [])
   })
 })
 
