@@ -32,6 +32,8 @@ export class ChainStore {
   private headValue: Head | undefined
   private readonly cache = new Map<string, Block>() // by hash hex, insertion-ordered for LRU eviction
   private readonly receiptCache = new Map<bigint, StoredReceipt[]>()
+  private readonly journalQueue: BatchOp[] = []
+  private journalFlush: Promise<void> | undefined
 
   constructor(
     private readonly db: NodeDatabase,
@@ -203,8 +205,20 @@ export class ChainStore {
     return out
   }
 
-  async journalPut(hash: Uint8Array, raw: Uint8Array): Promise<void> {
-    await this.kv.batch([{ type: 'put', key: layout.mempool(hash), value: raw }])
+  /**
+   * Journals a pending transaction; resolves once it is written. Puts arriving together share one write (a group
+   * commit), so a burst of submissions costs one LevelDB batch instead of one each.
+   */
+  journalPut(hash: Uint8Array, raw: Uint8Array): Promise<void> {
+    this.journalQueue.push({ type: 'put', key: layout.mempool(hash), value: raw })
+    this.journalFlush ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const ops = this.journalQueue.splice(0, this.journalQueue.length)
+        this.journalFlush = undefined
+        this.kv.batch(ops).then(resolve, reject)
+      })
+    })
+    return this.journalFlush
   }
 
   async journalDelete(hashes: readonly Uint8Array[]): Promise<void> {

@@ -6,7 +6,7 @@
 // - no block reward;
 // - fees are never burned: the tip goes to the coinbase by the EVM's own rule, and at the end of each block the
 //   base fee part (gasUsed × baseFee) is credited to the coinbase too. The coinbase is the chain's fee address.
-import { createBlock, genTransactionsTrieRoot, type Block } from '@ethereumjs/block'
+import { Block, createBlock, createBlockHeader, genTransactionsTrieRoot } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Account, Address, KECCAK256_RLP } from '@ethereumjs/util'
@@ -141,21 +141,21 @@ export async function executeBlock(
     const b = result.bloom.bitvector
     for (let i = 0; i < 256; i++) bloom[i]! |= b[i]!
   }
-  const block = createBlock(
+  // The Block is assembled from the transaction objects that ran (createBlock would re-create every one of them,
+  // losing their cached senders).
+  const blockOptions = { common, setHardfork: false }
+  const header = createBlockHeader(
     {
-      header: {
-        ...headerBase,
-        stateRoot,
-        gasUsed,
-        transactionsTrie: await genTransactionsTrieRoot(included),
-        receiptTrie: await receiptsRoot(receipts),
-        logsBloom: executed.length === 0 ? EMPTY_BLOOM : bloom,
-      },
-      transactions: included,
-      withdrawals: [],
+      ...headerBase,
+      stateRoot,
+      gasUsed,
+      transactionsTrie: await genTransactionsTrieRoot(included),
+      receiptTrie: await receiptsRoot(receipts),
+      logsBloom: executed.length === 0 ? EMPTY_BLOOM : bloom,
     },
-    { common, setHardfork: false },
+    blockOptions,
   )
+  const block = new Block(header, included, [], [], blockOptions)
   return { block, executed, skipped }
 }
 

@@ -140,9 +140,10 @@ export class Mempool {
 
   /**
    * Transactions for the next block, at most `maxGas` in total gas limits: each sender's run of consecutive nonces
-   * from its state nonce, interleaved by tip (highest first, then arrival). `nonceOf` gives state nonces.
+   * from its state nonce, interleaved by tip (highest first, then arrival), at most `maxCount` of them.
+   * `nonceOf` gives state nonces.
    */
-  select(maxGas: bigint, baseFee: bigint, nonceOf: (sender: string) => bigint): TypedTransaction[] {
+  select(maxGas: bigint, baseFee: bigint, nonceOf: (sender: string) => bigint, maxCount = Number.MAX_SAFE_INTEGER): TypedTransaction[] {
     const runs: PoolEntry[][] = []
     for (const [sender, q] of this.bySender) {
       const run: PoolEntry[] = []
@@ -160,7 +161,7 @@ export class Mempool {
     const out: TypedTransaction[] = []
     let gas = 0n
     const cursor = runs.map(() => 0)
-    for (;;) {
+    while (out.length < maxCount) {
       let best = -1
       for (let i = 0; i < runs.length; i++) {
         const e = runs[i]![cursor[i]!]
