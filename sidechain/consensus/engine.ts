@@ -1,9 +1,14 @@
-// Federated finality (ARCHITECTURE.md decision 2): n validators, threshold k with 2k > n. The proposer rotates by
-// height and round; a validator signs at most one block per height (sign log, on disk before the signature leaves);
-// a block with k signatures is final and never reverted. Because two different blocks would need 2k > n
-// signatures from validators that each sign once, at most one block is final at any height, whatever the network
-// does. Liveness: rounds time out and move to the next proposer, who re-proposes a block it knows has votes
-// (its own vote first) rather than a new one, so validators that already signed can still complete it.
+// Federated finality (ARCHITECTURE.md decision 2): n validators, threshold k with 2k > n, in two phases per
+// round. The proposer of (height, round) offers a block; each validator re-executes it and prevotes. A validator
+// that sees k prevotes for one block in one round (a "polka") precommits it: its finality signature, of which it
+// gives at most one per height, recorded on disk with the block before it leaves the process. k precommits make
+// the certificate; the block is final and never reverted.
+//
+// Safety: two final blocks at one height would need 2k > n precommits from validators that precommit once — no
+// network behaviour can produce them. Liveness: prevotes are per round and free, so late or competing proposals
+// (a slow proposer, a cut link) do not strand validators on different blocks: a validator that precommitted is
+// locked — it prevotes and re-proposes only that block — and the others, still free, complete a polka for a
+// locked block (or a new one) in a later round. Rounds time out and pass to the next proposer.
 import { createBlockFromRLP, type Block } from '@ethereumjs/block'
 import type { Logger } from 'pino'
 import { verify } from 'tiny-secp256k1'
@@ -44,10 +49,17 @@ export class Engine {
   private round = 0
   private roundStartedAt = Date.now()
   private proposedInRound = -1
-  private myVote: Uint8Array | undefined
+  /** Our precommit at this height (the lock), from the sign log. */
+  private locked: Uint8Array | undefined
+  /** The newest block we saw a polka for, to propose again when we are not locked. */
+  private polka: Uint8Array | undefined
   private readonly blocks = new Map<string, Block>()
-  private readonly votes = new Map<string, Map<number, Uint8Array>>()
   private readonly candidates = new Map<string, Candidate>()
+  /** round → block hash hex → validators that prevoted it. */
+  private readonly prevotes = new Map<number, Map<string, Set<number>>>()
+  private readonly myPrevotes = new Set<number>()
+  /** block hash hex → validator → finality signature. */
+  private readonly precommits = new Map<string, Map<number, Uint8Array>>()
   private queue: Promise<unknown> = Promise.resolve()
   private timer: NodeJS.Timeout | undefined
   private stopped = false
@@ -93,8 +105,8 @@ export class Engine {
     return run
   }
 
-  status(): { height: bigint; round: number; voted: string | undefined } {
-    return { height: this.height, round: this.round, voted: this.myVote === undefined ? undefined : toHex(this.myVote) }
+  status(): { height: bigint; round: number; locked: string | undefined } {
+    return { height: this.height, round: this.round, locked: this.locked === undefined ? undefined : toHex(this.locked) }
   }
 
   private async resetHeight(): Promise<void> {
@@ -109,15 +121,25 @@ export class Engine {
     this.roundStartedAt = Date.now()
     this.proposedInRound = -1
     this.blocks.clear()
-    this.votes.clear()
     this.candidates.clear()
-    this.myVote = await this.o.signLog.signedAt(next)
+    this.prevotes.clear()
+    this.myPrevotes.clear()
+    this.precommits.clear()
+    this.polka = undefined
+    const signed = await this.o.signLog.signedAt(next)
+    this.locked = signed?.hash
+    if (signed?.block !== undefined) {
+      // Signed before a restart: the block and our signature are still ours to offer.
+      const block = this.decodeBlock(signed.block)
+      this.blocks.set(bytesToHex(signed.hash), block)
+      this.addPrecommit(signed.hash, this.o.index, signCommit(this.o.key, this.node.chainId, next, 0, signed.hash))
+    }
   }
 
   private roundTimeout(round: number): number {
-    const base = this.o.roundMs ?? 2_000
+    const base = this.o.roundMs ?? 3_000
     const step = this.o.roundIncrementMs ?? 1_000
-    return Math.min(base + step * round, this.o.maxRoundMs ?? 10_000)
+    return Math.min(base + step * round, this.o.maxRoundMs ?? 15_000)
   }
 
   /** Whether a block is needed at this height: transactions wait, a block is already in play, or trailing blocks. */
@@ -135,8 +157,8 @@ export class Engine {
       this.round++
       this.roundStartedAt = Date.now()
       this.o.logger.info({ height: Number(this.height), round: this.round }, 'round timed out')
-      // Repeat our vote, for validators that missed it while the network was cut.
-      if (this.myVote !== undefined) this.rebroadcastVote(this.myVote)
+      // Repeat our precommit, for validators that missed it while the network was cut.
+      if (this.locked !== undefined) this.broadcastPrecommit(this.locked)
     }
     if (proposerOf(this.height, this.round, this.o.set.keys.length) === this.o.index && this.proposedInRound !== this.round) {
       const head = await this.node.headBlock()
@@ -147,9 +169,9 @@ export class Engine {
 
   private async propose(): Promise<void> {
     this.proposedInRound = this.round
-    let block = this.myVote === undefined ? undefined : this.blocks.get(bytesToHex(this.myVote))
-    if (block === undefined && this.myVote === undefined) block = this.mostVoted()
-    if (block === undefined && this.myVote !== undefined) return // we signed a block we no longer have: wait for others
+    const again = this.locked ?? this.polka
+    let block = again === undefined ? undefined : this.blocks.get(bytesToHex(again))
+    if (block === undefined && this.locked !== undefined) return // locked on a block we do not have: wait for others
     if (block === undefined) {
       const candidate = await this.node.exclusive(() => this.node.buildCandidate())
       const built = candidate.executed.block
@@ -169,18 +191,6 @@ export class Engine {
     await this.onProposal(proposal)
   }
 
-  private mostVoted(): Block | undefined {
-    let best: { block: Block; count: number } | undefined
-    for (const [hash, voters] of this.votes) {
-      const block = this.blocks.get(hash)
-      if (block === undefined) continue
-      if (best === undefined || voters.size > best.count || (voters.size === best.count && hash < bytesToHex(best.block.hash()))) {
-        best = { block, count: voters.size }
-      }
-    }
-    return best?.block
-  }
-
   private sign(type: MessageType, round: number, payload: Uint8Array[]): SignedMessage {
     return signMessage({ type, chainId: this.node.chainId, height: this.height, round, from: this.o.index, payload }, this.o.key)
   }
@@ -198,7 +208,8 @@ export class Engine {
           return
         }
         if (message.type === 'proposal') await this.onProposal(message)
-        else if (message.type === 'vote') await this.onVote(message)
+        else if (message.type === 'prevote') await this.onPrevote(message)
+        else if (message.type === 'precommit') await this.onPrecommit(message)
         else await this.onCommit(message)
       } catch (e) {
         if (e instanceof CausewayError) {
@@ -219,6 +230,14 @@ export class Engine {
     }
   }
 
+  /** Re-executes a block unless done already; throws EXEC_INVALID_BLOCK for a bad one. */
+  private async execute(block: Block): Promise<void> {
+    const key = bytesToHex(block.hash())
+    if (this.candidates.has(key)) return
+    const candidate = await this.node.exclusive(() => this.node.replay(block))
+    this.candidates.set(key, candidate)
+  }
+
   private async onProposal(message: SignedMessage): Promise<void> {
     const expected = proposerOf(message.height, message.round, this.o.set.keys.length)
     if (message.from !== expected) {
@@ -226,73 +245,103 @@ export class Engine {
     }
     const block = this.decodeBlock(message.payload[0])
     const hash = block.hash()
-    const key = bytesToHex(hash)
     if (block.header.number !== this.height) fail('CONSENSUS_WRONG_HEIGHT', `proposal for height ${message.height} carries block ${block.header.number}`)
-    if (this.myVote !== undefined && !equalBytes(this.myVote, hash)) {
-      fail('CONSENSUS_ALREADY_SIGNED', `already signed ${toHex(this.myVote)} at height ${this.height}; refusing ${toHex(hash)}`)
-    }
-    if (block.header.timestamp > BigInt(Math.floor(Date.now() / 1000)) + MAX_CLOCK_DRIFT_S) {
-      fail('CONSENSUS_BAD_TIMESTAMP', `block timestamp ${block.header.timestamp} is too far ahead of this validator's clock`)
-    }
-    if (!this.candidates.has(key)) {
-      // Re-execute: a bad state root, receipts root, fee handling or transaction makes this throw EXEC_INVALID_BLOCK.
-      const candidate = await this.node.exclusive(() => this.node.replay(block))
-      this.candidates.set(key, candidate)
-    }
-    this.blocks.set(key, block)
     if (message.round > this.round) {
       this.round = message.round
       this.roundStartedAt = Date.now()
     }
-    await this.vote(block)
+    if (this.locked !== undefined && !equalBytes(this.locked, hash)) {
+      // Locked: support our block in this round instead, and refuse the other.
+      this.prevote(message.round, this.locked)
+      fail('CONSENSUS_ALREADY_SIGNED', `already signed ${toHex(this.locked)} at height ${this.height}; refusing ${toHex(hash)}`)
+    }
+    if (block.header.timestamp > BigInt(Math.floor(Date.now() / 1000)) + MAX_CLOCK_DRIFT_S) {
+      fail('CONSENSUS_BAD_TIMESTAMP', `block timestamp ${block.header.timestamp} is too far ahead of this validator's clock`)
+    }
+    // Re-execute: a bad state root, receipts root, fee handling or transaction makes this throw EXEC_INVALID_BLOCK.
+    await this.execute(block)
+    this.blocks.set(bytesToHex(hash), block)
+    this.prevote(message.round, hash)
+    await this.checkPolka(message.round, hash)
   }
 
-  private async vote(block: Block): Promise<void> {
-    const hash = block.hash()
-    await this.o.signLog.record(this.height, hash) // on disk before the signature exists outside this process
-    this.myVote = hash
-    const signature = signCommit(this.o.key, this.node.chainId, this.height, 0, hash)
-    this.addVote(hash, this.o.index, signature)
-    this.o.broadcast(this.sign('vote', this.round, [hash, signature, block.serialize()]))
+  /** Our prevote for `hash` in `round`, once per round. */
+  private prevote(round: number, hash: Uint8Array): void {
+    if (this.myPrevotes.has(round)) return
+    this.myPrevotes.add(round)
+    this.addPrevote(round, hash, this.o.index)
+    this.o.broadcast(this.sign('prevote', round, [hash]))
+  }
+
+  private addPrevote(round: number, hash: Uint8Array, validator: number): number {
+    const byHash = this.prevotes.get(round) ?? new Map<string, Set<number>>()
+    this.prevotes.set(round, byHash)
+    const key = bytesToHex(hash)
+    const voters = byHash.get(key) ?? new Set<number>()
+    voters.add(validator)
+    byHash.set(key, voters)
+    return voters.size
+  }
+
+  private async onPrevote(message: SignedMessage): Promise<void> {
+    const hash = message.payload[0]
+    if (hash === undefined || hash.length !== 32) fail('CONSENSUS_MALFORMED', 'prevote payload is not a block hash')
+    this.addPrevote(message.round, hash, message.from)
+    await this.checkPolka(message.round, hash)
+  }
+
+  /** k prevotes for one block in one round: precommit it, unless we already precommitted at this height. */
+  private async checkPolka(round: number, hash: Uint8Array): Promise<void> {
+    const count = this.prevotes.get(round)?.get(bytesToHex(hash))?.size ?? 0
+    if (count < this.o.set.threshold) return
+    this.polka = hash
+    if (this.locked !== undefined) return
+    const block = this.blocks.get(bytesToHex(hash))
+    if (block === undefined) return // we never saw this block; a later proposal of it will carry it
+    await this.execute(block)
+    await this.o.signLog.record(this.height, hash, block.serialize()) // on disk before the signature exists elsewhere
+    this.locked = hash
+    this.addPrecommit(hash, this.o.index, signCommit(this.o.key, this.node.chainId, this.height, 0, hash))
+    this.broadcastPrecommit(hash)
     await this.checkFinal(hash)
   }
 
-  private rebroadcastVote(hash: Uint8Array): void {
+  private broadcastPrecommit(hash: Uint8Array): void {
     const block = this.blocks.get(bytesToHex(hash))
-    const signature = this.votes.get(bytesToHex(hash))?.get(this.o.index)
+    const signature = this.precommits.get(bytesToHex(hash))?.get(this.o.index)
     if (block === undefined || signature === undefined) return
-    this.o.broadcast(this.sign('vote', this.round, [hash, signature, block.serialize()]))
+    this.o.broadcast(this.sign('precommit', this.round, [hash, signature, block.serialize()]))
   }
 
-  private addVote(hash: Uint8Array, validator: number, signature: Uint8Array): void {
+  private addPrecommit(hash: Uint8Array, validator: number, signature: Uint8Array): void {
     const key = bytesToHex(hash)
-    const voters = this.votes.get(key) ?? new Map<number, Uint8Array>()
-    voters.set(validator, signature)
-    this.votes.set(key, voters)
+    const signers = this.precommits.get(key) ?? new Map<number, Uint8Array>()
+    signers.set(validator, signature)
+    this.precommits.set(key, signers)
   }
 
-  private async onVote(message: SignedMessage): Promise<void> {
+  private async onPrecommit(message: SignedMessage): Promise<void> {
     const [hash, signature, blockBytes] = message.payload
-    if (hash === undefined || hash.length !== 32 || signature === undefined || signature.length !== 64) fail('CONSENSUS_MALFORMED', 'vote payload is malformed')
+    if (hash === undefined || hash.length !== 32 || signature === undefined || signature.length !== 64) fail('CONSENSUS_MALFORMED', 'precommit payload is malformed')
     let ok = false
     try {
       ok = verify(commitDigest(this.node.chainId, this.height, 0, hash), this.o.set.keys[message.from]!, signature, true)
     } catch {
       ok = false
     }
-    if (!ok) fail('CONSENSUS_BAD_SIGNATURE', `vote signature of validator ${message.from} does not verify`)
+    if (!ok) fail('CONSENSUS_BAD_SIGNATURE', `precommit signature of validator ${message.from} does not verify`)
     const block = this.decodeBlock(blockBytes)
-    if (!equalBytes(block.hash(), hash)) fail('CONSENSUS_MALFORMED', 'vote names one block and carries another')
-    if (block.header.number !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'vote for a block of another height')
+    if (!equalBytes(block.hash(), hash)) fail('CONSENSUS_MALFORMED', 'precommit names one block and carries another')
+    if (block.header.number !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'precommit for a block of another height')
     this.blocks.set(bytesToHex(hash), block)
-    this.addVote(hash, message.from, signature)
+    this.addPrecommit(hash, message.from, signature)
     await this.checkFinal(hash)
   }
 
   private async checkFinal(hash: Uint8Array): Promise<void> {
-    const voters = this.votes.get(bytesToHex(hash))
-    if (voters === undefined || voters.size < this.o.set.threshold) return
-    const signatures = [...voters.entries()].sort((a, b) => a[0] - b[0]).map(([validator, signature]) => ({ validator, signature }))
+    const signers = this.precommits.get(bytesToHex(hash))
+    if (signers === undefined || signers.size < this.o.set.threshold) return
+    const signatures = [...signers.entries()].sort((a, b) => a[0] - b[0]).map(([validator, signature]) => ({ validator, signature }))
     const certificate: Certificate = { height: this.height, round: 0, blockHash: hash, signatures }
     await this.finalize(this.blocks.get(bytesToHex(hash))!, certificate)
   }

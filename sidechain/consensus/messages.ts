@@ -9,13 +9,14 @@ import { CausewayError, fail } from '../../spv/base/errors.js'
 import { hexToBytes, toHex } from '../../spv/base/bytes.js'
 import type { ValidatorSet } from './certificate.js'
 
-export type MessageType = 'proposal' | 'vote' | 'commit'
-const TYPES: readonly MessageType[] = ['proposal', 'vote', 'commit']
+export type MessageType = 'proposal' | 'prevote' | 'precommit' | 'commit'
+const TYPES: readonly MessageType[] = ['proposal', 'prevote', 'precommit', 'commit']
 
 /**
- * proposal: payload [blockRLP]            — the proposer of (height, round) offers a block
- * vote:     payload [blockHash, commitSignature, blockRLP] — a validator's one signature at this height
- * commit:   payload [blockRLP, certificateRLP]             — a block that reached the threshold
+ * proposal:  payload [blockRLP]                              — the proposer of (height, round) offers a block
+ * prevote:   payload [blockHash]                             — support for a block in one round (may change by round)
+ * precommit: payload [blockHash, commitSignature, blockRLP]  — a validator's one finality signature at this height
+ * commit:    payload [blockRLP, certificateRLP]              — a block that reached the threshold
  */
 export interface Message {
   readonly type: MessageType

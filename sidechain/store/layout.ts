@@ -12,7 +12,8 @@
 //   o + topic(32) + number(8) + logIndex(4)     -> '' : logs by topic (any position)
 //   S                          -> supply ledger (chain/supply.ts encoding) as of the head
 //   m + txHash(32)             -> raw pending transaction (the mempool journal, survives restarts)
-//   v + height(8)              -> what this validator signed at that height (consensus sign log)
+//   v + height(8)              -> hash of the block this validator signed (precommitted) at that height (sign log)
+//   V + height(8)              -> that block's RLP, so a restarted validator can still re-propose what it signed
 const enc = new TextEncoder()
 
 function u64(n: bigint | number): Uint8Array {
@@ -56,6 +57,7 @@ export const layout = {
   mempool: (hash: Uint8Array) => key('m', hash),
   mempoolRange: () => [key('m'), key('n')] as const,
   signLog: (height: bigint) => key('v', u64(height)),
+  signedBlock: (height: bigint) => key('V', u64(height)),
 } as const
 
 export function encodeU64(n: bigint): Uint8Array {

@@ -66,8 +66,17 @@ function emptyChild(parent: Block, secondsLater: bigint, stateRoot?: Uint8Array)
 }
 
 /** Sends a proposal to validator 1, signed with `signer`'s key while claiming to come from `from`. */
-async function propose(block: Block, round: number, from: number, signer = from): Promise<{ status: number; code?: string }> {
-  const m: Message = { type: 'proposal', chainId: fed.chainId, height: block.header.number, round, from, payload: [block.serialize()] }
+function propose(block: Block, round: number, from: number, signer = from): Promise<{ status: number; code?: string }> {
+  return send({ type: 'proposal', chainId: fed.chainId, height: block.header.number, round, from, payload: [block.serialize()] }, signer)
+}
+
+/** A prevote for `block` in `round` from validator `from`. */
+function prevote(block: Block, round: number, from: number): Promise<{ status: number; code?: string }> {
+  return send({ type: 'prevote', chainId: fed.chainId, height: block.header.number, round, from, payload: [block.hash()] }, from)
+}
+
+async function send(m: Message, signer: number): Promise<{ status: number; code?: string }> {
+  const from = m.from
   const signed = signMessage(m, hexToBytes(fed.validatorKeys[signer]!, 'key', 32))
   const r = await fetch(new URL('/p2p/message', fed.p2pUrls[1]), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(toWire({ ...signed, from })) })
   const body = (await r.json()) as { error?: { code: string } }
@@ -82,6 +91,12 @@ function refusalsLogged(): string[] {
     .map((l) => (JSON.parse(l) as { code: string }).code)
 }
 
+/** Waits (briefly) for the validator's log line refusing a message with `code`: logs arrive after the answer. */
+async function expectLogged(code: string): Promise<void> {
+  for (let i = 0; i < 40 && !refusalsLogged().includes(code); i++) await new Promise((r) => setTimeout(r, 50))
+  expect(refusalsLogged()).toContain(code)
+}
+
 /** The first round ≥ `from` whose proposer is `who`. */
 function roundOf(height: bigint, who: number, from = 0): number {
   for (let r = from; ; r++) if (proposerOf(height, r, 3) === who) return r
@@ -94,21 +109,21 @@ describe('a validator refuses', () => {
     const h = block.header.number
     const r = roundOf(h, 0)
     expect(await propose(block, r, 2)).toEqual({ status: 400, code: 'CONSENSUS_WRONG_PROPOSER' })
-    expect(refusalsLogged()).toContain('CONSENSUS_WRONG_PROPOSER')
+    await expectLogged('CONSENSUS_WRONG_PROPOSER')
   })
 
   it('a proposal whose signature is not the claimed sender', async () => {
     const block = emptyChild(await parentBlock(), 1n)
     const r = roundOf(block.header.number, 0)
     expect(await propose(block, r, 0, 2)).toEqual({ status: 400, code: 'CONSENSUS_BAD_SIGNATURE' })
-    expect(refusalsLogged()).toContain('CONSENSUS_BAD_SIGNATURE')
+    await expectLogged('CONSENSUS_BAD_SIGNATURE')
   })
 
   it('a block with a bad state root', async () => {
     const block = emptyChild(await parentBlock(), 1n, new Uint8Array(32).fill(7))
     const r = roundOf(block.header.number, 0)
     expect(await propose(block, r, 0)).toEqual({ status: 400, code: 'EXEC_INVALID_BLOCK' })
-    expect(refusalsLogged()).toContain('EXEC_INVALID_BLOCK')
+    await expectLogged('EXEC_INVALID_BLOCK')
     expect(v1.output()).toMatch(/bad state root/)
   })
 
@@ -118,10 +133,12 @@ describe('a validator refuses', () => {
     const second = emptyChild(parent, 2n)
     const h = first.header.number
     const r0 = roundOf(h, 0)
-    expect(await propose(first, r0, 0)).toEqual({ status: 200 }) // valid: validator 1 signs it
+    expect(await propose(first, r0, 0)).toEqual({ status: 200 }) // valid: validator 1 prevotes it
+    // With the proposer's prevote that is a polka (2 of 3): validator 1 precommits — its one signature at this height.
+    expect(await prevote(first, r0, 0)).toEqual({ status: 200 })
     const r2 = roundOf(h, 2, r0 + 1)
     expect(await propose(second, r2, 2)).toEqual({ status: 400, code: 'CONSENSUS_ALREADY_SIGNED' })
-    expect(refusalsLogged()).toContain('CONSENSUS_ALREADY_SIGNED')
+    await expectLogged('CONSENSUS_ALREADY_SIGNED')
     // The sign log survives a restart: still refused afterwards.
     await v1.stop()
     await v1.start()
