@@ -168,6 +168,7 @@ export class Node implements NodeApi {
       nonces.set(sender, (await this.state.getAccount(new Address(hexToBytes(sender))))?.nonce ?? 0n)
     }
     const txs = this.mempool.select(this.params.gasLimit, baseFee, (s) => nonces.get(s) ?? 0n, this.options.maxBlockTxs ?? 1000)
+    await this.prefetch(txs)
     const executed = await this.execute(parent, txs, { timestamp: timestamp ?? this.nextTimestamp(parent) }, 'build')
     // Transactions that can never run (nonce already used, sender cannot pay) leave the pool.
     const dead: Uint8Array[] = []
@@ -187,6 +188,7 @@ export class Node implements NodeApi {
     }
     let executed: ExecutedBlock
     try {
+      await this.prefetch(block.transactions)
       executed = await this.execute(parent, block.transactions, { timestamp: block.header.timestamp, extraData: block.header.extraData }, 'replay')
     } catch (e) {
       await this.abandon()
@@ -215,6 +217,25 @@ export class Node implements NodeApi {
       this.working = head.header.stateRoot
     }
     return head
+  }
+
+  /**
+   * Loads the senders' and recipients' accounts into the state cache concurrently before execution, which would
+   * otherwise wait for LevelDB one read at a time.
+   */
+  private async prefetch(txs: readonly TypedTransaction[]): Promise<void> {
+    const seen = new Set<string>()
+    const reads: Promise<unknown>[] = []
+    for (const tx of txs) {
+      for (const address of [tx.getSenderAddress(), tx.to]) {
+        if (address === undefined) continue
+        const key = address.toString()
+        if (seen.has(key)) continue
+        seen.add(key)
+        reads.push(this.state.getAccount(address))
+      }
+    }
+    await Promise.all(reads)
   }
 
   private async execute(parent: Block, txs: readonly TypedTransaction[], inputs: { timestamp: bigint; extraData?: Uint8Array }, mode: 'build' | 'replay'): Promise<ExecutedBlock> {
