@@ -186,10 +186,12 @@ export class Node implements NodeApi {
     if (!equalBytes(block.header.parentHash, parent.hash())) {
       fail('EXEC_INVALID_BLOCK', `block ${block.header.number} does not build on our head ${parent.header.number}`)
     }
+    // Transactions we already hold in the pool have their senders recovered: run those instances (same bytes).
+    const txs = block.transactions.map((tx) => this.mempool.get(tx.hash())?.tx ?? tx)
     let executed: ExecutedBlock
     try {
-      await this.prefetch(block.transactions)
-      executed = await this.execute(parent, block.transactions, { timestamp: block.header.timestamp, extraData: block.header.extraData }, 'replay')
+      await this.prefetch(txs)
+      executed = await this.execute(parent, txs, { timestamp: block.header.timestamp, extraData: block.header.extraData }, 'replay')
     } catch (e) {
       await this.abandon()
       throw e
