@@ -17,16 +17,8 @@ export function receiptsOfBlock(block: Block, executed: readonly ExecutedTx[]): 
     const receipt = result.receipt as typeof result.receipt & { status?: 0 | 1 }
     const transactionHash = tx.hash()
     const from = tx.getSenderAddress().bytes
-    const logs: StoredLog[] = receipt.logs.map(([address, topics, data]) => ({
-      address,
-      topics,
-      data,
-      blockNumber,
-      blockHash,
-      transactionHash,
-      transactionIndex,
-      logIndex: logIndex++,
-    }))
+    const logs = placeLogs(receipt.logs, { blockNumber, blockHash, transactionHash, transactionIndex }, logIndex)
+    logIndex += logs.length
     const to = tx.to?.bytes
     return {
       transactionHash,
@@ -91,6 +83,8 @@ export function decodeBlockReceipts(bytes: Uint8Array, block: Block): StoredRece
       Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, [Uint8Array, Uint8Array[], Uint8Array][],
     ]
     const transactionHash = block.transactions[transactionIndex]!.hash()
+    const firstLog = logIndex
+    logIndex += logs.length
     return {
       transactionHash,
       transactionIndex,
@@ -104,17 +98,17 @@ export function decodeBlockReceipts(bytes: Uint8Array, block: Block): StoredRece
       effectiveGasPrice: big(price),
       status: Number(big(status)) as 0 | 1,
       logsBloom: bloom,
-      logs: logs.map(([address, topics, data]) => ({
-        address,
-        topics,
-        data,
-        blockNumber,
-        blockHash,
-        transactionHash,
-        transactionIndex,
-        logIndex: logIndex++,
-      })),
+      logs: placeLogs(logs, { blockNumber, blockHash, transactionHash, transactionIndex }, firstLog),
       type: Number(big(type)),
     }
   })
+}
+
+/** Raw [address, topics, data] logs placed in their block: the block-wide index counts on from `firstIndex`. */
+function placeLogs(
+  raw: readonly (readonly [Uint8Array, Uint8Array[], Uint8Array])[],
+  place: Pick<StoredLog, 'blockNumber' | 'blockHash' | 'transactionHash' | 'transactionIndex'>,
+  firstIndex: number,
+): StoredLog[] {
+  return raw.map(([address, topics, data], i) => ({ address, topics, data, ...place, logIndex: firstIndex + i }))
 }

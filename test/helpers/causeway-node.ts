@@ -1,11 +1,12 @@
 // Starts a real `causeway node` process (as a user runs it) on a free loopback port in a temporary data
 // directory, waits until it serves JSON-RPC, and stops it — gracefully or with SIGKILL — for integration tests.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { freePort } from './ports.js'
 import { projectRoot } from './testdata.js'
+import { stopChild, waitExit, waitForOutput } from './process.js'
 
 export interface NodeProcess {
   readonly url: string
@@ -31,17 +32,6 @@ export interface DevNodeProcessOptions {
 
 const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
 
-function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), timeoutMs)
-    child.once('exit', () => {
-      clearTimeout(t)
-      resolve(true)
-    })
-  })
-}
-
 export async function startDevNodeProcess(options: DevNodeProcessOptions = {}): Promise<NodeProcess> {
   const datadir = options.datadir ?? mkdtempSync(path.join(tmpdir(), 'causeway-dev-'))
   const port = options.port ?? (await freePort())
@@ -50,20 +40,7 @@ export async function startDevNodeProcess(options: DevNodeProcessOptions = {}): 
   let out = ''
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
-  const ready = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), options.readyTimeoutMs ?? 20_000)
-    const check = () => {
-      if (out.includes('"development node ready"')) {
-        clearTimeout(timer)
-        resolve(true)
-      }
-    }
-    child.stdout!.on('data', check)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve(false)
-    })
-  })
+  const ready = await waitForOutput(child, () => out, '"development node ready"', options.readyTimeoutMs ?? 20_000)
   const proc: NodeProcess = {
     url: `http://127.0.0.1:${port}/`,
     wsUrl: `ws://127.0.0.1:${port}/`,
@@ -86,13 +63,7 @@ export async function startDevNodeProcess(options: DevNodeProcessOptions = {}): 
       await waitExit(child, 10_000)
     },
     async stop(removeData = false) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM')
-        if (!(await waitExit(child, 10_000))) {
-          child.kill('SIGKILL')
-          await waitExit(child, 5_000)
-        }
-      }
+      await stopChild(child)
       if (removeData) rmSync(datadir, { recursive: true, force: true })
     },
   }

@@ -10,6 +10,7 @@ import { pointFromScalar } from 'tiny-secp256k1'
 import { freePort } from './ports.js'
 import { projectRoot } from './testdata.js'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
+import { stopChild, waitExit, waitForOutput } from './process.js'
 
 const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
@@ -53,17 +54,6 @@ export interface FederationOptions {
   readonly startFullNodes?: boolean
 }
 
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms)
-    child.once('exit', () => {
-      clearTimeout(t)
-      resolve(true)
-    })
-  })
-}
-
 function member(name: string, configFile: string, datadir: string, rpcUrl: string): MemberProcess {
   let child: ChildProcess | undefined
   let out = ''
@@ -82,20 +72,7 @@ function member(name: string, configFile: string, datadir: string, rpcUrl: strin
       child = c
       c.stdout!.on('data', (d: Buffer) => (out += d.toString()))
       c.stderr!.on('data', (d: Buffer) => (out += d.toString()))
-      const ready = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), 30_000)
-        const check = () => {
-          if (out.includes('"federation node ready"') && out.lastIndexOf('"federation node ready"') > out.lastIndexOf(`----- ${name} start -----`)) {
-            clearTimeout(timer)
-            resolve(true)
-          }
-        }
-        c.stdout!.on('data', check)
-        c.once('exit', () => {
-          clearTimeout(timer)
-          resolve(false)
-        })
-      })
+      const ready = await waitForOutput(c, () => out, '"federation node ready"', 30_000, out.lastIndexOf(`----- ${name} start -----`))
       if (!ready) throw new Error(`${name} did not start:\n${out.slice(-4000)}`)
     },
     async kill(signal = 'SIGKILL') {
@@ -104,12 +81,7 @@ function member(name: string, configFile: string, datadir: string, rpcUrl: strin
       await waitExit(child!, 10_000)
     },
     async stop() {
-      if (!running()) return
-      child!.kill('SIGTERM')
-      if (!(await waitExit(child!, 10_000))) {
-        child!.kill('SIGKILL')
-        await waitExit(child!, 5_000)
-      }
+      if (running()) await stopChild(child!)
     },
   }
 }

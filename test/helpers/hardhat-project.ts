@@ -7,6 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { projectRoot } from './hardhat.js'
 import { compileCounter } from './solc.js'
+import { hardhatEnv } from './hardhat.js'
 
 export interface HardhatProjectOptions {
   readonly url: string
@@ -97,14 +98,7 @@ function runBounded(args: string[], timeoutMs: number): Promise<{ code: number |
       cwd: projectRoot, // Hardhat refuses to run as a "non-local installation" from elsewhere
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        CI: 'true',
-        HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true',
-        HARDHAT_HIDE_SOLIDITY_SURVEY_MESSAGE: 'true',
-        NO_COLOR: '1',
-        FORCE_COLOR: '0',
-      },
+      env: hardhatEnv(),
     })
     let stdout = ''
     let output = ''

@@ -66,14 +66,7 @@ async function launch(dir: string, configPath: string, port: number, timeoutMs: 
     {
       cwd: projectRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        CI: 'true',
-        HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true',
-        HARDHAT_HIDE_SOLIDITY_SURVEY_MESSAGE: 'true',
-        NO_COLOR: '1',
-        FORCE_COLOR: '0',
-      },
+      env: hardhatEnv(),
     },
   )
   let output = ''
@@ -145,5 +138,17 @@ async function kill(child: ChildProcess, exited: Promise<void>): Promise<void> {
   if (!done) {
     child.kill('SIGKILL')
     await exited
+  }
+}
+
+/** The environment Hardhat runs with in tests: never prompts, never colours its output. */
+export function hardhatEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    CI: 'true',
+    HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true',
+    HARDHAT_HIDE_SOLIDITY_SURVEY_MESSAGE: 'true',
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
   }
 }

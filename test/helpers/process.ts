@@ -1,0 +1,44 @@
+// Child-process plumbing shared by the test launchers: wait for a marker in a process's output, wait for it to
+// exit, and stop it (SIGTERM, then SIGKILL if it does not go).
+import type { ChildProcess } from 'node:child_process'
+
+export function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), timeoutMs)
+    child.once('exit', () => {
+      clearTimeout(t)
+      resolve(true)
+    })
+  })
+}
+
+/** Resolves true once `output()` contains `marker` at or after `from`, false if the child exits or time runs out. */
+export function waitForOutput(child: ChildProcess, output: () => string, marker: string, timeoutMs: number, from = 0): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer)
+      child.stdout?.off('data', check)
+      child.stderr?.off('data', check)
+      resolve(ok)
+    }
+    const check = () => {
+      if (output().indexOf(marker, from) >= 0) done(true)
+    }
+    const timer = setTimeout(() => done(false), timeoutMs)
+    child.stdout?.on('data', check)
+    child.stderr?.on('data', check)
+    child.once('exit', () => done(output().indexOf(marker, from) >= 0))
+    check()
+  })
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  child.kill('SIGTERM')
+  if (!(await waitExit(child, graceMs))) {
+    child.kill('SIGKILL')
+    await waitExit(child, 5_000)
+  }
+}
