@@ -4,8 +4,8 @@
 import { EventEmitter } from 'node:events'
 import type { Block } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
-import { createMPT } from '@ethereumjs/mpt'
-import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
+import type { MerkleStateManager } from '@ethereumjs/statemanager'
+import { openState } from '../exec/state-trie.js'
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { Address, bytesToHex as ejsBytesToHex } from '@ethereumjs/util'
 import { createVM, type VM } from '@ethereumjs/vm'
@@ -97,8 +97,7 @@ export class Node implements NodeApi {
       const common = createChainCommon(options.params)
       const chain = new ChainStore(db, common)
       const storedGenesis = await chain.open()
-      const trie = await createMPT({ db: db.stateDB(), useKeyHashing: true, valueEncoding: 'view' })
-      const state = new MerkleStateManager({ trie, caches: new Caches() })
+      const state = await openState(db.stateDB())
       if (storedGenesis === undefined) {
         const genesis = await buildGenesis(common, state, options.params, options.alloc)
         const unpegged = options.alloc.reduce((s, a) => s + a.balance, 0n)
@@ -116,7 +115,7 @@ export class Node implements NodeApi {
       const vm = await createVM({ common, stateManager: state, blockchain: blockchainAdapter(chain) as never })
       const node = new Node(options, db, chain, vm, state)
       node.working = (await node.headBlock()).header.stateRoot
-      node.admission = new MerkleStateManager({ trie: await createMPT({ db: db.stateDB(), useKeyHashing: true, valueEncoding: 'view', root: node.working }), caches: new Caches() })
+      node.admission = await openState(db.stateDB(), node.working)
       await node.reloadJournal()
       return node
     } catch (e) {
@@ -534,8 +533,7 @@ function blockchainAdapter(chain: ChainStore) {
 }
 
 async function genesisHash(common: Common, options: NodeOptions): Promise<Uint8Array> {
-  const trie = await createMPT({ useKeyHashing: true })
-  const state = new MerkleStateManager({ trie })
+  const state = await openState()
   return (await buildGenesis(common, state, options.params, options.alloc)).hash()
 }
 

@@ -3,8 +3,8 @@
 // that block's state root (trie nodes are never pruned, so every final block's state stays readable).
 import { createBlock, type Block } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
-import { createMPT } from '@ethereumjs/mpt'
-import { Caches, MerkleStateManager, getMerkleStateProof } from '@ethereumjs/statemanager'
+import { getMerkleStateProof, type MerkleStateManager } from '@ethereumjs/statemanager'
+import { openState, openStateTrie } from '../exec/state-trie.js'
 import { createTx, type TypedTransaction } from '@ethereumjs/tx'
 import { Address, bytesToBigInt, createAccountFromRLP, hexToBytes as ejsHexToBytes, setLengthLeft, type PrefixedHexString } from '@ethereumjs/util'
 import { createVM, runTx } from '@ethereumjs/vm'
@@ -26,8 +26,7 @@ export class StateReader {
 
   /** A fresh state manager at `stateRoot`. */
   async at(stateRoot: Uint8Array): Promise<MerkleStateManager> {
-    const trie = await createMPT({ db: this.db, useKeyHashing: true, valueEncoding: 'view', root: stateRoot })
-    return new MerkleStateManager({ trie, caches: new Caches() })
+    return openState(this.db, stateRoot)
   }
 
   async account(stateRoot: Uint8Array, address: Uint8Array): Promise<{ nonce: bigint; balance: bigint }> {
@@ -65,7 +64,7 @@ export class StateReader {
   async sumOfBalances(stateRoot: Uint8Array): Promise<{ sum: bigint; accounts: number }> {
     let sum = 0n
     let accounts = 0
-    const trie = await createMPT({ db: this.db, useKeyHashing: true, valueEncoding: 'view', root: stateRoot })
+    const trie = await openStateTrie(this.db, stateRoot)
     await trie.walkAllValueNodes(async (node) => {
       const value = node.value()
       if (value === null) return

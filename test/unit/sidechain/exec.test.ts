@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createBlock, createBlockHeader, type Block } from '@ethereumjs/block'
-import { createMPT } from '@ethereumjs/mpt'
-import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
+import { openState } from '../../../sidechain/exec/state-trie.js'
+import type { MerkleStateManager } from '@ethereumjs/statemanager'
 import { createFeeMarket1559Tx, createLegacyTx, type TypedTransaction } from '@ethereumjs/tx'
 import { Address, createAddressFromPrivateKey } from '@ethereumjs/util'
 import { createVM, type VM } from '@ethereumjs/vm'
@@ -66,8 +66,7 @@ async function openChain(params: ChainParams = PARAMS): Promise<Chain> {
   const db = await NodeDatabase.open(tempDir())
   dbs.push(db)
   const c = createChainCommon(params)
-  const trie = await createMPT({ db: db.stateDB(), useKeyHashing: true, valueEncoding: 'view' })
-  const state = new MerkleStateManager({ trie, caches: new Caches() })
+  const state = await openState(db.stateDB())
   const genesis = await buildGenesis(c, state, params, ALLOC)
   const zero = { hash: () => new Uint8Array(32) }
   const blockchain = { getBlock: async () => zero, putBlock: async () => {}, shallowCopy() { return this } }
