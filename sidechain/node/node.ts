@@ -66,6 +66,7 @@ export class Node implements NodeApi {
   private producing: Promise<unknown> = Promise.resolve()
   private closed = false
   private forwarder: ((raw: Uint8Array) => void) | undefined
+  private busy = 0
   /**
    * State at the head for admission checks, apart from the producer's state: admission runs outside the
    * producer's lock, and a read racing a state-root switch could otherwise leave a stale account in the
@@ -140,7 +141,18 @@ export class Node implements NodeApi {
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.producing.then(work, work)
     this.producing = run.catch(() => undefined)
+    this.busy++
+    void this.producing.finally(() => this.busy--)
     return run
+  }
+
+  /**
+   * Admission waits while a block is being built, re-executed or committed: the node has one thread, and a
+   * flood of submissions would otherwise starve block production (and consensus) of it. Submissions queue a
+   * little longer; blocks, which clear them, come sooner.
+   */
+  private async blockWorkDone(): Promise<void> {
+    while (this.busy > 0) await this.producing
   }
 
   async headBlock(): Promise<Block> {
@@ -404,6 +416,7 @@ export class Node implements NodeApi {
   private async admit(raw: Uint8Array, source: 'rpc' | 'peer' | 'journal'): Promise<Uint8Array> {
     const journal = source !== 'journal'
     if (this.closed) fail('NODE_CLOSED', 'the node is shutting down')
+    if (source !== 'journal') await this.blockWorkDone()
     // EIP-4844 blob transactions (type 3) cannot even be decoded without a KZG setup; say what is wrong plainly.
     if (raw[0] === 0x03) fail('MEMPOOL_UNSUPPORTED_TYPE', 'blob transactions are not supported on this chain')
     let tx: TypedTransaction

@@ -127,7 +127,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
           datadir,
           rpc: { host: '127.0.0.1', port: rpcPorts[i] },
           p2p: { host: '127.0.0.1', port: p2pPorts[i] },
-          consensus: { roundMs: options.roundMs ?? 1500, roundIncrementMs: 500 },
+          consensus: { roundMs: options.roundMs ?? 3000, roundIncrementMs: 1000 },
         },
         null,
         2,
