@@ -49,6 +49,11 @@ export interface NodeOptions {
   readonly clientVersion?: string
   /** Most transactions a block built here holds, so building (and every validator's re-execution) stays short. */
   readonly maxBlockTxs?: number
+  /**
+   * Hold admissions while block work runs (federation members: consensus must not be starved by a flood of
+   * submissions). A lone development validator admits concurrently, which serves more transactions per second.
+   */
+  readonly admissionYields?: boolean
 }
 
 export interface Candidate {
@@ -416,7 +421,7 @@ export class Node implements NodeApi {
   private async admit(raw: Uint8Array, source: 'rpc' | 'peer' | 'journal'): Promise<Uint8Array> {
     const journal = source !== 'journal'
     if (this.closed) fail('NODE_CLOSED', 'the node is shutting down')
-    if (source !== 'journal') await this.blockWorkDone()
+    if (source !== 'journal' && this.options.admissionYields === true) await this.blockWorkDone()
     // EIP-4844 blob transactions (type 3) cannot even be decoded without a KZG setup; say what is wrong plainly.
     if (raw[0] === 0x03) fail('MEMPOOL_UNSUPPORTED_TYPE', 'blob transactions are not supported on this chain')
     let tx: TypedTransaction
