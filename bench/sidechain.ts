@@ -119,9 +119,15 @@ async function startThree(): Promise<Started> {
     causeway: true,
     batch: BATCH,
     async check() {
-      // Every validator holds the same final head block.
+      // Every validator holds the same final head block (one may still be fetching it: give it a few seconds).
       const head = await rpcCall(v[0]!.rpcUrl, 'eth_blockNumber', [])
-      const hashes = await Promise.all(v.map(async (m) => (await rpcCall(m.rpcUrl, 'eth_getBlockByNumber', [head, false]))?.hash as string | undefined))
+      let hashes: (string | undefined)[] = []
+      for (let i = 0; i < 75; i++) {
+        hashes = await Promise.all(v.map(async (m) => (await rpcCall(m.rpcUrl, 'eth_getBlockByNumber', [head, false]))?.hash as string | undefined))
+        if (hashes.every((h) => h !== undefined)) break
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      if (hashes.some((h) => h === undefined)) throw new Error(`a validator did not reach block ${Number(head)} within 15 s: ${hashes.join(', ')}`)
       if (new Set(hashes).size !== 1) throw new Error(`validators disagree on block ${Number(head)}: ${hashes.join(', ')}`)
     },
     diagnose: () => v.map((m) => consensusSummary(m.name, m.output())),
