@@ -15,6 +15,8 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { CausewayError } from '../../spv/base/errors.js'
 import { receiptsRoot } from '../../spv/evm/receipt-proof.js'
+import { createMPT } from '@ethereumjs/mpt'
+import { keccak256 } from './crypto.js'
 import type { Receipt } from '../../spv/evm/receipt.js'
 import { nextBaseFee, type ChainParams } from '../chain/params.js'
 
@@ -149,8 +151,8 @@ export async function executeBlock(
       ...headerBase,
       stateRoot,
       gasUsed,
-      transactionsTrie: await genTransactionsTrieRoot(included),
-      receiptTrie: await receiptsRoot(receipts),
+      transactionsTrie: await genTransactionsTrieRoot(included, await createMPT({ useKeyHashingFunction: keccak256 })),
+      receiptTrie: await receiptsRoot(receipts, keccak256),
       logsBloom: executed.length === 0 ? EMPTY_BLOOM : bloom,
     },
     blockOptions,

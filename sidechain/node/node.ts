@@ -14,7 +14,7 @@ import { bytesToHex, equalBytes, hexToBytes, toHex } from '../../spv/base/bytes.
 import { NodeDatabase } from '../store/database.js'
 import { ChainStore } from '../chain/chain-store.js'
 import { buildGenesis, type GenesisAlloc } from '../chain/genesis.js'
-import { createChainCommon, nextBaseFee, type ChainParams } from '../chain/params.js'
+import { TX_DECODE_PARAMS, createChainCommon, nextBaseFee, type ChainParams } from '../chain/params.js'
 import { receiptsOfBlock } from '../chain/receipts.js'
 import { EMPTY_SUPPLY, supplyReport, type SupplyLedger } from '../chain/supply.js'
 import { executeBlock, type ExecutedBlock } from '../exec/execute.js'
@@ -426,7 +426,7 @@ export class Node implements NodeApi {
     if (raw[0] === 0x03) fail('MEMPOOL_UNSUPPORTED_TYPE', 'blob transactions are not supported on this chain')
     let tx: TypedTransaction
     try {
-      tx = createTxFromRLP(raw, { common: this.common })
+      tx = createTxFromRLP(raw, { common: this.common, params: TX_DECODE_PARAMS })
     } catch (e) {
       const msg = (e as Error).message
       if (/chain ?id/i.test(msg)) throw new CausewayError('MEMPOOL_WRONG_CHAIN', `invalid chain id: this chain is ${this.chainId}`, { cause: e })

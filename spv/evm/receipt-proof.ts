@@ -22,15 +22,18 @@ export function receiptKey(index: number): Uint8Array {
   return RLP.encode(index)
 }
 
-async function buildTrie(receipts: readonly Receipt[]) {
-  const trie = await createMPT({ useKeyHashing: false })
+/** Keccak-256 for trie nodes; callers with a faster one (a native binding) may pass it in. */
+export type Keccak256 = (data: Uint8Array) => Uint8Array
+
+async function buildTrie(receipts: readonly Receipt[], keccak?: Keccak256) {
+  const trie = await createMPT(keccak === undefined ? { useKeyHashing: false } : { useKeyHashing: false, useKeyHashingFunction: keccak })
   for (let i = 0; i < receipts.length; i++) await trie.put(receiptKey(i), encodeReceipt(receipts[i]!))
   return trie
 }
 
 /** The `receiptsRoot` of a block whose receipts, in transaction order, are `receipts`. */
-export async function receiptsRoot(receipts: readonly Receipt[]): Promise<Uint8Array> {
-  return (await buildTrie(receipts)).root()
+export async function receiptsRoot(receipts: readonly Receipt[], keccak?: Keccak256): Promise<Uint8Array> {
+  return (await buildTrie(receipts, keccak)).root()
 }
 
 /** The proof nodes, root first, for the receipt at `index` among all of a block's `receipts`. */
