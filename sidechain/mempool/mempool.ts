@@ -6,7 +6,7 @@ import type { TypedTransaction } from '@ethereumjs/tx'
 import { Capability, TransactionType, getMinimumGasLimit } from '@ethereumjs/tx'
 import type { Address } from '@ethereumjs/util'
 import { CausewayError } from '../../spv/base/errors.js'
-import { bytesToHex, toHex } from '../../spv/base/bytes.js'
+import { bytesToHex } from '../../spv/base/bytes.js'
 
 export interface MempoolLimits {
   /** Pending transactions one sender may have (executable and future together). */
@@ -222,8 +222,4 @@ export class Mempool {
   entries(): IterableIterator<PoolEntry> {
     return this.byHash.values()
   }
-}
-
-export function describe(entry: PoolEntry): string {
-  return `${toHex(entry.hash)} from 0x${entry.sender} nonce ${entry.tx.nonce}`
 }

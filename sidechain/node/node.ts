@@ -7,7 +7,7 @@ import type { Common } from '@ethereumjs/common'
 import type { MerkleStateManager } from '@ethereumjs/statemanager'
 import { openState } from '../exec/state-trie.js'
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
-import { Address, bytesToHex as ejsBytesToHex } from '@ethereumjs/util'
+import { Address } from '@ethereumjs/util'
 import { createVM, type VM } from '@ethereumjs/vm'
 import { CausewayError, fail } from '../../spv/base/errors.js'
 import { bytesToHex, equalBytes, hexToBytes, toHex } from '../../spv/base/bytes.js'
@@ -18,9 +18,9 @@ import { TX_DECODE_PARAMS, createChainCommon, nextBaseFee, type ChainParams } fr
 import { receiptsOfBlock } from '../chain/receipts.js'
 import { EMPTY_SUPPLY, supplyReport, type SupplyLedger } from '../chain/supply.js'
 import { executeBlock, type ExecutedBlock } from '../exec/execute.js'
-import { Mempool, feesOf, type MempoolLimits, DEFAULT_MEMPOOL_LIMITS } from '../mempool/mempool.js'
+import { Mempool, type MempoolLimits, DEFAULT_MEMPOOL_LIMITS } from '../mempool/mempool.js'
 import type { Certificate } from '../consensus/certificate.js'
-import { StateReader, revertError } from './state-reader.js'
+import { StateReader } from './state-reader.js'
 import type {
   AccountProof,
   BlockTag,
@@ -293,13 +293,13 @@ export class Node implements NodeApi {
     for await (const raw of this.chain.journal()) {
       try {
         await this.admit(raw, 'journal')
-      } catch (e) {
+      } catch {
+        // No longer admissible (already final, replaced, or the sender cannot pay): drop it from the journal.
         try {
           dropped.push(createTxFromRLP(raw, { common: this.common }).hash())
         } catch {
-          // undecodable journal entry: nothing to index it by, it is overwritten never; ignore
+          // An entry that does not even decode cannot be named by hash; it stays inert.
         }
-        void e
       }
     }
     await this.chain.journalDelete(dropped)
@@ -532,10 +532,6 @@ export class Node implements NodeApi {
     }
   }
 
-  /** Gas fees a sender would pay at most, for display. */
-  static maxCost(tx: TypedTransaction): bigint {
-    return tx.gasLimit * feesOf(tx).maxFee + tx.value
-  }
 }
 
 /** BLOCKHASH reads canonical block hashes from the store (Prague still serves BLOCKHASH from the chain). */
@@ -553,8 +549,4 @@ function blockchainAdapter(chain: ChainStore) {
 async function genesisHash(common: Common, options: NodeOptions): Promise<Uint8Array> {
   const state = await openState()
   return (await buildGenesis(common, state, options.params, options.alloc)).hash()
-}
-
-export function hexAddress(bytes: Uint8Array): string {
-  return ejsBytesToHex(bytes)
 }

@@ -6,7 +6,7 @@ import type { Common } from '@ethereumjs/common'
 import { getMerkleStateProof, type MerkleStateManager } from '@ethereumjs/statemanager'
 import { openState, openStateTrie } from '../exec/state-trie.js'
 import { createTx, type TypedTransaction } from '@ethereumjs/tx'
-import { Address, bytesToBigInt, createAccountFromRLP, hexToBytes as ejsHexToBytes, setLengthLeft, type PrefixedHexString } from '@ethereumjs/util'
+import { Address, createAccountFromRLP, hexToBytes as ejsHexToBytes, setLengthLeft, type PrefixedHexString } from '@ethereumjs/util'
 import { createVM, runTx } from '@ethereumjs/vm'
 import type { DB } from '@ethereumjs/util'
 import { CausewayError } from '../../spv/base/errors.js'
@@ -151,8 +151,4 @@ export function revertError(result: CallResult): CausewayError {
     return new CausewayError('EXEC_FAILED', `execution failed: ${result.error}`, { details: { data } })
   }
   return new CausewayError('EXEC_REVERTED', 'execution reverted', { details: { data } })
-}
-
-export function bigFromBytes(b: Uint8Array): bigint {
-  return bytesToBigInt(b)
 }
