@@ -6,6 +6,7 @@ import type { Common } from '@ethereumjs/common'
 import { Account, Address } from '@ethereumjs/util'
 import type { MerkleStateManager } from '@ethereumjs/statemanager'
 import { BRIDGE_ADDRESS, type ChainParams } from './params.js'
+import { initBridgeState } from '../bridge/genesis.js'
 
 export interface GenesisAlloc {
   readonly address: Uint8Array
@@ -22,6 +23,7 @@ export async function buildGenesis(
   await state.checkpoint()
   // The bridge account exists from the start with nonce 1, so EIP-161 never clears it or its storage.
   await state.putAccount(new Address(BRIDGE_ADDRESS), new Account(1n, 0n))
+  if (params.bridge !== undefined) await initBridgeState(state, BRIDGE_ADDRESS, params.bridge)
   for (const a of alloc) {
     const address = new Address(a.address)
     const existing = (await state.getAccount(address)) ?? new Account()

@@ -4,6 +4,7 @@ import { Hardfork, Mainnet, createCustomCommon, type Common } from '@ethereumjs/
 import { paramsTx } from '@ethereumjs/tx'
 import { hexToBytes } from '../../spv/base/bytes.js'
 import { customCrypto } from '../exec/crypto.js'
+import type { BridgeConfig } from '../bridge/config.js'
 
 /**
  * Fixed chain ids (EIP-155). Wallets key networks by chain id, so these never change:
@@ -36,6 +37,11 @@ export interface ChainParams {
   readonly feeAddress: Uint8Array
   /** Genesis timestamp, seconds. */
   readonly genesisTime: bigint
+  /**
+   * The Bitcoin bridge's parameters (federation, network, checkpoint…), written into the bridge's storage at
+   * genesis. Absent: the chain has no bridge and its methods revert with BRIDGE_NOT_CONFIGURED.
+   */
+  readonly bridge?: BridgeConfig
 }
 
 export const DEFAULT_GAS_LIMIT = 30_000_000n

@@ -8,6 +8,7 @@ import { fail } from '../../spv/base/errors.js'
 import { hexToBytes } from '../../spv/base/bytes.js'
 import { DEFAULT_GAS_LIMIT, DEFAULT_MIN_BASE_FEE, type ChainParams } from '../chain/params.js'
 import type { GenesisAlloc } from '../chain/genesis.js'
+import { parseBridgeConfig } from '../bridge/config.js'
 import { publicKeyOf, type ValidatorSet } from '../consensus/certificate.js'
 
 const hex = (bytes?: number) =>
@@ -25,6 +26,8 @@ export const nodeConfigSchema = z
       minBaseFee: quantity.optional(),
       feeAddress: hex(20),
       alloc: z.array(z.object({ address: hex(20), balance: quantity })).default([]),
+      /** The Bitcoin bridge (sidechain/bridge/config.ts); part of the genesis, so the same on every node. */
+      bridge: z.unknown().optional(),
     }),
     validators: z.array(z.object({ publicKey: hex(33), p2p: z.string().url() })).min(1),
     threshold: z.number().int().positive(),
@@ -96,6 +99,7 @@ export async function parseNodeConfig(json: unknown, baseDir: string): Promise<N
       minBaseFee: c.chain.minBaseFee === undefined ? DEFAULT_MIN_BASE_FEE : big(c.chain.minBaseFee),
       feeAddress: hexToBytes(c.chain.feeAddress, 'chain.feeAddress', 20),
       genesisTime: BigInt(c.chain.genesisTime),
+      ...(c.chain.bridge === undefined ? {} : { bridge: parseBridgeConfig(c.chain.bridge, big(c.chain.chainId)) }),
     }),
     alloc: c.chain.alloc.map((a, i) => ({ address: hexToBytes(a.address, `chain.alloc[${i}].address`, 20), balance: big(a.balance) })),
     set: Object.freeze({ keys, threshold: c.threshold }),

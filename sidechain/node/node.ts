@@ -8,13 +8,15 @@ import type { MerkleStateManager } from '@ethereumjs/statemanager'
 import { openState } from '../exec/state-trie.js'
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { Address } from '@ethereumjs/util'
-import { createVM, type VM } from '@ethereumjs/vm'
+import type { VM } from '@ethereumjs/vm'
+import { createChainVM } from '../exec/vm.js'
+import { readBridgeSupply } from '../bridge/genesis.js'
 import { CausewayError, fail } from '../../spv/base/errors.js'
 import { bytesToHex, equalBytes, hexToBytes, toHex } from '../../spv/base/bytes.js'
 import { NodeDatabase } from '../store/database.js'
 import { ChainStore } from '../chain/chain-store.js'
 import { buildGenesis, type GenesisAlloc } from '../chain/genesis.js'
-import { TX_DECODE_PARAMS, createChainCommon, nextBaseFee, type ChainParams } from '../chain/params.js'
+import { BRIDGE_ADDRESS, TX_DECODE_PARAMS, createChainCommon, nextBaseFee, type ChainParams } from '../chain/params.js'
 import { receiptsOfBlock } from '../chain/receipts.js'
 import { EMPTY_SUPPLY, supplyReport, type SupplyLedger } from '../chain/supply.js'
 import { executeBlock, type ExecutedBlock } from '../exec/execute.js'
@@ -118,7 +120,7 @@ export class Node implements NodeApi {
         if (head === undefined) fail('NODE_STORE_CORRUPT', 'the head block is missing')
         await state.setStateRoot(head.header.stateRoot)
       }
-      const vm = await createVM({ common, stateManager: state, blockchain: blockchainAdapter(chain) as never })
+      const vm = await createChainVM(common, state, blockchainAdapter(chain))
       const node = new Node(options, db, chain, vm, state)
       node.working = (await node.headBlock()).header.stateRoot
       node.admission = await openState(db.stateDB(), node.working)
@@ -263,14 +265,19 @@ export class Node implements NodeApi {
   }
 
   /** Stores a final block (its state already computed by buildCandidate/replay) and updates the mempool. */
-  async commit(candidate: Candidate, certificate: Certificate, supply?: SupplyLedger): Promise<void> {
+  async commit(candidate: Candidate, certificate: Certificate): Promise<void> {
     const block = candidate.executed.block
     // Another candidate may have been executed since this one: its state nodes are stored, so move back to it.
     if (this.working === undefined || !equalBytes(this.working, block.header.stateRoot)) {
       await this.state.setStateRoot(block.header.stateRoot)
       this.working = block.header.stateRoot
     }
-    const ledger = supply ?? (await this.chain.supply())
+    // Supply changes only through the bridge, whose counters (in its storage, so reverted with a failed call)
+    // say what it minted and burned up to this block.
+    const ledger: SupplyLedger = {
+      ...(await this.chain.supply()),
+      ...(await readBridgeSupply(this.state, BRIDGE_ADDRESS, this.params.chainId)),
+    }
     await this.chain.commit({ block, receipts: candidate.receipts, certificate, supply: ledger })
     const touched = new Set<string>()
     // Senders come from the receipts: recovering them from the signatures again would cost ~0.3 ms each.

@@ -7,7 +7,8 @@ import { getMerkleStateProof, type MerkleStateManager } from '@ethereumjs/statem
 import { openState, openStateTrie } from '../exec/state-trie.js'
 import { createTx, type TypedTransaction } from '@ethereumjs/tx'
 import { Address, createAccountFromRLP, hexToBytes as ejsHexToBytes, setLengthLeft, type PrefixedHexString } from '@ethereumjs/util'
-import { createVM, runTx } from '@ethereumjs/vm'
+import { runTx } from '@ethereumjs/vm'
+import { createChainVM } from '../exec/vm.js'
 import type { DB } from '@ethereumjs/util'
 import { CausewayError } from '../../spv/base/errors.js'
 import { toHex } from '../../spv/base/bytes.js'
@@ -80,7 +81,7 @@ export class StateReader {
    */
   async call(block: Block, request: CallRequest, gasLimit?: bigint): Promise<CallResult> {
     const sm = await this.at(block.header.stateRoot)
-    const vm = await createVM({ common: this.common, stateManager: sm, blockchain: this.blockchain as never })
+    const vm = await createChainVM(this.common, sm, this.blockchain)
     const hasFees = request.gasPrice !== undefined || request.maxFeePerGas !== undefined
     // Like geth: a call that names no fee runs with a zero base fee so a zero gas price is accepted.
     const context = createBlock(

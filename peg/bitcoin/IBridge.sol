@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+/// @title Causeway bridge: the Bitcoin two-way peg, as a precompile at 0x00000000000000000000000000000000000CA5E0.
+/// @notice Contracts and wallets call it like any contract. Its state lives in its own account storage and every
+/// step emits an event. Amounts on Bitcoin are in satoshis; native amounts in wei (1 satoshi = 10^10 wei).
+/// Every refusal reverts with `BridgeError(code, message)`: the code is stable, the message is for people.
+interface IBridge {
+    error BridgeError(string code, string message);
+
+    struct PegOutView {
+        address requester;
+        bytes btcScript;        // the recipient's Bitcoin output script
+        uint256 valueSats;      // the amount burned, in satoshis
+        uint256 feeSats;        // its share of the batch's fee (0 until batched)
+        uint256 batchId;        // 0 until batched
+        uint8 status;           // 0 unknown, 1 queued, 2 batched, 3 signed, 4 confirmed
+        uint256 requestedAt;    // side-chain block number
+    }
+
+    struct BatchView {
+        bytes unsignedTx;
+        bytes signedTx;         // empty until `threshold` members signed
+        bytes32 txid;           // internal byte order
+        uint256 feeSats;
+        uint256 firstRequestId;
+        uint256 requestCount;
+        uint8 status;           // 0 unknown, 2 batched, 3 signed, 4 confirmed
+        uint256 createdAt;      // side-chain block number
+        uint256 signers;        // bit i set when member i signed
+    }
+
+    // ---- events, one per step ----
+    event BtcHeadersReceived(bytes32 indexed tip, uint256 height, uint256 connected);
+    event DepositAddressRegistered(address indexed recipient, bytes btcScript);
+    event PegInMinted(bytes32 indexed txid, uint32 vout, address indexed recipient, uint256 valueSats, uint256 amountWei);
+    event PegInRefused(bytes32 indexed txid, uint32 vout, address indexed recipient, uint256 valueSats, string reason);
+    event PegOutRequested(uint256 indexed id, address indexed requester, bytes btcScript, uint256 valueSats);
+    event PegOutBatched(uint256 indexed batchId, bytes32 txid, bytes unsignedTx, uint256 feeSats, uint256 firstRequestId, uint256 requestCount);
+    event PegOutBatchDeferred(uint256 firstRequestId, uint256 requestCount, string reason);
+    event PegOutSignatures(uint256 indexed batchId, address indexed member, uint256 memberIndex);
+    event PegOutSigned(uint256 indexed batchId, bytes32 txid, bytes signedTx);
+    event PegOutConfirmed(uint256 indexed batchId, bytes32 txid, bytes32 blockHash, uint256 changeSats);
+    event FeeRateReported(address indexed member, uint256 satPerVbyte);
+
+    // ---- Bitcoin headers (anyone) ----
+    function receiveBtcHeaders(bytes calldata headers) external returns (uint256 connected);
+    function getBtcBestBlock() external view returns (bytes32 hash, uint256 height);
+    function getBtcConfirmations(bytes32 blockHash) external view returns (int256);
+    function getBtcBlockHash(uint256 height) external view returns (bytes32);
+
+    // ---- peg-in (anyone registers; the bridge mints to the recipient) ----
+    function getDepositAddress(address recipient) external view returns (string memory);
+    /// Records that `recipient`'s deposit address is in use, so a two-argument registration finds its recipient.
+    function registerDepositAddress(address recipient) external;
+    /// Peg-ins (OP_RETURN form, or deposit addresses registered before) and confirmations of peg-out batches.
+    function registerBtcTransaction(bytes calldata rawTx, bytes calldata txOutProof) external;
+    /// A peg-in to `recipient`'s deposit address.
+    function registerBtcDeposit(bytes calldata rawTx, bytes calldata txOutProof, address recipient) external;
+    function isBtcOutpointRegistered(bytes32 txid, uint32 vout) external view returns (bool);
+    function getHeldDeposits(address recipient) external view returns (uint256 sats);
+
+    // ---- peg-out ----
+    function pegOut(string calldata btcAddress) external payable returns (uint256 id);
+    function getPegOut(uint256 id) external view returns (PegOutView memory);
+    function estimatePegOutFee() external view returns (uint256 sats);
+    /// Turns the queue into a batch when the interval has passed (anyone; signers call it).
+    function flushPegOuts() external returns (uint256 batchId);
+    function getBatch(uint256 batchId) external view returns (BatchView memory);
+    function getPendingBatches() external view returns (uint256[] memory);
+
+    // ---- federation ----
+    function getFederation() external view returns (
+        bytes[] memory pubkeys, uint256 threshold, string memory btcAddress, string memory descriptor, address[] memory members
+    );
+    function getReserves() external view returns (uint256 federationSats, uint256 nativeSupplyWei, uint256 pendingPegOutSats);
+    /// Federation members only: one signature per batch input, in input order (see PROTOCOL.md for the bytes).
+    function addSignatures(uint256 batchId, bytes calldata signatures) external;
+    /// Federation members only: the member's fee-rate estimate; the bridge uses the median, never below its floor.
+    function reportFeeRate(uint256 satPerVbyte) external;
+    function getFeeRate() external view returns (uint256 satPerVbyte);
+}

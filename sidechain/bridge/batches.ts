@@ -1,0 +1,235 @@
+// Batches (ARCHITECTURE.md decision 7): once a queued request has waited `batchIntervalBlocks`, the next bridge
+// call that writes (a peg-out, or anyone's `flushPegOuts`, which signers send when a batch is due) turns the queue
+// into one Bitcoin transaction with peg/'s deterministic `buildBatch`: federation UTXOs in acceptance order, one
+// output per request less its fee share, change back to the federation. Members add one signature per input;
+// once `threshold` members signed, the bridge assembles the transaction and emits it for anyone to broadcast.
+// A proof of its confirmation (registerBtcTransaction) closes the requests and adds the change to the UTXO set.
+import { Transaction } from 'bitcoinjs-lib'
+import { fail, isCausewayError } from '../../spv/base/errors.js'
+import { equalBytes } from '../../spv/base/bytes.js'
+import {
+  assembleBatch,
+  buildBatch,
+  decodeSignatures,
+  encodeSignatures,
+  verifyBatchSignature,
+  type Batch,
+  type PegOutRequest,
+} from '../../peg/bitcoin/index.js'
+import { emit, requireMember, requireNoValue, requireWritable, type CallContext } from './context.js'
+import { COUNTERS } from './layout.js'
+import { REQUEST_STATUS, type StoredBatch } from './records.js'
+import type { Evidence } from './pegin.js'
+
+/** The fee rate batches use: the median of the members' reports, within the configured floor and ceiling. */
+export async function currentFeeRate(ctx: CallContext): Promise<bigint> {
+  const reports: bigint[] = []
+  for (let i = 0; i < ctx.config.members.length; i++) {
+    const r = await ctx.state.feeReport(i)
+    if (r !== undefined) reports.push(r)
+  }
+  let rate = ctx.config.feeRateFloor
+  if (reports.length > 0) {
+    reports.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    const mid = reports.length >> 1
+    rate = reports.length % 2 === 1 ? reports[mid]! : (reports[mid - 1]! + reports[mid]!) / 2n
+  }
+  if (rate < ctx.config.feeRateFloor) rate = ctx.config.feeRateFloor
+  if (rate > ctx.config.feeRateCeiling) rate = ctx.config.feeRateCeiling
+  return rate
+}
+
+export async function reportFeeRate(ctx: CallContext, satPerVb: bigint): Promise<void> {
+  requireWritable(ctx)
+  requireNoValue(ctx)
+  const member = requireMember(ctx)
+  if (satPerVb < 1n || satPerVb > 1_000_000n) fail('BRIDGE_BAD_FEE_RATE', `a fee rate must be between 1 and 1,000,000 sat/vB, got ${satPerVb}`)
+  await ctx.state.putFeeReport(member, satPerVb)
+  emit(ctx, 'FeeRateReported', [ctx.caller, satPerVb])
+}
+
+/** When the oldest queued request has waited the interval, the block at which a batch is due; else undefined. */
+async function dueAt(ctx: CallContext): Promise<{ first: bigint; end: bigint } | undefined> {
+  const first = await ctx.state.counter(COUNTERS.queueStart)
+  const next = await ctx.state.counter(COUNTERS.nextRequestId)
+  if (first === 0n || first >= next) return undefined
+  const oldest = await ctx.state.request(first)
+  if (oldest === undefined) fail('BRIDGE_STORE_CORRUPT', `queued request ${first} is missing`)
+  if (ctx.blockNumber < oldest.requestedAt + BigInt(ctx.config.batchIntervalBlocks)) return undefined
+  const cap = first + BigInt(ctx.config.maxBatchRequests)
+  return { first, end: next < cap ? next : cap }
+}
+
+/** Makes the due batch, if one is due. Returns its id, or 0n. Refusals of peg/ defer the batch with an event. */
+export async function maybeBatch(ctx: CallContext): Promise<bigint> {
+  const due = await dueAt(ctx)
+  if (due === undefined) return 0n
+  const requests: PegOutRequest[] = []
+  for (let id = due.first; id < due.end; id++) {
+    const q = await ctx.state.request(id)
+    if (q === undefined) fail('BRIDGE_STORE_CORRUPT', `queued request ${id} is missing`)
+    requests.push({ id, scriptPubKey: q.scriptPubKey, valueSats: q.valueSats })
+  }
+  const utxos = await ctx.state.utxos()
+  let batch: Batch
+  try {
+    batch = buildBatch(
+      utxos.map((u) => u.utxo),
+      requests,
+      { fed: ctx.config.federation, chainId: ctx.config.chainId, feeRateSatPerVb: await currentFeeRate(ctx) },
+    )
+  } catch (e) {
+    if (!isCausewayError(e)) throw e
+    // Not enough confirmed reserves yet (change still unconfirmed), dust change…: try again at a later call.
+    emit(ctx, 'PegOutBatchDeferred', [due.first, BigInt(requests.length), `${e.code}: ${e.message}`])
+    return 0n
+  }
+  const batchId = (await ctx.state.counter(COUNTERS.nextBatchId)) || 1n
+  await ctx.state.setCounter(COUNTERS.nextBatchId, batchId + 1n)
+  for (const input of batch.inputs) {
+    const at = utxos.find((u) => equalBytes(u.utxo.txid, input.txid) && u.utxo.vout === input.vout)
+    if (at === undefined) fail('BRIDGE_INVARIANT', 'a batch input is not in the UTXO set')
+    await ctx.state.removeUtxo(at.seq)
+  }
+  for (let i = 0; i < requests.length; i++) {
+    const q = (await ctx.state.request(requests[i]!.id))!
+    await ctx.state.putRequest(requests[i]!.id, { ...q, feeSats: batch.feeShares[i]!, batchId, status: REQUEST_STATUS.batched })
+  }
+  await ctx.state.putBatch(batchId, {
+    status: REQUEST_STATUS.batched,
+    txid: batch.txid,
+    feeSats: batch.feeSats,
+    changeSats: batch.changeSats,
+    firstRequestId: due.first,
+    requestCount: requests.length,
+    createdAt: ctx.blockNumber,
+    signers: 0,
+    inputs: batch.inputs,
+    unsignedTx: batch.unsignedTx,
+    signedTx: new Uint8Array(0),
+  })
+  await ctx.state.indexBatchTxid(batch.txid, batchId)
+  await ctx.state.setPendingBatches([...(await ctx.state.pendingBatches()), batchId])
+  await ctx.state.setCounter(COUNTERS.queueStart, due.end)
+  emit(ctx, 'PegOutBatched', [batchId, batch.txid, batch.unsignedTx, batch.feeSats, due.first, BigInt(requests.length)])
+  return batchId
+}
+
+export async function flushPegOuts(ctx: CallContext): Promise<bigint> {
+  requireWritable(ctx)
+  requireNoValue(ctx)
+  if ((await dueAt(ctx)) === undefined) fail('PEG_BATCH_NOT_DUE', 'no batch is due: the queue is empty or its oldest request has not waited the batch interval')
+  return maybeBatch(ctx)
+}
+
+/** Rebuilds peg/'s view of a stored batch (outputs from its transaction, shares from its requests). */
+async function toPegBatch(ctx: CallContext, stored: StoredBatch): Promise<Batch> {
+  const tx = Transaction.fromBuffer(stored.unsignedTx)
+  const feeShares: bigint[] = []
+  for (let i = 0; i < stored.requestCount; i++) {
+    feeShares.push((await ctx.state.request(stored.firstRequestId + BigInt(i)))?.feeSats ?? 0n)
+  }
+  return {
+    inputs: stored.inputs,
+    outputs: tx.outs.map((o, i) => ({
+      requestId: i < stored.requestCount ? stored.firstRequestId + BigInt(i) : null,
+      scriptPubKey: new Uint8Array(o.script),
+      valueSats: BigInt(o.value),
+    })),
+    feeSats: stored.feeSats,
+    feeShares,
+    changeSats: stored.changeSats,
+    unsignedTx: stored.unsignedTx,
+    txid: stored.txid,
+  }
+}
+
+export async function addSignatures(ctx: CallContext, batchId: bigint, encoded: Uint8Array): Promise<void> {
+  requireWritable(ctx)
+  requireNoValue(ctx)
+  const member = requireMember(ctx)
+  const stored = await ctx.state.batch(batchId)
+  if (stored === undefined) fail('BRIDGE_UNKNOWN_BATCH', `there is no batch ${batchId}`)
+  if (stored.status !== REQUEST_STATUS.batched) fail('BRIDGE_BATCH_NOT_SIGNABLE', `batch ${batchId} is already signed`)
+  if ((stored.signers & (1 << member)) !== 0) fail('BRIDGE_ALREADY_SIGNED', `member ${member} already signed batch ${batchId}`)
+  const sigs = decodeSignatures(encoded)
+  if (sigs.length !== stored.inputs.length) {
+    fail('BRIDGE_BAD_SIGNATURES', `batch ${batchId} has ${stored.inputs.length} inputs; ${sigs.length} signatures were given`)
+  }
+  const batch = await toPegBatch(ctx, stored)
+  const { federation, chainId } = ctx.config
+  for (let i = 0; i < sigs.length; i++) {
+    if (!verifyBatchSignature(batch, federation, chainId, i, member, sigs[i]!)) {
+      fail('BRIDGE_BAD_SIGNATURES', `signature ${i} of member ${member} does not sign input ${i} of batch ${batchId}`, { input: i })
+    }
+  }
+  await ctx.state.putSignatures(batchId, member, encodeSignatures(sigs))
+  const signers = stored.signers | (1 << member)
+  emit(ctx, 'PegOutSignatures', [batchId, ctx.caller, BigInt(member)])
+  let next: StoredBatch = { ...stored, signers }
+  if (popcount(signers) >= federation.threshold) {
+    const byMember = new Map<number, Uint8Array[]>()
+    for (let m = 0; m < ctx.config.members.length; m++) {
+      if ((signers & (1 << m)) === 0) continue
+      const s = m === member ? encodeSignatures(sigs) : await ctx.state.signatures(batchId, m)
+      if (s !== undefined) byMember.set(m, decodeSignatures(s))
+    }
+    const signedTx = assembleBatch(batch, federation, chainId, byMember)
+    next = { ...next, status: REQUEST_STATUS.signed, signedTx }
+    emit(ctx, 'PegOutSigned', [batchId, stored.txid, signedTx])
+  }
+  await ctx.state.putBatch(batchId, next)
+}
+
+/** A proven, confirmed batch transaction: requests done, spent value leaves the reserves, change joins them. */
+export async function confirmBatch(ctx: CallContext, batchId: bigint, evidence: Evidence): Promise<void> {
+  const stored = await ctx.state.batch(batchId)
+  if (stored === undefined) fail('BRIDGE_STORE_CORRUPT', `batch ${batchId} is indexed but missing`)
+  if (stored.status === REQUEST_STATUS.confirmed) fail('PEG_ALREADY_REGISTERED', `batch ${batchId}'s transaction was registered before`)
+  let spent = 0n
+  for (const u of stored.inputs) spent += u.valueSats
+  let requested = 0n
+  for (let i = 0; i < stored.requestCount; i++) {
+    const id = stored.firstRequestId + BigInt(i)
+    const q = await ctx.state.request(id)
+    if (q === undefined) fail('BRIDGE_STORE_CORRUPT', `request ${id} is missing`)
+    requested += q.valueSats
+    await ctx.state.putRequest(id, { ...q, status: REQUEST_STATUS.confirmed })
+  }
+  await ctx.state.addCounter(COUNTERS.federationSats, -spent)
+  await ctx.state.addCounter(COUNTERS.pendingSats, -requested)
+  if (stored.changeSats > 0n) {
+    const vout = stored.requestCount
+    await ctx.state.markOutpoint(evidence.txid, vout)
+    await ctx.state.addUtxo({ txid: evidence.txid, vout, valueSats: stored.changeSats, recipient: null })
+  }
+  await ctx.state.putBatch(batchId, { ...stored, status: REQUEST_STATUS.confirmed })
+  await ctx.state.setPendingBatches((await ctx.state.pendingBatches()).filter((id) => id !== batchId))
+  emit(ctx, 'PegOutConfirmed', [batchId, evidence.txid, evidence.blockHash, stored.changeSats])
+}
+
+export async function getBatch(ctx: CallContext, batchId: bigint) {
+  const b = await ctx.state.batch(batchId)
+  if (b === undefined) fail('BRIDGE_UNKNOWN_BATCH', `there is no batch ${batchId}`)
+  return {
+    unsignedTx: b.unsignedTx,
+    signedTx: b.signedTx,
+    txid: b.txid,
+    feeSats: b.feeSats,
+    firstRequestId: b.firstRequestId,
+    requestCount: BigInt(b.requestCount),
+    status: b.status,
+    createdAt: b.createdAt,
+    signers: BigInt(b.signers),
+  }
+}
+
+export async function getPendingBatches(ctx: CallContext): Promise<bigint[]> {
+  return ctx.state.pendingBatches()
+}
+
+function popcount(n: number): number {
+  let c = 0
+  for (; n !== 0; n &= n - 1) c++
+  return c
+}

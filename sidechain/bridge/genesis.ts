@@ -1,0 +1,20 @@
+// The bridge's state at genesis: its configuration (canonical bytes, so every node writes the same) and the
+// Bitcoin header chain started at the configured checkpoint.
+import type { MerkleStateManager } from '@ethereumjs/statemanager'
+import { canonicalBridgeConfig, type BridgeConfig } from './config.js'
+import { bridgeLayout, COUNTERS } from './layout.js'
+import { BridgeState } from './state.js'
+import { AccountStorage } from './storage.js'
+
+export async function initBridgeState(state: MerkleStateManager, bridgeAddress: Uint8Array, config: BridgeConfig): Promise<void> {
+  const store = new AccountStorage(state, bridgeAddress)
+  await store.put(bridgeLayout.config, canonicalBridgeConfig(config))
+  const bridge = new BridgeState(store, config.chainId)
+  await bridge.headerChain(await bridge.config())
+}
+
+/** Wei the bridge minted and burned, ever, as its counters record them in `state` (the node's supply ledger). */
+export async function readBridgeSupply(state: ConstructorParameters<typeof AccountStorage>[0], bridgeAddress: Uint8Array, chainId: bigint) {
+  const bridge = new BridgeState(new AccountStorage(state, bridgeAddress), chainId)
+  return { mintedWei: await bridge.counter(COUNTERS.minted), burnedWei: await bridge.counter(COUNTERS.burned) }
+}

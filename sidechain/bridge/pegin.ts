@@ -1,0 +1,133 @@
+// Peg-in (ARCHITECTURE.md decision 6): anyone registers a Bitcoin transaction with its `gettxoutproof`. The bridge
+// proves the transaction is in a block of its best header chain with the required confirmations, finds the
+// outputs that pay the federation for a recipient (a per-recipient deposit address, or the plain federation
+// address with a Causeway OP_RETURN memo), accepts each outpoint once, adds it to the federation's UTXO set and
+// mints 10^10 wei per satoshi to the recipient.
+//
+// Below the minimum (PROTOCOL.md): a deposit under `minPegInSats` is not lost and not minted at once. Its output
+// joins the reserves, the bridge emits PegInRefused("below minimum: held") and holds the satoshis for the
+// recipient; the recipient's held satoshis are minted together with its next deposit as soon as the sum reaches
+// the minimum (getHeldDeposits shows them). Reserves therefore always cover supply.
+import { fail } from '../../spv/base/errors.js'
+import { verifyTxInProof } from '../../spv/bitcoin/transaction.js'
+import { parseTransaction } from '../../spv/bitcoin/transaction.js'
+import { equalBytes } from '../../spv/base/bytes.js'
+import { depositAddress, depositScriptPubKey, findPegInOutputs, WEI_PER_SAT, type PegInOutput } from '../../peg/bitcoin/index.js'
+import { mintNative } from '../exec/system-supply.js'
+import { emit, requireNoValue, requireWritable, type CallContext } from './context.js'
+import { COUNTERS } from './layout.js'
+import { confirmBatch } from './batches.js'
+
+export interface Evidence {
+  readonly txid: Uint8Array
+  readonly blockHash: Uint8Array
+}
+
+/** Checks a transaction's inclusion proof against the bridge's best chain and its confirmation depth. */
+export async function verifyEvidence(ctx: CallContext, rawTx: Uint8Array, proof: Uint8Array): Promise<Evidence> {
+  const inclusion = verifyTxInProof(rawTx, proof)
+  const chain = await ctx.state.headerChain(ctx.config)
+  const confirmations = await chain.confirmations(inclusion.blockHash)
+  if (confirmations < 0) {
+    fail('BRIDGE_BLOCK_UNKNOWN', 'the proof is for a block the bridge does not know: relay its headers first (receiveBtcHeaders)')
+  }
+  if (confirmations === 0) fail('BRIDGE_NOT_BEST_CHAIN', 'the proof is for a block that is not on the bridge\'s best Bitcoin chain')
+  if (confirmations < ctx.config.confirmations) {
+    fail('PEG_NOT_ENOUGH_CONFIRMATIONS', `the transaction has ${confirmations} confirmations; ${ctx.config.confirmations} are required`, {
+      confirmations,
+      required: ctx.config.confirmations,
+    })
+  }
+  return { txid: inclusion.txid, blockHash: inclusion.blockHash }
+}
+
+export async function getDepositAddress(ctx: CallContext, recipient: Uint8Array): Promise<string> {
+  return depositAddress(ctx.config.federation, ctx.config.chainId, recipient, ctx.config.addressNetwork)
+}
+
+export async function registerDepositAddress(ctx: CallContext, recipient: Uint8Array): Promise<void> {
+  requireWritable(ctx)
+  requireNoValue(ctx)
+  const script = depositScriptPubKey(ctx.config.federation, ctx.config.chainId, recipient)
+  if ((await ctx.state.depositRecipient(script)) !== undefined) return
+  await ctx.state.registerDepositScript(script, recipient)
+  emit(ctx, 'DepositAddressRegistered', [recipient, script])
+}
+
+/** Peg-ins (memo form or registered deposit addresses) and confirmations of peg-out batches. */
+export async function registerBtcTransaction(ctx: CallContext, rawTx: Uint8Array, proof: Uint8Array): Promise<void> {
+  requireWritable(ctx)
+  requireNoValue(ctx)
+  const evidence = await verifyEvidence(ctx, rawTx, proof)
+  const batchId = await ctx.state.batchIdByTxid(evidence.txid)
+  if (batchId !== undefined) {
+    await confirmBatch(ctx, batchId, evidence)
+    return
+  }
+  // Outputs to registered deposit addresses name their recipient through the registry.
+  const recipients: Uint8Array[] = []
+  for (const out of parseTransaction(rawTx).outs) {
+    const r = await ctx.state.depositRecipient(out.script)
+    if (r !== undefined && !recipients.some((x) => equalBytes(x, r))) recipients.push(r)
+  }
+  const outputs = collectOutputs(ctx, rawTx, recipients)
+  await acceptPegIn(ctx, evidence, outputs)
+}
+
+/** A peg-in to `recipient`'s deposit address (no registration of the address needed). */
+export async function registerBtcDeposit(ctx: CallContext, rawTx: Uint8Array, proof: Uint8Array, recipient: Uint8Array): Promise<void> {
+  requireWritable(ctx)
+  requireNoValue(ctx)
+  const evidence = await verifyEvidence(ctx, rawTx, proof)
+  await acceptPegIn(ctx, evidence, collectOutputs(ctx, rawTx, [recipient]))
+}
+
+function collectOutputs(ctx: CallContext, rawTx: Uint8Array, recipients: readonly Uint8Array[]): PegInOutput[] {
+  const byVout = new Map<number, PegInOutput>()
+  const tries: (Uint8Array | undefined)[] = recipients.length === 0 ? [undefined] : [...recipients, undefined]
+  let lastError: unknown
+  for (const recipient of tries) {
+    try {
+      const found = findPegInOutputs(rawTx, { fed: ctx.config.federation, chainId: ctx.config.chainId, ...(recipient ? { recipient } : {}) })
+      for (const o of found) byVout.set(o.vout, o)
+    } catch (e) {
+      lastError = e
+    }
+  }
+  if (byVout.size === 0) throw lastError
+  return [...byVout.values()].sort((a, b) => a.vout - b.vout)
+}
+
+async function acceptPegIn(ctx: CallContext, evidence: Evidence, outputs: readonly PegInOutput[]): Promise<void> {
+  const fresh: PegInOutput[] = []
+  for (const o of outputs) if (!(await ctx.state.isOutpointRegistered(evidence.txid, o.vout))) fresh.push(o)
+  if (fresh.length === 0) fail('PEG_ALREADY_REGISTERED', 'every federation output of this transaction was registered before')
+  for (const o of fresh) {
+    await ctx.state.markOutpoint(evidence.txid, o.vout)
+    await ctx.state.addUtxo({
+      txid: evidence.txid,
+      vout: o.vout,
+      valueSats: o.valueSats,
+      recipient: o.kind === 'deposit-address' ? o.recipient : null,
+    })
+    const total = (await ctx.state.held(o.recipient)) + o.valueSats
+    if (total < ctx.config.minPegInSats) {
+      await ctx.state.setHeld(o.recipient, total)
+      emit(ctx, 'PegInRefused', [evidence.txid, o.vout, o.recipient, o.valueSats, `below minimum of ${ctx.config.minPegInSats} sats: held for the recipient`])
+      continue
+    }
+    await ctx.state.setHeld(o.recipient, 0n)
+    const wei = total * WEI_PER_SAT
+    await mintNative(ctx.stateManager, o.recipient, wei)
+    await ctx.state.addCounter(COUNTERS.minted, wei)
+    emit(ctx, 'PegInMinted', [evidence.txid, o.vout, o.recipient, total, wei])
+  }
+}
+
+export async function isBtcOutpointRegistered(ctx: CallContext, txid: Uint8Array, vout: bigint): Promise<boolean> {
+  return ctx.state.isOutpointRegistered(txid, Number(vout))
+}
+
+export async function getHeldDeposits(ctx: CallContext, recipient: Uint8Array): Promise<bigint> {
+  return ctx.state.held(recipient)
+}

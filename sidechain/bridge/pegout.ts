@@ -1,0 +1,76 @@
+// Peg-out requests (ARCHITECTURE.md decision 7): a user sends value to `pegOut(btcAddress)`. The bridge checks the
+// address's network, the minimum and that the value is a whole number of satoshis — reverting with a clear reason
+// and burning nothing otherwise — then burns the value and queues the request for the next batch.
+import { fail } from '../../spv/base/errors.js'
+import { buildBatch, parsePegOutAddress, pegOutSats, p2wshScriptPubKey } from '../../peg/bitcoin/index.js'
+import { burnNative } from '../exec/system-supply.js'
+import { emit, requireWritable, type CallContext } from './context.js'
+import { COUNTERS } from './layout.js'
+import { REQUEST_STATUS } from './records.js'
+import { currentFeeRate, maybeBatch } from './batches.js'
+
+export async function pegOut(ctx: CallContext, btcAddress: string): Promise<bigint> {
+  requireWritable(ctx)
+  const script = parsePegOutAddress(btcAddress, ctx.config.addressNetwork)
+  const sats = pegOutSats(ctx.value, ctx.config.minPegOutSats)
+  // Requests queued before this one leave in their own batch if their interval is over.
+  await maybeBatch(ctx)
+  await burnNative(ctx.stateManager, ctx.bridgeAddress, ctx.value)
+  await ctx.state.addCounter(COUNTERS.burned, ctx.value)
+  await ctx.state.addCounter(COUNTERS.pendingSats, sats)
+  const id = (await ctx.state.counter(COUNTERS.nextRequestId)) || 1n
+  await ctx.state.setCounter(COUNTERS.nextRequestId, id + 1n)
+  if ((await ctx.state.counter(COUNTERS.queueStart)) === 0n) await ctx.state.setCounter(COUNTERS.queueStart, id)
+  await ctx.state.putRequest(id, {
+    requester: ctx.caller,
+    scriptPubKey: script,
+    valueSats: sats,
+    feeSats: 0n,
+    batchId: 0n,
+    status: REQUEST_STATUS.queued,
+    requestedAt: ctx.blockNumber,
+  })
+  emit(ctx, 'PegOutRequested', [id, ctx.caller, script, sats])
+  return id
+}
+
+export interface PegOutView {
+  requester: Uint8Array
+  btcScript: Uint8Array
+  valueSats: bigint
+  feeSats: bigint
+  batchId: bigint
+  status: number
+  requestedAt: bigint
+}
+
+export async function getPegOut(ctx: CallContext, id: bigint): Promise<PegOutView> {
+  const q = await ctx.state.request(id)
+  if (q === undefined) fail('BRIDGE_UNKNOWN_REQUEST', `there is no peg-out request ${id}`)
+  let status: number = q.status
+  if (q.batchId !== 0n) status = (await ctx.state.batch(q.batchId))?.status ?? status
+  return {
+    requester: q.requester,
+    btcScript: q.scriptPubKey,
+    valueSats: q.valueSats,
+    feeSats: q.feeSats,
+    batchId: q.batchId,
+    status,
+    requestedAt: q.requestedAt,
+  }
+}
+
+/**
+ * The fee a peg-out pays if it leaves alone in a batch spending one federation UTXO, at the current fee rate: an
+ * upper bound of its share, which is lower when the batch carries other requests too.
+ */
+export async function estimatePegOutFee(ctx: CallContext): Promise<bigint> {
+  const rate = await currentFeeRate(ctx)
+  const big = 21_000_000n * 100_000_000n
+  const batch = buildBatch(
+    [{ txid: new Uint8Array(32), vout: 0, valueSats: big, recipient: null }],
+    [{ id: 1n, scriptPubKey: p2wshScriptPubKey(new Uint8Array(1)), valueSats: big / 2n }],
+    { fed: ctx.config.federation, chainId: ctx.config.chainId, feeRateSatPerVb: rate },
+  )
+  return batch.feeSats
+}
