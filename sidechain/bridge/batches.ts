@@ -130,7 +130,7 @@ async function toPegBatch(ctx: CallContext, stored: StoredBatch): Promise<Batch>
     feeShares.push((await ctx.state.request(stored.firstRequestId + BigInt(i)))?.feeSats ?? 0n)
   }
   return {
-    inputs: stored.inputs,
+    inputs: [...stored.inputs],
     outputs: tx.outs.map((o, i) => ({
       requestId: i < stored.requestCount ? stored.firstRequestId + BigInt(i) : null,
       scriptPubKey: new Uint8Array(o.script),
@@ -139,6 +139,8 @@ async function toPegBatch(ctx: CallContext, stored: StoredBatch): Promise<Batch>
     feeSats: stored.feeSats,
     feeShares,
     changeSats: stored.changeSats,
+    // Only the fee computation used it; signing and assembly read the inputs and the transaction.
+    vsize: 0,
     unsignedTx: stored.unsignedTx,
     txid: stored.txid,
   }
