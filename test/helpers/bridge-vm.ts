@@ -5,7 +5,7 @@ import { createBlock } from '@ethereumjs/block'
 import { Address } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
 import { Interface, getBytes, hexlify } from 'ethers'
-import { bridgeAbiJson } from '../../sidechain/bridge/abi.js'
+import { bridgeAbiJson, toAbiValues } from '../../sidechain/bridge/abi.js'
 import type { BridgeConfig } from '../../sidechain/bridge/config.js'
 import { buildGenesis } from '../../sidechain/chain/genesis.js'
 import { BRIDGE_ADDRESS, createChainCommon, type ChainParams } from '../../sidechain/chain/params.js'
@@ -54,7 +54,8 @@ export async function openBridgeVm(config: BridgeConfig | undefined, genesisTime
     timestamp: genesisTime + 1n,
     async call(from, method, args = [], options = {}) {
       const block = createBlock({ header: { number: self.blockNumber, timestamp: self.timestamp, gasLimit: 30_000_000n } }, { common, setHardfork: false })
-      const data = getBytes(bridge.encodeFunctionData(method, args as unknown[]))
+      const fragment = bridge.getFunction(method)!
+      const data = getBytes(bridge.encodeFunctionData(fragment, toAbiValues(fragment.inputs, args)))
       const r = await vm.evm.runCall({
         caller: new Address(from),
         to: new Address(BRIDGE_ADDRESS),
