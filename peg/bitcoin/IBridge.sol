@@ -36,7 +36,7 @@ interface IBridge {
     event PegInMinted(bytes32 indexed txid, uint32 vout, address indexed recipient, uint256 valueSats, uint256 amountWei);
     event PegInRefused(bytes32 indexed txid, uint32 vout, address indexed recipient, uint256 valueSats, string reason);
     event PegOutRequested(uint256 indexed id, address indexed requester, bytes btcScript, uint256 valueSats);
-    event PegOutBatched(uint256 indexed batchId, bytes32 txid, bytes unsignedTx, uint256 feeSats, uint256 firstRequestId, uint256 requestCount);
+    event PegOutBatched(uint256 indexed batchId, bytes32 txid, bytes unsignedTx, uint256 feeSats, uint256 feeRate, uint256 firstRequestId, uint256 requestCount);
     event PegOutBatchDeferred(uint256 firstRequestId, uint256 requestCount, string reason);
     event PegOutSignatures(uint256 indexed batchId, address indexed member, uint256 memberIndex);
     event PegOutSigned(uint256 indexed batchId, bytes32 txid, bytes signedTx);

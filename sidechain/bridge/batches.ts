@@ -71,12 +71,13 @@ export async function maybeBatch(ctx: CallContext): Promise<bigint> {
     requests.push({ id, scriptPubKey: q.scriptPubKey, valueSats: q.valueSats })
   }
   const utxos = await ctx.state.utxos()
+  const feeRate = await currentFeeRate(ctx)
   let batch: Batch
   try {
     batch = buildBatch(
       utxos.map((u) => u.utxo),
       requests,
-      { fed: ctx.config.federation, chainId: ctx.config.chainId, feeRateSatPerVb: await currentFeeRate(ctx) },
+      { fed: ctx.config.federation, chainId: ctx.config.chainId, feeRateSatPerVb: feeRate },
     )
   } catch (e) {
     if (!isCausewayError(e)) throw e
@@ -111,7 +112,7 @@ export async function maybeBatch(ctx: CallContext): Promise<bigint> {
   await ctx.state.indexBatchTxid(batch.txid, batchId)
   await ctx.state.setPendingBatches([...(await ctx.state.pendingBatches()), batchId])
   await ctx.state.setCounter(COUNTERS.queueStart, due.end)
-  emit(ctx, 'PegOutBatched', [batchId, batch.txid, batch.unsignedTx, batch.feeSats, due.first, BigInt(requests.length)])
+  emit(ctx, 'PegOutBatched', [batchId, batch.txid, batch.unsignedTx, batch.feeSats, feeRate, due.first, BigInt(requests.length)])
   return batchId
 }
 
