@@ -85,7 +85,7 @@ describe('bridge header chain (mainnet data)', () => {
     expect(r.code).toBe('PEG_NO_FEDERATION_OUTPUT')
     // A wrong merkle path: flip one byte of the first hash after the header and the count.
     const forged = proof.slice()
-    forged[80 + 4 + 1 + 3] ^= 1
+    forged[80 + 4 + 1 + 3]! ^= 1
     r = await vm.call(relayer, 'registerBtcTransaction', [raw, forged])
     expect(r.code).toMatch(/^SPV_/)
     // Another transaction of the block than the one proven.
@@ -99,7 +99,7 @@ describe('bridge header chain (mainnet data)', () => {
   it('refuses bad headers with a code and changes nothing', async () => {
     const before = await vm.call(relayer, 'getBtcBestBlock')
     const bad = run(830_006, 830_008)
-    bad[80 + 76] ^= 0xff // the nonce of the second header: its proof of work fails
+    bad[80 + 76]! ^= 0xff // the nonce of the second header: its proof of work fails
     const r = await vm.call(relayer, 'receiveBtcHeaders', [bad])
     expect(r.ok).toBe(false)
     expect(r.code).toBe('SPV_BAD_POW')
