@@ -250,19 +250,27 @@ export class BitcoinRpcClient {
     const txid = asHash(answered, 'sendrawtransaction')
     if (txid !== expected) badResponse('sendrawtransaction', `returned txid ${txid}, the transaction's is ${expected}`)
     const deadline = Date.now() + (options.acceptTimeoutMs ?? DEFAULT_ACCEPT_TIMEOUT_MS)
-    for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+    for (let wait = 10, first = true; ; wait = Math.min(wait * 2, 200), first = false) {
       if ((await this.getMempoolEntry(txid)) !== null) return txid
+      if (first) {
+        // Already confirmed? Then it will never enter the mempool: say so at once instead of waiting.
+        const blockHash = await this.confirmedIn(txid)
+        if (blockHash !== null) fail('BTC_TX_ALREADY_IN_CHAIN', `transaction ${txid} is already confirmed`, { txid, blockHash })
+      }
       if (Date.now() >= deadline) break
       await new Promise((r) => setTimeout(r, wait))
     }
-    let blockHash: DisplayHashHex | null = null
-    try {
-      blockHash = await this.getTransactionBlockHash(txid)
-    } catch (e) {
-      if (!isCausewayError(e, 'BTC_RPC_ERROR')) throw e // unknown transaction: rejected
-    }
-    if (blockHash !== null) fail('BTC_TX_ALREADY_IN_CHAIN', `transaction ${txid} is already confirmed`, { txid, blockHash })
     fail('BTC_TX_REJECTED', `the node did not accept transaction ${txid} into its mempool (see the node's log for the reason)`, { txid })
+  }
+
+  /** The block holding a transaction; null when unconfirmed or unknown (Core without -txindex knows no others). */
+  private async confirmedIn(txid: DisplayHashHex): Promise<DisplayHashHex | null> {
+    try {
+      return await this.getTransactionBlockHash(txid)
+    } catch (e) {
+      if (isCausewayError(e, 'BTC_RPC_ERROR')) return null
+      throw e
+    }
   }
 
   /** The serialized CMerkleBlock proving `txids` are in a block (`gettxoutproof`), wire bytes. */
