@@ -33,8 +33,10 @@ interface IBridge {
     // ---- events, one per step ----
     event BtcHeadersReceived(bytes32 indexed tip, uint256 height, uint256 connected);
     event DepositAddressRegistered(address indexed recipient, bytes btcScript);
-    event PegInMinted(bytes32 indexed txid, uint32 vout, address indexed recipient, uint256 valueSats, uint256 amountWei);
-    event PegInRefused(bytes32 indexed txid, uint32 vout, address indexed recipient, uint256 valueSats, string reason);
+    /// `valueSats` is the output's own value; `amountWei` what was minted (held satoshis of the recipient included).
+    /// `depositAddress`: the output pays the recipient's deposit address (else the federation address + memo).
+    event PegInMinted(bytes32 indexed txid, uint32 vout, address indexed recipient, uint256 valueSats, uint256 amountWei, bool depositAddress);
+    event PegInRefused(bytes32 indexed txid, uint32 vout, address indexed recipient, uint256 valueSats, bool depositAddress, string reason);
     event PegOutRequested(uint256 indexed id, address indexed requester, bytes btcScript, uint256 valueSats);
     event PegOutBatched(uint256 indexed batchId, bytes32 txid, bytes unsignedTx, uint256 feeSats, uint256 feeRate, uint256 firstRequestId, uint256 requestCount);
     event PegOutBatchDeferred(uint256 firstRequestId, uint256 requestCount, string reason);

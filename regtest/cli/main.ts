@@ -5,6 +5,7 @@ import { CausewayError } from '../../spv/base/errors.js'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, printJson, processIo, type Io } from './output.js'
 import { registerSpv } from './spv.js'
 import { registerNode } from './node.js'
+import { registerFederation } from './federation.js'
 
 export function buildProgram(io: Io, exit: (code: number) => void): Command {
   const program = new Command('causeway')
@@ -15,6 +16,7 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: () => {} })
   registerSpv(program, io, exit)
   registerNode(program, io, exit)
+  registerFederation(program, io, exit)
   program
     .command('regtest')
     .description('The local regtest world (not built yet)')

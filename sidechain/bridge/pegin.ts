@@ -113,14 +113,14 @@ async function acceptPegIn(ctx: CallContext, evidence: Evidence, outputs: readon
     const total = (await ctx.state.held(o.recipient)) + o.valueSats
     if (total < ctx.config.minPegInSats) {
       await ctx.state.setHeld(o.recipient, total)
-      emit(ctx, 'PegInRefused', [evidence.txid, o.vout, o.recipient, o.valueSats, `below minimum of ${ctx.config.minPegInSats} sats: held for the recipient`])
+      emit(ctx, 'PegInRefused', [evidence.txid, o.vout, o.recipient, o.valueSats, o.kind === 'deposit-address', `below minimum of ${ctx.config.minPegInSats} sats: held for the recipient`])
       continue
     }
     await ctx.state.setHeld(o.recipient, 0n)
     const wei = total * WEI_PER_SAT
     await mintNative(ctx.stateManager, o.recipient, wei)
     await ctx.state.addCounter(COUNTERS.minted, wei)
-    emit(ctx, 'PegInMinted', [evidence.txid, o.vout, o.recipient, total, wei])
+    emit(ctx, 'PegInMinted', [evidence.txid, o.vout, o.recipient, o.valueSats, wei, o.kind === 'deposit-address'])
   }
 }
 

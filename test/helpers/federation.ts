@@ -52,6 +52,12 @@ export interface FederationOptions {
   /** Start only these validators at first (default all). */
   readonly startValidators?: readonly number[]
   readonly startFullNodes?: boolean
+  /** The chain's bridge section (sidechain/bridge/config.ts), if the chain has a Bitcoin bridge. */
+  readonly bridge?: unknown
+  /** More genesis allocations (address, wei). */
+  readonly alloc?: readonly { readonly address: string; readonly balance: bigint }[]
+  /** Validator keys to use (hex), e.g. from `federation init`; default random. */
+  readonly validatorKeys?: readonly string[]
 }
 
 function member(name: string, configFile: string, datadir: string, rpcUrl: string): MemberProcess {
@@ -90,7 +96,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
   const n = options.validators ?? 3
   const k = options.threshold ?? Math.floor((2 * n) / 3) + 1
   const dir = mkdtempSync(path.join(tmpdir(), 'causeway-fed-'))
-  const keys = Array.from({ length: n }, () => randomBytes(32))
+  const keys = options.validatorKeys?.map((k) => Buffer.from(k.replace(/^0x/, ''), 'hex')) ?? Array.from({ length: n }, () => randomBytes(32))
   const pubs = keys.map((key) => pointFromScalar(key, true)!)
   const p2pPorts = await Promise.all(keys.map(() => freePort()))
   const rpcPorts = await Promise.all(keys.map(() => freePort()))
@@ -104,7 +110,8 @@ export async function startFederation(options: FederationOptions = {}): Promise<
     chainId: `0x${chainId.toString(16)}`,
     genesisTime: Math.floor(Date.now() / 1000) - 10,
     feeAddress,
-    alloc: [{ address: funded, balance: (10n ** 24n).toString() }],
+    alloc: [{ address: funded, balance: (10n ** 24n).toString() }, ...(options.alloc ?? []).map((a) => ({ address: a.address, balance: a.balance.toString() }))],
+    ...(options.bridge === undefined ? {} : { bridge: options.bridge }),
   }
   // Proxies on every directed validator link (i talks to j through proxy[i][j]).
   const proxies: (TcpProxy | undefined)[][] = Array.from({ length: n }, () => Array<TcpProxy | undefined>(n).fill(undefined))

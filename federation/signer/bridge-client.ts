@@ -1,0 +1,115 @@
+// The signer's view of its own side-chain node: the bridge as an ethers contract signed by the member's key.
+// Every write is dry-run first (eth_estimateGas), so a call the bridge would refuse is reported with its
+// BridgeError code and costs nothing; sends are sequential (one nonce stream per signer).
+import { Contract, JsonRpcProvider, Wallet, type Log, type LogDescription } from 'ethers'
+import { CausewayError, fail } from '../../spv/base/errors.js'
+import { bridgeAbi, bridgeAbiJson } from '../../sidechain/bridge/abi.js'
+import { toHex } from '../../spv/base/bytes.js'
+import { BRIDGE_ADDRESS } from '../../sidechain/chain/params.js'
+
+export const BRIDGE = toHex(BRIDGE_ADDRESS)
+
+export interface BridgeLog {
+  readonly blockNumber: number
+  readonly logIndex: number
+  readonly name: string
+  readonly args: LogDescription['args']
+}
+
+/** The BridgeError code and message of a refused call, or undefined if `e` is something else. */
+export function bridgeRefusal(e: unknown): { code: string; message: string } | undefined {
+  const err = e as { revert?: { name?: string; args?: unknown[] }; data?: string; info?: { error?: { data?: string } } }
+  if (err?.revert?.name === 'BridgeError') return { code: String(err.revert.args![0]), message: String(err.revert.args![1]) }
+  const data = err?.data ?? err?.info?.error?.data
+  if (typeof data === 'string' && data.length >= 10) {
+    try {
+      const parsed = bridgeAbi.parseError(data)
+      if (parsed?.name === 'BridgeError') return { code: String(parsed.args[0]), message: String(parsed.args[1]) }
+    } catch {
+      // not ours
+    }
+  }
+  return undefined
+}
+
+export class BridgeClient {
+  readonly provider: JsonRpcProvider
+  readonly wallet: Wallet
+  readonly contract: Contract
+  private sending: Promise<unknown> = Promise.resolve()
+
+  constructor(rpcUrl: string, privateKeyHex: string, chainId: bigint) {
+    this.provider = new JsonRpcProvider(rpcUrl, chainId, { staticNetwork: true, batchMaxCount: 1 })
+    this.provider.pollingInterval = 250
+    this.wallet = new Wallet(privateKeyHex, this.provider)
+    this.contract = new Contract(BRIDGE, bridgeAbiJson, this.wallet)
+  }
+
+  static async chainIdOf(rpcUrl: string): Promise<bigint> {
+    const p = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true })
+    try {
+      return BigInt(await p.send('eth_chainId', []))
+    } catch (e) {
+      fail('SIGNER_SIDECHAIN_UNREACHABLE', `the side-chain node at ${rpcUrl} does not answer: ${(e as Error).message}`, undefined, e)
+    } finally {
+      p.destroy()
+    }
+  }
+
+  /** A view call (at `blockTag`, default latest: every block of this chain is final). */
+  async view<T = unknown>(method: string, args: readonly unknown[] = [], blockTag?: number): Promise<T> {
+    const fn = this.contract.getFunction(method)
+    const r = await fn.staticCallResult(...args, blockTag === undefined ? {} : { blockTag })
+    return (r.length === 1 ? r[0] : r) as T
+  }
+
+  /**
+   * Sends a bridge transaction after a dry run; resolves with its receipt's block number. A refusal throws a
+   * CausewayError with the bridge's code; `expected` codes are returned as `{ refused }` instead (races with other
+   * relayers, work already done).
+   */
+  async send(method: string, args: readonly unknown[], expected: readonly string[] = []): Promise<{ block: number } | { refused: string }> {
+    const run = async () => {
+      const fn = this.contract.getFunction(method)
+      let gas: bigint
+      try {
+        gas = await fn.estimateGas(...args)
+      } catch (e) {
+        const r = bridgeRefusal(e)
+        if (r !== undefined && expected.includes(r.code)) return { refused: r.code }
+        if (r !== undefined) throw new CausewayError(r.code, r.message)
+        throw e
+      }
+      const tx = await fn.send(...args, { gasLimit: gas + gas / 5n + 10_000n })
+      const receipt = await tx.wait(1, 60_000)
+      if (receipt === null || receipt.status !== 1) {
+        fail('SIGNER_TX_FAILED', `${method} transaction ${tx.hash} failed on the side chain (another relayer may have done it first)`)
+      }
+      return { block: receipt.blockNumber }
+    }
+    const p = this.sending.then(run, run)
+    this.sending = p.catch(() => undefined)
+    return p
+  }
+
+  async blockNumber(): Promise<number> {
+    return this.provider.getBlockNumber()
+  }
+
+  /** Bridge events in blocks `from … to`, decoded, in chain order. */
+  async logs(from: number, to: number): Promise<BridgeLog[]> {
+    if (to < from) return []
+    const raw: Log[] = await this.provider.getLogs({ address: BRIDGE, fromBlock: from, toBlock: to })
+    const out: BridgeLog[] = []
+    for (const l of raw) {
+      const parsed = bridgeAbi.parseLog({ topics: [...l.topics], data: l.data })
+      if (parsed !== null) out.push({ blockNumber: l.blockNumber, logIndex: l.index, name: parsed.name, args: parsed.args })
+    }
+    out.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex)
+    return out
+  }
+
+  close(): void {
+    this.provider.destroy()
+  }
+}

@@ -1,0 +1,62 @@
+// `causeway federation init` (generate a local federation's keys and configuration) and `causeway signer --config`
+// (run a member's signer daemon).
+import type { Command } from 'commander'
+import { pino } from 'pino'
+import { initFederation } from '../../federation/init.js'
+import { obtainPassphrase, readKeystore } from '../../federation/keystore.js'
+import { loadSignerConfig } from '../../federation/signer/config.js'
+import { startSigner } from '../../federation/signer/daemon.js'
+import type { BitcoinNetworkName } from '../../spv/bitcoin/networks.js'
+import { EXIT_OK, UsageError, printJson, type Io } from './output.js'
+
+const int = (name: string, v: string): number => {
+  if (!/^\d+$/.test(v)) throw new UsageError(`${name}: not a whole number: ${v}`)
+  return Number(v)
+}
+
+export function registerFederation(program: Command, io: Io, exit: (code: number) => void): void {
+  const fed = program.command('federation').description('Federation set-up')
+  fed
+    .command('init')
+    .description('Generate members\' keys (encrypted keystores), the federation address and descriptor, and the bridge configuration')
+    .requiredOption('--members <n>', 'number of members')
+    .requiredOption('--threshold <k>', 'signatures needed (more than half of the members)')
+    .requiredOption('--out <dir>', 'directory to write into')
+    .option('--network <name>', 'Bitcoin network', 'regtest')
+    .option('--bech32 <prefix>', 'address prefix of your Bitcoin node when not the network\'s (bcoin regtest: rb)')
+    .option('--light-keystores', 'cheap scrypt for throw-away regtest keys')
+    .action(async (opts: { members: string; threshold: string; out: string; network: string; bech32?: string; lightKeystores?: boolean }) => {
+      const passphrase = await obtainPassphrase()
+      const r = await initFederation({
+        members: int('--members', opts.members),
+        threshold: int('--threshold', opts.threshold),
+        out: opts.out,
+        passphrase,
+        network: opts.network as BitcoinNetworkName,
+        ...(opts.bech32 === undefined ? {} : { bech32: opts.bech32 }),
+        lightKeystores: opts.lightKeystores === true,
+      })
+      printJson(io, { address: r.address, descriptor: r.descriptor, threshold: r.threshold, pubkeys: r.pubkeys, memberAddresses: r.memberAddresses, files: r.files })
+      exit(EXIT_OK)
+    })
+
+  program
+    .command('signer')
+    .description('Run a federation member\'s signer daemon')
+    .requiredOption('--config <file>', 'signer configuration')
+    .action(async (opts: { config: string }) => {
+      const config = await loadSignerConfig(opts.config)
+      const key = await readKeystore(config.keystore, await obtainPassphrase())
+      const logger = pino({ base: { component: 'signer' } })
+      process.on('unhandledRejection', (e) => logger.error({ err: e }, 'unhandled rejection'))
+      const signer = await startSigner(config, key, logger)
+      io.err(`Causeway signer, member ${signer.memberIndex} (${key.address}): health ${signer.url}/health, metrics ${signer.url}/metrics\n`)
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve())
+        process.once('SIGTERM', () => resolve())
+      })
+      logger.info({}, 'stopping')
+      await signer.stop()
+      exit(EXIT_OK)
+    })
+}

@@ -1,0 +1,184 @@
+// A real local peg world for integration tests: a bcoin regtest node (segwit active, a funded demo wallet), a
+// federation made by `federation init`, three validator processes whose chain has the Bitcoin bridge, and three
+// signer processes (`causeway signer --config`) each watching bcoin and its own validator. Everything on free
+// loopback ports in a temporary directory, stopped by close().
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { Contract, JsonRpcProvider, Wallet } from 'ethers'
+import { initFederation, type FederationInit } from '../../federation/init.js'
+import { bridgeAbiJson } from '../../sidechain/bridge/abi.js'
+import { BRIDGE_ADDRESS } from '../../sidechain/chain/params.js'
+import { toHex } from '../../spv/base/bytes.js'
+import { regtest } from '../../spv/bitcoin/networks.js'
+import { startBcoin, type BcoinProcess } from '../../regtest/bitcoin/bcoin-process.js'
+import { DemoWallet } from '../../regtest/bitcoin/demo-wallet.js'
+import { startFederation, type Federation } from './federation.js'
+import { freePort } from './ports.js'
+import { stopChild, waitExit, waitForOutput } from './process.js'
+import { projectRoot } from './testdata.js'
+
+const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
+export const PASSPHRASE = 'regtest-passphrase'
+
+export interface SignerProcess {
+  readonly index: number
+  readonly healthUrl: () => string
+  readonly configFile: string
+  output(): string
+  running(): boolean
+  start(): Promise<void>
+  kill(signal?: NodeJS.Signals): Promise<void>
+  stop(): Promise<void>
+}
+
+export interface PegWorld {
+  readonly dir: string
+  readonly bcoin: BcoinProcess
+  readonly wallet: DemoWallet
+  readonly fed: Federation
+  readonly federation: FederationInit
+  readonly signers: readonly SignerProcess[]
+  readonly provider: JsonRpcProvider
+  /** The bridge as a read-only contract on validator 0. */
+  readonly bridge: Contract
+  /** A funded side-chain account (unpegged development money, for gas). */
+  readonly funded: Wallet
+  mine(blocks: number): Promise<void>
+  waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>
+  close(): Promise<void>
+}
+
+export interface PegWorldOptions {
+  /** Overrides of the bridge section (batch interval, minimums…). */
+  readonly bridge?: Record<string, unknown>
+  readonly startSigners?: readonly number[]
+  readonly pollMs?: number
+}
+
+function signerProcess(index: number, configFile: string, portOf: () => number): SignerProcess {
+  let child: ChildProcess | undefined
+  let out = ''
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null
+  return {
+    index,
+    configFile,
+    healthUrl: () => `http://127.0.0.1:${portOf()}/health`,
+    output: () => out,
+    running,
+    async start() {
+      if (running()) return
+      const mark = `\n----- signer ${index} start -----\n`
+      out += mark
+      const from = out.length
+      const c = spawn(process.execPath, [bin, 'signer', '--config', configFile], {
+        cwd: projectRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, CAUSEWAY_SIGNER_PASSPHRASE: PASSPHRASE },
+      })
+      child = c
+      c.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+      c.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+      if (!(await waitForOutput(c, () => out, '"signer started"', 30_000, from))) throw new Error(`signer ${index} did not start:\n${out.slice(-4000)}`)
+    },
+    async kill(signal = 'SIGKILL') {
+      if (!running()) return
+      child!.kill(signal)
+      await waitExit(child!, 10_000)
+    },
+    async stop() {
+      if (running()) await stopChild(child!)
+    },
+  }
+}
+
+export async function startPegWorld(options: PegWorldOptions = {}): Promise<PegWorld> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'causeway-peg-'))
+  const bcoin = await startBcoin({ dataDir: path.join(dir, 'bcoin') })
+  let fed: Federation | undefined
+  const signers: SignerProcess[] = []
+  let provider: JsonRpcProvider | undefined
+  const close = async () => {
+    await Promise.all(signers.map((s) => s.stop()))
+    provider?.destroy()
+    await fed?.close()
+    await bcoin.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    const wallet = new DemoWallet({ seed: 'peg-world' })
+    await wallet.activateSegwit(bcoin.rpc, 20)
+    const federation = await initFederation({ members: 3, threshold: 2, out: path.join(dir, 'federation'), passphrase: PASSPHRASE, bech32: 'rb', lightKeystores: true })
+    const validatorKeys = federation.files.validatorKeys.map((f) => readFileSync(f, 'utf8').trim())
+    const bridge = {
+      ...federation.bridge,
+      bitcoin: { ...(federation.bridge.bitcoin as object), checkpoint: { height: 0, header: regtest.genesisHeader, chainWork: 2 }, confirmations: 6 },
+      minPegInSats: 10_000,
+      minPegOutSats: 20_000,
+      batchIntervalBlocks: 5,
+      feeRateFloor: 2,
+      ...options.bridge,
+    }
+    fed = await startFederation({
+      validators: 3,
+      threshold: 2,
+      bridge,
+      validatorKeys,
+      roundMs: 2000,
+      alloc: federation.memberAddresses.map((address) => ({ address, balance: 10n ** 17n })),
+    })
+    const ports: number[] = []
+    for (let i = 0; i < 3; i++) {
+      ports.push(await freePort())
+      const configFile = path.join(dir, `signer-${i}.json`)
+      writeFileSync(
+        configFile,
+        JSON.stringify(
+          {
+            keystore: federation.files.keystores[i],
+            datadir: path.join(dir, `signer-${i}-log`),
+            bitcoin: { rpcUrl: bcoin.rpcUrl, rpcUser: 'x', rpcPassword: bcoin.apiKey },
+            sidechain: { rpcUrl: fed.validators[i]!.rpcUrl },
+            http: { host: '127.0.0.1', port: ports[i] },
+            pollMs: options.pollMs ?? 500,
+          },
+          null,
+          2,
+        ),
+      )
+      signers.push(signerProcess(i, configFile, () => ports[i]!))
+    }
+    await Promise.all(signers.filter((s) => options.startSigners === undefined || options.startSigners.includes(s.index)).map((s) => s.start()))
+    provider = new JsonRpcProvider(fed.validators[0]!.rpcUrl, fed.chainId, { staticNetwork: true })
+    provider.pollingInterval = 250
+    const world: PegWorld = {
+      dir,
+      bcoin,
+      wallet,
+      fed,
+      federation,
+      signers,
+      provider,
+      bridge: new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, provider),
+      funded: new Wallet(fed.fundedKey, provider),
+      async mine(blocks) {
+        await bcoin.rpc.generateToAddress(blocks, wallet.address)
+      },
+      async waitFor(what, probe, timeoutMs = 60_000) {
+        const deadline = Date.now() + timeoutMs
+        for (;;) {
+          const v = await probe()
+          if (v !== undefined && v !== false) return v as never
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${signers.map((s) => s.output().slice(-1500)).join('\n')}`)
+          await new Promise((r) => setTimeout(r, 250))
+        }
+      },
+      close,
+    }
+    return world
+  } catch (e) {
+    await close()
+    throw e
+  }
+}
