@@ -43,3 +43,17 @@ export function fundingTx(outputs: readonly { script: Uint8Array; value: bigint 
 export function txidOf(label: string | number): Uint8Array {
   return sha256(`txid ${label}`)
 }
+
+/** A federation UTXO at a made-up outpoint. */
+export function utxo(label: string | number, valueSats: bigint, recipient: Uint8Array | null = null, vout = 0) {
+  return { txid: txidOf(label), vout, valueSats, recipient }
+}
+
+/** Peg-out destinations of every supported type (regtest). */
+export const destinations = {
+  p2wpkh: Uint8Array.of(0x00, 0x14, ...new Uint8Array(20).fill(0x31)),
+  p2tr: Uint8Array.of(0x51, 0x20, ...pubOf(testKey('peg-out taproot')).subarray(1)),
+  p2pkh: Uint8Array.of(0x76, 0xa9, 0x14, ...new Uint8Array(20).fill(0x32), 0x88, 0xac),
+  p2sh: Uint8Array.of(0xa9, 0x14, ...new Uint8Array(20).fill(0x33), 0x87),
+  p2wsh: Uint8Array.of(0x00, 0x20, ...new Uint8Array(32).fill(0x34)),
+}
