@@ -52,6 +52,14 @@ describe('parsePegOutAddress', () => {
     )
   })
 
+  it('PEG_ADDRESS_UNSUPPORTED for taproot when turned off (bcoin 1.0.2 will not relay P2TR outputs); others unaffected', () => {
+    const [p2tr, ...rest] = [...addressesOf(rbNet)].reverse()
+    expectCode(() => parsePegOutAddress(p2tr![1], rbNet, { allowTaproot: false }), 'PEG_ADDRESS_UNSUPPORTED')
+    for (const [, addr] of rest) expect(parsePegOutAddress(addr, rbNet, { allowTaproot: false })).toBeInstanceOf(Uint8Array)
+    // the network is checked first
+    expectCode(() => parsePegOutAddress(addressesOf(mainNet)[4]![1], rbNet, { allowTaproot: false }), 'PEG_ADDRESS_WRONG_NETWORK')
+  })
+
   it('test networks share base58 versions (as in Core), but not bech32 prefixes', () => {
     const [, p2pkh] = addressesOf(testNet)[0]!
     expect(parsePegOutAddress(p2pkh, bcrtNet)).toBeInstanceOf(Uint8Array)
