@@ -150,9 +150,10 @@ describe('buildBatch', () => {
     const b = buildBatch(utxos.map((u) => ({ ...u, txid: u.txid.slice() })), requests.map((r) => ({ ...r })), opts)
     expect(bytesToHex(a.unsignedTx)).toBe(bytesToHex(b.unsignedTx))
     const before = bytesToHex(a.outputs[0]!.scriptPubKey)
-    requests[0]!.scriptPubKey[3] ^= 0xff
+    const script = requests[0]!.scriptPubKey
+    script[3] = script[3]! ^ 0xff
     expect(bytesToHex(a.outputs[0]!.scriptPubKey)).toBe(before)
-    requests[0]!.scriptPubKey[3] ^= 0xff
+    script[3] = script[3]! ^ 0xff
   })
 
   it('sizes bigger federations: 11-of-15 costs more per input', () => {
