@@ -117,6 +117,32 @@ export function verifyBatchSignature(
   return verifyCompact(tx.hashForWitnessV0(inputIndex, witnessScript, u.valueSats, SIGHASH_ALL), memberKeys[memberIndex]!, compact)
 }
 
+/**
+ * verifyBatchSignature for every input at once, as the bridge checks one `addSignatures` bundle: one boolean per
+ * input. PEG_SIGNATURES_MALFORMED when the count is not the number of inputs or a signature is not strict DER +
+ * SIGHASH_ALL.
+ */
+export function verifyBatchSignatures(
+  batch: Batch,
+  fed: Federation,
+  chainId: bigint,
+  memberIndex: number,
+  sigs: readonly Uint8Array[],
+): boolean[] {
+  pegEnsure(Number.isInteger(memberIndex) && memberIndex >= 0 && memberIndex < fed.pubkeys.length, 'PEG_NOT_A_MEMBER', 'no such member', {
+    memberIndex,
+  })
+  pegEnsure(sigs.length === batch.inputs.length, 'PEG_SIGNATURES_MALFORMED', `expected ${batch.inputs.length} signatures, got ${sigs.length}`, {
+    expected: batch.inputs.length,
+    actual: sigs.length,
+  })
+  const compacts = sigs.map((sig, index) => decodeInputSignature(sig, 'PEG_SIGNATURES_MALFORMED', { index }))
+  const tx = batchTransaction(batch)
+  const keys = batchInputKeys(batch, fed, chainId)
+  const hashes = sighashesOf(tx, batch, keys)
+  return compacts.map((compact, i) => verifyCompact(hashes[i]!, keys[i]!.memberKeys[memberIndex]!, compact))
+}
+
 /** libsecp256k1's strict verify (low S); r or s out of range makes it throw, which is just "not valid" here. */
 function verifyCompact(hash: Uint8Array, key: Uint8Array, compact: Uint8Array): boolean {
   try {

@@ -22,6 +22,7 @@ export const PEG_ERROR_CODES = [
   // peg-out
   'PEG_ADDRESS_INVALID', // not a supported Bitcoin address at all
   'PEG_ADDRESS_WRONG_NETWORK', // a well-formed address of another network
+  'PEG_ADDRESS_UNSUPPORTED', // a valid address of a type this bridge is configured not to pay (P2TR on bcoin)
   'PEG_AMOUNT_INVALID', // negative, or beyond 21 million BTC
   'PEG_NOT_WHOLE_SATOSHI', // wei not a multiple of 10^10
   'PEG_BELOW_MINIMUM', // below the bridge's minimum peg-out

@@ -14,15 +14,25 @@ export const WEI_PER_SAT = 10n ** 10n
 /** BIP173: a bech32 string is at most 90 characters; a base58 address is 25 bytes, at most 35 characters. */
 const MAX_ADDRESS_LENGTH = 90
 
+export interface PegOutAddressOptions {
+  /**
+   * Whether P2TR destinations are accepted (default true). Turn it off where the Bitcoin node that broadcasts the
+   * batches predates taproot — bcoin 1.0.2 treats a P2TR output as non-standard and will not relay a batch holding
+   * one, which would hold up every request in it.
+   */
+  readonly allowTaproot?: boolean
+}
+
 /**
  * The scriptPubKey a peg-out to `address` pays. Accepts P2PKH and P2SH (base58check), P2WPKH and P2WSH (bech32,
  * BIP173) and P2TR (bech32m, BIP350) of `addrNet`. A well-formed address whose version byte or bech32 prefix
  * belongs to another network is PEG_ADDRESS_WRONG_NETWORK (mainnet `bc1…`/`1…`/`3…` on a test network, `bcrt1…`
  * where bcoin's `rb1…` is expected, …); anything else is PEG_ADDRESS_INVALID, including witness versions 2–16,
  * which no wallet can spend today. Testnet, signet and regtest share base58 versions, so `m…`/`n…`/`2…` are
- * accepted on all three, as Bitcoin Core accepts them.
+ * accepted on all three, as Bitcoin Core accepts them. With `allowTaproot: false`, a valid P2TR address of the
+ * right network is PEG_ADDRESS_UNSUPPORTED.
  */
-export function parsePegOutAddress(address: string, addrNet: AddressNetwork): Uint8Array {
+export function parsePegOutAddress(address: string, addrNet: AddressNetwork, opts: PegOutAddressOptions = {}): Uint8Array {
   pegEnsure(typeof address === 'string', 'PEG_ADDRESS_INVALID', 'address: expected a string')
   pegEnsure(address.length > 0 && address.length <= MAX_ADDRESS_LENGTH, 'PEG_ADDRESS_INVALID', 'address: wrong length', {
     length: address.length,
@@ -56,6 +66,7 @@ export function parsePegOutAddress(address: string, addrNet: AddressNetwork): Ui
     prefix,
     expected: addrNet.bech32,
   })
+  pegEnsure(version !== 1 || opts.allowTaproot !== false, 'PEG_ADDRESS_UNSUPPORTED', 'this bridge does not pay taproot addresses', { address })
   return script
 }
 
