@@ -24,8 +24,10 @@ export interface BitcoinRpcOptions {
 
 export interface SendOptions {
   /**
-   * How long to wait for the transaction to show in the mempool (default 2 s). bcoin answers
-   * `sendrawtransaction` before its mempool has looked at the transaction, so acceptance is polled.
+   * How long to wait for the transaction to show in the mempool (default 5 s). bcoin answers
+   * `sendrawtransaction` before its mempool has looked at the transaction, so acceptance is polled; a refusal
+   * is only known when this time is up, so it is generous: calling a slow node's good transaction rejected
+   * would be worse than waiting.
    */
   readonly acceptTimeoutMs?: number
 }
@@ -81,7 +83,7 @@ export const RPC_CODES = Object.freeze({
 
 const HASH_RE = /^[0-9a-f]{64}$/
 const DEFAULT_TIMEOUT_MS = 30_000
-const DEFAULT_ACCEPT_TIMEOUT_MS = 2_000
+const DEFAULT_ACCEPT_TIMEOUT_MS = 5_000
 
 export class BitcoinRpcClient {
   /** The endpoint without credentials (safe to log). */

@@ -59,6 +59,7 @@ const START_ATTEMPTS = 3
 /**
  * The command line bcoin runs with. Each flag is there for a reason found in bcoin 1.0.2's source:
  * - `--listen=false`: accept no peers; also skips its external-IP lookup in DNS (myip.opendns.com) and UPnP.
+ *   `--host=127.0.0.1` keeps the P2P bind address on loopback should listening ever be turned on.
  * - `--seeds=,`: bcoin's regtest seed list is `127.0.0.1` (its default port), which it dials as a "loader" peer
  *   at start; `,` is an empty list that bcfg keeps (it drops an empty `--seeds=`). With no seeds and no hosts
  *   file there is no outbound connection at all.

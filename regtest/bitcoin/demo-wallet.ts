@@ -9,12 +9,15 @@ import * as ecc from 'tiny-secp256k1'
 import { equalBytes } from '../../spv/base/bytes.js'
 import { fail } from '../../spv/base/errors.js'
 import { sha256 } from '../../spv/bitcoin/hash.js'
-import type { BitcoinRpcClient, DisplayHashHex } from '../../federation/bitcoin/rpc-client.js'
+import type { BitcoinRpcClient, DisplayHashHex, SendOptions } from '../../federation/bitcoin/rpc-client.js'
 import { bcoinRegtest } from './network.js'
 
 const ECPair = ECPairFactory(ecc)
 
-/** Segwit is enforced from this height on bcoin's regtest (and Core's before v0.21 made it active from genesis). */
+/**
+ * bcoin's regtest activates segwit and CSV (BIP9, 144-block windows) at this height; before it, bcoin's mempool
+ * refuses version-2 transactions ("premature-version2-tx") and so every payment this wallet builds.
+ */
 export const SEGWIT_HEIGHT = 432
 /** A coinbase output may be spent in a block at least this many blocks above its own (consensus rule). */
 export const COINBASE_MATURITY = 100
@@ -186,9 +189,9 @@ export class DemoWallet {
   }
 
   /** Builds, signs and broadcasts a payment; once the node holds it, its coins are spent and its change is ours. */
-  async pay(rpc: BitcoinRpcClient, request: PaymentRequest): Promise<SignedPayment> {
+  async pay(rpc: BitcoinRpcClient, request: PaymentRequest, send: SendOptions = {}): Promise<SignedPayment> {
     const payment = this.createPayment(request, await rpc.getBlockCount())
-    await rpc.sendRawTransaction(payment.raw)
+    await rpc.sendRawTransaction(payment.raw, send)
     this.coins = this.coins.filter((c) => !payment.inputs.some((i) => i.txid === c.txid && i.vout === c.vout))
     if (payment.change !== null) this.track(payment.change)
     return payment

@@ -18,4 +18,4 @@ export {
   type SignedPayment,
   type FundResult,
 } from './demo-wallet.js'
-export { BitcoinRpcClient, type DisplayHashHex } from '../../federation/bitcoin/index.js'
+export { BitcoinRpcClient, type DisplayHashHex, type SendOptions } from '../../federation/bitcoin/index.js'

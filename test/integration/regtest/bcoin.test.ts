@@ -2,7 +2,10 @@
 // ports, activate segwit with the demo wallet, pay a 2-of-3 P2WSH, prove the payment with this project's SPV code
 // (gettxoutproof + HeaderChain fed from bcoin's raw headers), the refusals, what invalidateblock really does,
 // two instances side by side, and a stop that leaves no process.
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import net, { type AddressInfo } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
 import { Transaction, payments } from 'bitcoinjs-lib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { displayHexToHash, hashToDisplayHex, hexToBytes } from '../../../spv/base/bytes.js'
@@ -12,6 +15,7 @@ import { regtest } from '../../../spv/bitcoin/networks.js'
 import { workFromBits } from '../../../spv/bitcoin/pow.js'
 import { verifyTxInProof } from '../../../spv/bitcoin/transaction.js'
 import { BitcoinRpcClient } from '../../../federation/bitcoin/rpc-client.js'
+import { freePort } from '../../helpers/ports.js'
 import { DemoWallet, SEGWIT_HEIGHT, bcoinRegtest, startBcoin, type BcoinProcess, type SignedPayment } from '../../../regtest/bitcoin/index.js'
 
 const timings: Record<string, number> = {}
@@ -21,6 +25,8 @@ const since = (t0: number) => Math.round(performance.now() - t0)
 const federation = [1, 2, 3].map((i) => new DemoWallet({ seed: `federation member ${i}` }).publicKey)
 const multisig = payments.p2wsh({ redeem: payments.p2ms({ m: 2, pubkeys: federation, network: bcoinRegtest }), network: bcoinRegtest })
 const DEPOSIT = 150_000_000n
+/** Refusals are only known when the acceptance wait is over (bcoin): a short one where a refusal is certain. */
+const QUICK = { acceptTimeoutMs: 1_000 }
 
 /** Every raw header of bcoin's best chain from height 1 to its tip. */
 async function headersFrom(rpc: BitcoinRpcClient, from: number): Promise<Uint8Array[]> {
@@ -150,18 +156,18 @@ describe('bcoin regtest node (real process)', () => {
     const tip = await rpc.getBlockCount()
     // Spends the coins the confirmed payment already spent.
     const doubleSpend = wallet.createPayment({ outputs: [{ scriptPubKey: multisig.output!, valueSats: 1_000_000n }], inputs: payment.inputs }, tip)
-    await expect(rpc.sendRawTransaction(doubleSpend.raw)).rejects.toMatchObject({ code: 'BTC_TX_REJECTED', details: { txid: doubleSpend.txid } })
+    await expect(rpc.sendRawTransaction(doubleSpend.raw, QUICK)).rejects.toMatchObject({ code: 'BTC_TX_REJECTED', details: { txid: doubleSpend.txid } })
 
     // A conflict with a mempool transaction (bcoin runs without replace-by-fee).
     const first = await wallet.pay(rpc, { outputs: [{ scriptPubKey: multisig.output!, valueSats: 2_000_000n }] })
     const conflict = wallet.createPayment({ outputs: [{ scriptPubKey: multisig.output!, valueSats: 3_000_000n }], inputs: first.inputs }, tip)
-    await expect(rpc.sendRawTransaction(conflict.raw)).rejects.toMatchObject({ code: 'BTC_TX_REJECTED' })
+    await expect(rpc.sendRawTransaction(conflict.raw, QUICK)).rejects.toMatchObject({ code: 'BTC_TX_REJECTED' })
 
     // A false signature; the txid does not cover the witness, so the good transaction has the same txid — and
     // bcoin must still take it afterwards (a bad witness must not get the txid blacklisted).
     const good = wallet.createPayment({ outputs: [{ scriptPubKey: multisig.output!, valueSats: 4_000_000n }] }, tip)
     const bad = withBadSignature(good.raw)
-    await expect(rpc.sendRawTransaction(bad)).rejects.toMatchObject({ code: 'BTC_TX_REJECTED', details: { txid: good.txid } })
+    await expect(rpc.sendRawTransaction(bad, QUICK)).rejects.toMatchObject({ code: 'BTC_TX_REJECTED', details: { txid: good.txid } })
     const paid = await wallet.pay(rpc, { outputs: [{ scriptPubKey: multisig.output!, valueSats: 4_000_000n }] })
     expect(paid.raw).toEqual(good.raw) // deterministic: same coins, same RFC 6979 signatures
     expect(await rpc.getRawMempool()).toEqual(expect.arrayContaining([first.txid, good.txid]))
@@ -224,6 +230,49 @@ describe('bcoin regtest node (real process)', () => {
       await other.stop()
     }
     expect(existsSync(other.dataDir)).toBe(false)
+  })
+
+  it('a given data directory survives stop() (SIGTERM) and a restart keeps its chain; before height 432 our payments are refused', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'causeway-bcoin-keep-'))
+    try {
+      const first = await startBcoin({ dataDir })
+      const w = new DemoWallet({ seed: 'restart' })
+      let hashes: readonly string[]
+      try {
+        hashes = (await w.fund(first.rpc, 101)).blockHashes
+        await expect(w.pay(first.rpc, { outputs: [{ scriptPubKey: multisig.output!, valueSats: 1_000_000n }] }, QUICK)).rejects.toMatchObject({ code: 'BTC_TX_REJECTED' })
+      } finally {
+        await first.stop()
+      }
+      expect(existsSync(path.join(dataDir, 'bcoin.log'))).toBe(true)
+      const again = await startBcoin({ dataDir })
+      try {
+        expect(await again.rpc.getBlockCount()).toBe(101)
+        expect(await again.rpc.getBestBlockHash()).toBe(hashes.at(-1))
+      } finally {
+        await again.stop()
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it('a port already taken fails fast with BCOIN_START_FAILED and the tail of bcoin’s log', async () => {
+    const blocker = net.createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    try {
+      const rpcPort = (blocker.address() as AddressInfo).port
+      const t0 = performance.now()
+      const err = await startBcoin({ rpcPort, p2pPort: await freePort() }).then(
+        () => null,
+        (e: unknown) => e,
+      )
+      expect(err).toMatchObject({ code: 'BCOIN_START_FAILED', details: { portInUse: true, rpcPort } })
+      expect((err as Error).message).toMatch(/EADDRINUSE/)
+      expect(since(t0)).toBeLessThan(20_000)
+    } finally {
+      blocker.close()
+    }
   })
 
   it('stop() ends the process: nothing left running, the RPC unreachable, the temporary directory removed', async () => {
