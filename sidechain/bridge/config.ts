@@ -22,6 +22,7 @@ export interface BridgeConfig {
   readonly checkpoint: Checkpoint
   /** Confirmations a peg-in (or a peg-out's confirmation) needs on the bridge's best chain. */
   readonly confirmations: number
+  readonly allowTaproot: boolean
   /** Deposits below this are held for the recipient, not minted (PROTOCOL.md "Below the minimum"). */
   readonly minPegInSats: bigint
   readonly minPegOutSats: bigint
@@ -57,6 +58,8 @@ export const bridgeConfigSchema = z.object({
       prevTimes: z.array(z.number().int()).max(10).optional(),
     }),
     confirmations: z.number().int().min(1).max(1000).default(6),
+    /** Accept taproot peg-out addresses (false for Bitcoin nodes that predate taproot, like bcoin 1.0.2). */
+    allowTaproot: z.boolean().default(true),
   }),
   minPegInSats: uint.default(10_000),
   minPegOutSats: uint.default(20_000),
@@ -113,6 +116,7 @@ export function parseBridgeConfig(json: unknown, chainId: bigint): BridgeConfig 
     addressNetwork: addressNetworkFor(network, c.bitcoin.bech32),
     checkpoint,
     confirmations: c.bitcoin.confirmations,
+    allowTaproot: c.bitcoin.allowTaproot,
     minPegInSats: BigInt(c.minPegInSats),
     minPegOutSats: BigInt(c.minPegOutSats),
     batchIntervalBlocks: c.batchIntervalBlocks,
@@ -145,6 +149,7 @@ export function canonicalBridgeConfig(c: BridgeConfig): Uint8Array {
         ...(cp.prevTimes === undefined ? {} : { prevTimes: [...cp.prevTimes] }),
       },
       confirmations: c.confirmations,
+      allowTaproot: c.allowTaproot,
     },
     minPegInSats: c.minPegInSats.toString(),
     minPegOutSats: c.minPegOutSats.toString(),

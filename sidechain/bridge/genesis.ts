@@ -18,3 +18,13 @@ export async function readBridgeSupply(state: ConstructorParameters<typeof Accou
   const bridge = new BridgeState(new AccountStorage(state, bridgeAddress), chainId)
   return { mintedWei: await bridge.counter(COUNTERS.minted), burnedWei: await bridge.counter(COUNTERS.burned) }
 }
+
+/**
+ * Whether the bridge waits on blocks: peg-out requests are queued for a batch that only a later block can make.
+ * Validators keep making (empty) blocks while it does, so a batch interval counted in blocks always ends.
+ */
+export async function bridgeQueuePending(state: ConstructorParameters<typeof AccountStorage>[0], bridgeAddress: Uint8Array, chainId: bigint): Promise<boolean> {
+  const bridge = new BridgeState(new AccountStorage(state, bridgeAddress), chainId)
+  const start = await bridge.counter(COUNTERS.queueStart)
+  return start !== 0n && start < (await bridge.counter(COUNTERS.nextRequestId))
+}

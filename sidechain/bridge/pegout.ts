@@ -11,7 +11,7 @@ import { currentFeeRate, maybeBatch } from './batches.js'
 
 export async function pegOut(ctx: CallContext, btcAddress: string): Promise<bigint> {
   requireWritable(ctx)
-  const script = parsePegOutAddress(btcAddress, ctx.config.addressNetwork)
+  const script = parsePegOutAddress(btcAddress, ctx.config.addressNetwork, { allowTaproot: ctx.config.allowTaproot })
   const sats = pegOutSats(ctx.value, ctx.config.minPegOutSats)
   // Requests queued before this one leave in their own batch if their interval is over.
   await maybeBatch(ctx)

@@ -116,6 +116,8 @@ export class Engine {
     const parent = head.header.number > 0n ? await this.node.getBlock(head.header.number - 1n) : undefined
     // After a block with transactions, a few empty blocks follow (clients polling the block number see theirs).
     this.trailingWanted = head.transactions.length > 0 ? TRAILING_EMPTY_BLOCKS : (parent?.transactions.length ?? 0) > 0 ? 1 : 0
+    // Queued peg-outs wait for a batch interval counted in blocks: keep making blocks until the batch is made.
+    if (this.node.bridgeWaiting && this.trailingWanted === 0) this.trailingWanted = 1
     this.height = next
     this.round = 0
     this.roundStartedAt = Date.now()

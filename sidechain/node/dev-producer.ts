@@ -57,6 +57,7 @@ export class DevProducer {
         return
       }
       await this.node.exclusive(async () => {
+        if (this.node.bridgeWaiting && this.trailing === 0) this.trailing = 1
         if (this.node.mempool.size === 0 && this.trailing === 0) return
         const candidate = await this.node.buildCandidate()
         const block = candidate.executed.block
@@ -87,7 +88,7 @@ export class DevProducer {
     }
     // After a block, go on at once while there is work. When nothing could be included (transactions waiting
     // behind a nonce gap), retry only on the next new transaction or after a second, not in a busy loop.
-    if (committed && (this.node.mempool.size > 0 || this.trailing > 0)) this.schedule(0)
+    if (committed && (this.node.mempool.size > 0 || this.trailing > 0 || this.node.bridgeWaiting)) this.schedule(0)
     else if (this.node.mempool.size > 0) this.schedule(1_000)
   }
 

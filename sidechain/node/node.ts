@@ -10,7 +10,7 @@ import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { Address } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
 import { createChainVM } from '../exec/vm.js'
-import { readBridgeSupply } from '../bridge/genesis.js'
+import { bridgeQueuePending, readBridgeSupply } from '../bridge/genesis.js'
 import { CausewayError, fail } from '../../spv/base/errors.js'
 import { bytesToHex, equalBytes, hexToBytes, toHex } from '../../spv/base/bytes.js'
 import { NodeDatabase } from '../store/database.js'
@@ -69,6 +69,8 @@ export class Node implements NodeApi {
   readonly common: Common
   readonly mempool: Mempool
   private readonly events = new EventEmitter()
+  /** Peg-outs are queued for a batch a later block will make: producers keep making blocks (bridge/genesis.ts). */
+  bridgeWaiting = false
   private readonly reader: StateReader
   private producing: Promise<unknown> = Promise.resolve()
   private closed = false
@@ -123,6 +125,7 @@ export class Node implements NodeApi {
       const vm = await createChainVM(common, state, blockchainAdapter(chain))
       const node = new Node(options, db, chain, vm, state)
       node.working = (await node.headBlock()).header.stateRoot
+      node.bridgeWaiting = await bridgeQueuePending(state, BRIDGE_ADDRESS, options.params.chainId)
       node.admission = await openState(db.stateDB(), node.working)
       await node.reloadJournal()
       return node
@@ -292,6 +295,7 @@ export class Node implements NodeApi {
     }
     await this.chain.journalDelete(stale)
     await this.admission.setStateRoot(block.header.stateRoot)
+    this.bridgeWaiting = await bridgeQueuePending(this.state, BRIDGE_ADDRESS, this.params.chainId)
     this.events.emit('block', block, candidate.receipts)
   }
 

@@ -11,7 +11,6 @@ import { initFederation, type FederationInit } from '../../federation/init.js'
 import { bridgeAbiJson } from '../../sidechain/bridge/abi.js'
 import { BRIDGE_ADDRESS } from '../../sidechain/chain/params.js'
 import { toHex } from '../../spv/base/bytes.js'
-import { regtest } from '../../spv/bitcoin/networks.js'
 import { startBcoin, type BcoinProcess } from '../../regtest/bitcoin/bcoin-process.js'
 import { DemoWallet } from '../../regtest/bitcoin/demo-wallet.js'
 import { startFederation, type Federation } from './federation.js'
@@ -109,11 +108,25 @@ export async function startPegWorld(options: PegWorldOptions = {}): Promise<PegW
   try {
     const wallet = new DemoWallet({ seed: 'peg-world' })
     await wallet.activateSegwit(bcoin.rpc, 20)
+    // The bridge starts from a checkpoint at the current tip (as a real deployment starts from a recent block).
+    const tipHash = await bcoin.rpc.getBestBlockHash()
+    const tipInfo = await bcoin.rpc.call<{ height: number; chainwork: string }>('getblockheader', [tipHash, true])
+    const prevTimes: number[] = []
+    for (let h = Math.max(0, tipInfo.height - 10); h < tipInfo.height; h++) {
+      const info = await bcoin.rpc.call<{ time: number }>('getblockheader', [await bcoin.rpc.getBlockHash(h), true])
+      prevTimes.push(info.time)
+    }
+    const checkpoint = {
+      prevTimes,
+      height: tipInfo.height,
+      header: Buffer.from(await bcoin.rpc.getBlockHeaderRaw(tipHash)).toString('hex'),
+      chainWork: BigInt('0x' + tipInfo.chainwork).toString(),
+    }
     const federation = await initFederation({ members: 3, threshold: 2, out: path.join(dir, 'federation'), passphrase: PASSPHRASE, bech32: 'rb', lightKeystores: true })
     const validatorKeys = federation.files.validatorKeys.map((f) => readFileSync(f, 'utf8').trim())
     const bridge = {
       ...federation.bridge,
-      bitcoin: { ...(federation.bridge.bitcoin as object), checkpoint: { height: 0, header: regtest.genesisHeader, chainWork: 2 }, confirmations: 6 },
+      bitcoin: { ...(federation.bridge.bitcoin as object), checkpoint, confirmations: 6, allowTaproot: false },
       minPegInSats: 10_000,
       minPegOutSats: 20_000,
       batchIntervalBlocks: 5,
