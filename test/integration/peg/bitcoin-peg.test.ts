@@ -156,5 +156,118 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
     expect(tx.outs.length).toBe(51)
     expect(Buffer.from(tx.outs[50]!.script).equals(Buffer.from(federationScriptPubKey(fed)))).toBe(true)
     await expectBalanced()
+    // It is signed, broadcast and confirmed like any batch.
+    const txid = Buffer.from(batch.txid.slice(2), 'hex').reverse().toString('hex')
+    await w.waitFor('the broadcast', async () => (await w.bcoin.rpc.getMempoolEntry(txid)) !== null, 90_000)
+    await w.mine(6)
+    await w.waitFor('the confirmation', async () => Number((await w.bridge.getPegOut!(ids[0]!)).status) === 4, 90_000)
+    expect((await reserves()).pending).toBe(0n)
+    await expectBalanced()
+  }, 300_000)
+
+  it('round trip: peg in X, peg out X — the user gets X less the announced fee share; supply and reserves return to where they were', async () => {
+    const dave = Wallet.createRandom().connect(w.provider)
+    await (await w.funded.sendTransaction({ to: dave.address, value: parseUnits('0.01', 18) }))!.wait()
+    const start = await reserves()
+    const X = 30_000_000n
+    await w.wallet.pay(w.bcoin.rpc, {
+      outputs: [{ scriptPubKey: federationScriptPubKey(fed), valueSats: X }],
+      opReturn: encodePegInMemo({ chainId: w.fed.chainId, recipient: hexToBytes(dave.address, 'dave', 20) }).subarray(2),
+    })
+    await w.mine(6)
+    const gas0 = parseUnits('0.01', 18)
+    await w.waitFor('the peg-in', async () => (await w.provider.getBalance(dave.address)) === gas0 + X * WEI, 90_000)
+    const mid = await reserves()
+    expect(mid.fed).toBe(start.fed + X)
+    expect(mid.supply).toBe(start.supply + X * WEI)
+    const payee = payments.p2wpkh({ hash: Buffer.alloc(20, 0xda), network: bcoinRegtest })
+    const c = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, dave)
+    const receipt = await (await c.pegOut!(payee.address!, { value: X * WEI })).wait()
+    const id = w.bridge.interface.parseLog(receipt.logs[0])!.args.id as bigint
+    const q = await w.waitFor('the peg-out to be signed', async () => {
+      const r = await w.bridge.getPegOut!(id)
+      return Number(r.status) >= 3 ? r : undefined
+    }, 90_000)
+    const batch = await w.bridge.getBatch!(q.batchId)
+    const txid = Buffer.from(batch.txid.slice(2), 'hex').reverse().toString('hex')
+    await w.waitFor('the broadcast', async () => (await w.bcoin.rpc.getMempoolEntry(txid)) !== null, 60_000)
+    await w.mine(6)
+    await w.waitFor('the confirmation', async () => Number((await w.bridge.getPegOut!(id)).status) === 4, 90_000)
+    const { Transaction } = await import('bitcoinjs-lib')
+    const tx = Transaction.fromBuffer(Buffer.from(await w.bcoin.rpc.getRawTransaction(txid)))
+    const paid = BigInt(tx.outs.find((o) => Buffer.from(o.script).equals(payee.output!))!.value)
+    const share = (await w.bridge.getPegOut!(id)).feeSats as bigint
+    expect(paid).toBe(X - share)
+    // Every fee accounted for: inputs − outputs of the batch = its fee = the sum of its requests' shares.
+    let inputs = 0n
+    for (const input of tx.ins) {
+      const prev = Transaction.fromBuffer(Buffer.from(await w.bcoin.rpc.getRawTransaction(Buffer.from(input.hash).reverse().toString('hex'))))
+      inputs += BigInt(prev.outs[input.index]!.value)
+    }
+    const outputs = tx.outs.reduce((s, o) => s + BigInt(o.value), 0n)
+    expect(inputs - outputs).toBe(batch.feeSats as bigint)
+    const end = await reserves()
+    expect(end).toEqual(start)
+    // Side-chain gas went to the fee address (nothing burned): the user's native balance is its gas money less gas.
+    expect(await w.provider.getBalance(dave.address)).toBeLessThan(gas0)
+  }, 300_000)
+
+  it('a signer killed with SIGKILL mid-batch finishes it after restart; the transaction is broadcast once', async () => {
+    await w.signers[1]!.stop()
+    await w.signers[2]!.stop()
+    const asAlice = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, alice.connect(w.provider))
+    const payee = payments.p2wpkh({ hash: Buffer.alloc(20, 0x99), network: bcoinRegtest })
+    const receipt = await (await asAlice.pegOut!(payee.address!, { value: 5_000_000n * WEI })).wait()
+    const id = w.bridge.interface.parseLog(receipt.logs[0])!.args.id as bigint
+    const batchId = await w.waitFor('the batch', async () => {
+      const r = await w.bridge.getPegOut!(id)
+      return Number(r.status) >= 2 ? (r.batchId as bigint) : undefined
+    }, 60_000)
+    await w.waitFor('signer 0 to sign', async () => (Number((await w.bridge.getBatch!(batchId)).signers) & 1) === 1, 60_000)
+    const s1 = w.signers[1]!
+    const mark = s1.output().length
+    await s1.start()
+    // Kill it the moment its log shows the signature written (before or while it is being submitted).
+    await w.waitFor('signer 1 to sign', async () => s1.output().slice(mark).includes('"signed a batch"'), 60_000)
+    await s1.kill('SIGKILL')
+    const afterKill = s1.output().length
+    await s1.start()
+    await w.waitFor('the batch to be complete', async () => Number((await w.bridge.getPegOut!(id)).status) >= 3, 60_000)
+    expect(s1.output().slice(afterKill)).not.toContain('"signed a batch"') // it resubmitted from its log, no second signing
+    const batch = await w.bridge.getBatch!(batchId)
+    const txid = Buffer.from(batch.txid.slice(2), 'hex').reverse().toString('hex')
+    await w.waitFor('the broadcast', async () => (await w.bcoin.rpc.getMempoolEntry(txid)) !== null, 60_000)
+    await w.mine(6)
+    await w.waitFor('the confirmation', async () => Number((await w.bridge.getPegOut!(id)).status) === 4, 90_000)
+    const broadcasts = w.signers.map((s) => s.output().split('\n').filter((l) => l.includes('broadcast a batch transaction') && l.includes(txid)).length)
+    expect(broadcasts.reduce((a, b) => a + b, 0)).toBe(1)
+    await w.signers[2]!.start()
+  }, 300_000)
+
+  it('a Bitcoin reorg removing a deposit below the required depth mints nothing; mined again, it is minted exactly once', async () => {
+    const carol = Wallet.createRandom()
+    const value = 20_000_000n
+    const pay = await w.wallet.pay(w.bcoin.rpc, {
+      outputs: [{ scriptPubKey: federationScriptPubKey(fed), valueSats: value }],
+      opReturn: encodePegInMemo({ chainId: w.fed.chainId, recipient: hexToBytes(carol.address, 'carol', 20) }).subarray(2),
+    })
+    await w.mine(3)
+    const depositBlock = (await w.bcoin.rpc.getTransactionBlockHash(pay.txid))!
+    await w.waitFor('the bridge to see the deposit block', async () => Number(await w.bridge.getBtcConfirmations!(Buffer.from(depositBlock, 'hex').reverse())) >= 3, 60_000)
+    await w.bcoin.rpc.invalidateBlock(depositBlock)
+    // A longer chain without the deposit: the bridge follows it and the deposit block leaves its best chain.
+    await w.mine(6)
+    await w.waitFor('the bridge to leave the deposit block', async () => Number(await w.bridge.getBtcConfirmations!(Buffer.from(depositBlock, 'hex').reverse())) === 0, 60_000)
+    expect(await w.provider.getBalance(carol.address)).toBe(0n)
+    // The same transaction mined again.
+    await w.bcoin.rpc.sendRawTransaction(pay.raw)
+    await w.mine(6)
+    await w.waitFor('the deposit minted', async () => (await w.provider.getBalance(carol.address)) === value * WEI, 90_000)
+    await w.mine(2)
+    await new Promise((r) => setTimeout(r, 3000))
+    expect(await w.provider.getBalance(carol.address)).toBe(value * WEI)
+    const txidInternal = Buffer.from(pay.txid, 'hex').reverse()
+    expect(await w.bridge.isBtcOutpointRegistered!(txidInternal, 0)).toBe(true)
+    await expectBalanced()
   }, 300_000)
 })
