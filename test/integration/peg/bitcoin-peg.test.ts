@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hexToBytes } from '../../../spv/base/bytes.js'
 import { depositScriptPubKey, encodePegInMemo, federationScriptPubKey, createFederation } from '../../../peg/bitcoin/index.js'
 import { startPegWorld, type PegWorld } from '../../helpers/peg-world.js'
+import { startRewriteProxy } from '../../helpers/rpc-rewrite-proxy.js'
 import { bridgeAbiJson } from '../../../sidechain/bridge/abi.js'
 import { toHex } from '../../../spv/base/bytes.js'
 import { BRIDGE_ADDRESS } from '../../../sidechain/chain/params.js'
@@ -211,6 +212,58 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
     // Side-chain gas went to the fee address (nothing burned): the user's native balance is its gas money less gas.
     expect(await w.provider.getBalance(dave.address)).toBeLessThan(gas0)
   }, 300_000)
+
+  it('a signer shown a batch that differs from its own recomputation refuses it with a coded reason in its log', async () => {
+    const { Transaction } = await import('bitcoinjs-lib')
+    const kinds = ['amount', 'extra-output', 'foreign-input'] as const
+    let kind: (typeof kinds)[number] = 'amount'
+    const event = w.bridge.interface.getEvent('PegOutBatched')!
+    const proxy = await startRewriteProxy(w.fed.validators[2]!.rpcUrl, (method, result) => {
+      if (method !== 'eth_getLogs' || !Array.isArray(result)) return result
+      return result.map((log: { topics: string[]; data: string }) => {
+        if (log.topics[0] !== event.topicHash) return log
+        const parsed = w.bridge.interface.parseLog(log)!
+        const tx = Transaction.fromBuffer(Buffer.from((parsed.args.unsignedTx as string).slice(2), 'hex'))
+        if (kind === 'amount') tx.outs[0]!.value -= 1000n
+        if (kind === 'extra-output') tx.addOutput(Buffer.from(payments.p2wpkh({ hash: Buffer.alloc(20, 0xee) }).output!), 5000n)
+        if (kind === 'foreign-input') tx.ins[0]!.hash = Buffer.alloc(32, 0xab)
+        const args = [...parsed.args]
+        args[2] = tx.toBuffer()
+        const encoded = w.bridge.interface.encodeEventLog(event, args)
+        return { ...log, data: encoded.data, topics: encoded.topics }
+      })
+    })
+    // Signer 2 restarts behind the tampering proxy (with a fresh log, so it reads every batch event again).
+    const s2 = w.signers[2]!
+    await s2.stop()
+    const { readFileSync, writeFileSync } = await import('node:fs')
+    const config = JSON.parse(readFileSync(s2.configFile, 'utf8'))
+    writeFileSync(s2.configFile, JSON.stringify({ ...config, sidechain: { rpcUrl: proxy.url }, datadir: config.datadir + '-tampered' }))
+    const asAlice = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, alice.connect(w.provider))
+    const expected = { amount: 'PEG_BATCH_AMOUNT_MISMATCH', 'extra-output': 'PEG_BATCH_EXTRA_OUTPUT', 'foreign-input': 'PEG_BATCH_FOREIGN_INPUT' }
+    try {
+      for (const k of kinds) {
+        kind = k
+        const mark = s2.output().length
+        await s2.start()
+        const payee = payments.p2wpkh({ hash: Buffer.alloc(20, 0x70 + kinds.indexOf(k)), network: bcoinRegtest })
+        const receipt = await (await asAlice.pegOut!(payee.address!, { value: 2_000_000n * WEI })).wait()
+        const id = w.bridge.interface.parseLog(receipt.logs[0])!.args.id as bigint
+        // The two honest signers sign it; the tampered one refuses, with the code in its log.
+        await w.waitFor('the batch signed by the others', async () => Number((await w.bridge.getPegOut!(id)).status) >= 3, 90_000)
+        await w.waitFor(`signer 2 to refuse (${k})`, async () => s2.output().slice(mark).includes(`"code":"${expected[k]}"`), 30_000)
+        const batch = await w.bridge.getBatch!((await w.bridge.getPegOut!(id)).batchId)
+        expect(Number(batch.signers) & 4).toBe(0)
+        await s2.stop()
+        writeFileSync(s2.configFile, JSON.stringify({ ...config, sidechain: { rpcUrl: proxy.url }, datadir: config.datadir + '-tampered-' + k }))
+        await w.mine(6)
+      }
+    } finally {
+      writeFileSync(s2.configFile, JSON.stringify(config))
+      await s2.start()
+      await proxy.close()
+    }
+  }, 400_000)
 
   it('a signer killed with SIGKILL mid-batch finishes it after restart; the transaction is broadcast once', async () => {
     await w.signers[1]!.stop()
