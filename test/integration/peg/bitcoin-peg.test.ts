@@ -270,7 +270,7 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
     await w.signers[2]!.stop()
     const asAlice = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, alice.connect(w.provider))
     const payee = payments.p2wpkh({ hash: Buffer.alloc(20, 0x99), network: bcoinRegtest })
-    const receipt = await (await asAlice.pegOut!(payee.address!, { value: 5_000_000n * WEI })).wait()
+    const receipt = await (await asAlice.pegOut!(payee.address!, { value: 2_000_000n * WEI })).wait()
     const id = w.bridge.interface.parseLog(receipt.logs[0])!.args.id as bigint
     const batchId = await w.waitFor('the batch', async () => {
       const r = await w.bridge.getPegOut!(id)
