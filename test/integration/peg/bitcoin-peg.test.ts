@@ -65,6 +65,15 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
     await expect(asAlice.registerBtcDeposit!.staticCall(pay.raw, proof, alice.address)).rejects.toMatchObject({
       revert: { args: ['PEG_ALREADY_REGISTERED', expect.any(String)] },
     })
+    // A wrong merkle path (one hash of the proof changed) and a transaction paying no federation script.
+    const forged = Buffer.from(proof)
+    forged[80 + 4 + 1 + 5]! ^= 0xff
+    await expect(asAlice.registerBtcDeposit!.staticCall(pay.raw, forged, alice.address)).rejects.toMatchObject({ revert: { args: [expect.stringMatching(/^SPV_/), expect.any(String)] } })
+    const own = await w.wallet.pay(w.bcoin.rpc, { outputs: [{ scriptPubKey: w.wallet.scriptPubKey, valueSats: 1_000_000n }] })
+    await w.mine(6)
+    const ownProof = await w.bcoin.rpc.getTxOutProof([own.txid])
+    await w.waitFor('headers', async () => (await bridgeHeight()) >= (await w.bcoin.rpc.getBlockCount()))
+    await expect(asAlice.registerBtcTransaction!.staticCall(own.raw, ownProof)).rejects.toMatchObject({ revert: { args: ['PEG_NO_FEDERATION_OUTPUT', expect.any(String)] } })
     const [fedSats, supply] = await w.bridge.getReserves!()
     expect(fedSats).toBe(100_000_000n)
     expect(supply).toBe(10n ** 18n)
@@ -307,11 +316,14 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
     await w.mine(3)
     const depositBlock = (await w.bcoin.rpc.getTransactionBlockHash(pay.txid))!
     await w.waitFor('the bridge to see the deposit block', async () => Number(await w.bridge.getBtcConfirmations!(Buffer.from(depositBlock, 'hex').reverse())) >= 3, 60_000)
+    const orphanProof = await w.bcoin.rpc.getTxOutProof([pay.txid], depositBlock)
     await w.bcoin.rpc.invalidateBlock(depositBlock)
     // A longer chain without the deposit: the bridge follows it and the deposit block leaves its best chain.
     await w.mine(6)
     await w.waitFor('the bridge to leave the deposit block', async () => Number(await w.bridge.getBtcConfirmations!(Buffer.from(depositBlock, 'hex').reverse())) === 0, 60_000)
     expect(await w.provider.getBalance(carol.address)).toBe(0n)
+    // Its proof now names a block off the bridge's best chain.
+    await expect(w.bridge.registerBtcTransaction!.staticCall(pay.raw, orphanProof)).rejects.toMatchObject({ revert: { args: ['BRIDGE_NOT_BEST_CHAIN', expect.any(String)] } })
     // The same transaction mined again.
     await w.bcoin.rpc.sendRawTransaction(pay.raw)
     await w.mine(6)
