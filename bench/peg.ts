@@ -29,6 +29,10 @@ import { bcoinRegtest } from '../regtest/bitcoin/network.js'
 import { startPegWorld, type PegWorld } from '../test/helpers/peg-world.js'
 
 const RUNS = Number(process.env.BENCH_PEG_RUNS ?? 3)
+/** BENCH_PEG_ONLY=batch skips the mint and peg-out runs (a diagnostic knob). */
+const ONLY = process.env.BENCH_PEG_ONLY
+/** BENCH_PEG_TRACE=1 prints the signers' log lines about the 100-request batch. */
+const TRACE = process.env.BENCH_PEG_TRACE === '1'
 const WEI = 10n ** 10n
 const started = performance.now()
 const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`)
@@ -49,6 +53,15 @@ async function mintRun(w: PegWorld, fed: ReturnType<typeof createFederation>, i:
   await w.mine(1)
   await w.waitFor('the mint', async () => (await w.provider.getBalance(user.address)) === value * WEI, 120_000)
   const seconds = (performance.now() - t0) / 1000
+  if (TRACE) {
+    const since = Date.now() - seconds * 1000 - 500
+    for (const s of w.signers) {
+      for (const line of s.output().split('\n')) {
+        const m = /"time":(\d+)/.exec(line)
+        if (m !== null && Number(m[1]) >= since) console.log(`  signer ${s.index} +${Number(m[1]) - since - 500} ms: ${line.slice(0, 200)}`)
+      }
+    }
+  }
   const logs = await w.bridge.queryFilter(w.bridge.filters.PegInMinted!(), b0)
   const mine = logs.find((l) => 'args' in l && (l.args.recipient as string).toLowerCase() === user.address.toLowerCase())!
   return { seconds, blocks: mine.blockNumber - b0 }
@@ -62,7 +75,7 @@ async function main(): Promise<void> {
   try {
     const fed = createFederation(w.federation.pubkeys.map((p) => hexToBytes(p, 'pubkey', 33)), 2)
     const mints: { seconds: number; blocks: number }[] = []
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < (ONLY === 'batch' ? 0 : RUNS); i++) {
       const r = await mintRun(w, fed, i)
       mints.push(r)
       log(`mint ${i + 1}: ${r.seconds.toFixed(2)} s, ${r.blocks} side-chain blocks after the last confirmation`)
@@ -80,7 +93,7 @@ async function main(): Promise<void> {
     const asOwner = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, owner)
 
     const pegOuts: number[] = []
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < (ONLY === 'batch' ? 0 : RUNS); i++) {
       const payee = payments.p2wpkh({ hash: Buffer.alloc(20, 0x30 + i), network: bcoinRegtest })
       const receipt = await (await asOwner.pegOut!(payee.address!, { value: 1_000_000n * WEI })).wait()
       const t0 = performance.now()
@@ -107,19 +120,37 @@ async function main(): Promise<void> {
     const sent = await Promise.all(
       senders.flatMap((s, si) => {
         const c = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, s)
-        return Array.from({ length: 10 }, (_, j) => c.pegOut!(payments.p2wpkh({ hash: Buffer.alloc(20, si * 10 + j + 1), network: bcoinRegtest }).address!, { value: 200_000n * WEI, nonce: j }))
+        // A fixed gas limit (no estimate round trip each), so all hundred reach one batch interval.
+        return Array.from({ length: 10 }, (_, j) =>
+          c.pegOut!(payments.p2wpkh({ hash: Buffer.alloc(20, si * 10 + j + 1), network: bcoinRegtest }).address!, { value: 200_000n * WEI, nonce: j, gasLimit: 500_000n }),
+        )
       }),
     )
     const receipts = await Promise.all(sent.map((t) => t.wait()))
     const firstId = w.bridge.interface.parseLog(receipts[0]!.logs[0])!.args.id as bigint
-    const batchId = await w.waitFor('the 100-request batch', async () => {
-      const q = await w.bridge.getPegOut!(firstId)
-      return Number(q.status) >= 2 ? (q.batchId as bigint) : undefined
-    }, 120_000)
+    const batchId = await w
+      .waitFor('the 100-request batch', async () => {
+        const q = await w.bridge.getPegOut!(firstId)
+        return Number(q.status) >= 2 ? (q.batchId as bigint) : undefined
+      }, 120_000)
+      .catch(async (e: unknown) => {
+        const deferred = await w.bridge.queryFilter(w.bridge.filters.PegOutBatchDeferred!())
+        for (const d of deferred.slice(0, 2)) if ('args' in d) log(`deferred at block ${d.blockNumber}: ${String(d.args.reason)} first ${d.args.firstRequestId} count ${d.args.requestCount}`)
+        log(`reserves ${String(await w.bridge.getReserves!())}`)
+        for (const ev of await w.bridge.queryFilter('*')) if ('args' in ev) log(`event ${ev.blockNumber} ${ev.fragment.name}`)
+        log(`head ${await w.provider.getBlockNumber()}, first request ${JSON.stringify((await w.bridge.getPegOut!(firstId)).toObject(), (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`)
+        throw e
+      })
     const batchedAt = performance.now()
+    if (TRACE) log(`batch ${batchId} seen`)
     await w.waitFor('its signatures', async () => Number((await w.bridge.getBatch!(batchId)).status) >= 3, 120_000)
     const signedAt = performance.now()
     const batch = await w.bridge.getBatch!(batchId)
+    if (TRACE) {
+      for (const s of w.signers) {
+        for (const line of s.output().split('\n')) if (line.includes(`"batchId":"${batchId}"`) || line.includes('round failed')) console.log(`signer ${s.index}: ${line}`)
+      }
+    }
     const [batchedEv] = await w.bridge.queryFilter(w.bridge.filters.PegOutBatched!(batchId))
     const [signedEv] = await w.bridge.queryFilter(w.bridge.filters.PegOutSigned!(batchId))
     const tBatched = (await w.provider.getBlock(batchedEv!.blockNumber))!.timestamp
@@ -145,9 +176,9 @@ async function main(): Promise<void> {
     log(`in-process: build, two signers, verify, assemble a 100-output batch (${b.inputs.length} inputs, ${signedTx.length} bytes): ${batch100ComputeSeconds.toFixed(3)} s`)
 
     const result = {
-      mintSeconds: round(median(mints.map((m) => m.seconds))),
-      mintBlocks: median(mints.map((m) => m.blocks)),
-      pegOutSeconds: round(median(pegOuts)),
+      mintSeconds: mints.length === 0 ? null : round(median(mints.map((m) => m.seconds))),
+      mintBlocks: mints.length === 0 ? null : median(mints.map((m) => m.blocks)),
+      pegOutSeconds: pegOuts.length === 0 ? null : round(median(pegOuts)),
       batch100Seconds: round(batch100Seconds),
       batch100ComputeSeconds: round(batch100ComputeSeconds),
       runs: RUNS,

@@ -37,6 +37,7 @@ export class BridgeClient {
   readonly wallet: Wallet
   readonly contract: Contract
   private sending: Promise<unknown> = Promise.resolve()
+  private nonce: number | undefined
 
   constructor(rpcUrl: string, privateKeyHex: string, chainId: bigint) {
     this.provider = new JsonRpcProvider(rpcUrl, chainId, { staticNetwork: true, batchMaxCount: 1 })
@@ -64,28 +65,44 @@ export class BridgeClient {
   }
 
   /**
-   * Sends a bridge transaction after a dry run; resolves with its receipt's block number. A refusal throws a
-   * CausewayError with the bridge's code; `expected` codes are returned as `{ refused }` instead (races with other
-   * relayers, work already done).
+   * Sends a bridge transaction and returns once the node accepted it (its hash), without waiting for its block:
+   * a signer's round goes on while it is mined. Unless `skipDryRun`, it is dry-run first (eth_estimateGas): a
+   * refusal throws a CausewayError with the bridge's code, or returns `{ refused }` for `expected` codes (races with
+   * other relayers, work already done). Nonces are handed out here, one stream per signer.
    */
-  async send(method: string, args: readonly unknown[], expected: readonly string[] = []): Promise<{ block: number } | { refused: string }> {
-    const run = async () => {
-      const fn = this.contract.getFunction(method)
-      let gas: bigint
+  async send(
+    method: string,
+    args: readonly unknown[],
+    expected: readonly string[] = [],
+    options: { skipDryRun?: boolean; gasLimit?: bigint; gasFactor?: bigint } = {},
+  ): Promise<{ hash: string; mined: Promise<boolean> } | { refused: string }> {
+    const fn = this.contract.getFunction(method)
+    let gasLimit = options.gasLimit
+    if (options.skipDryRun !== true) {
       try {
-        gas = await fn.estimateGas(...args)
+        const gas = await fn.estimateGas(...args)
+        gasLimit = options.gasFactor !== undefined ? gas * options.gasFactor : gas + gas / 5n + 10_000n
       } catch (e) {
         const r = bridgeRefusal(e)
         if (r !== undefined && expected.includes(r.code)) return { refused: r.code }
         if (r !== undefined) throw new CausewayError(r.code, r.message)
         throw e
       }
-      const tx = await fn.send(...args, { gasLimit: gas + gas / 5n + 10_000n })
-      const receipt = await tx.wait(1, 60_000)
-      if (receipt === null || receipt.status !== 1) {
-        fail('SIGNER_TX_FAILED', `${method} transaction ${tx.hash} failed on the side chain (another relayer may have done it first)`)
+    }
+    const run = async () => {
+      this.nonce ??= await this.provider.getTransactionCount(this.wallet.address, 'pending')
+      try {
+        const tx = await fn.send(...args, { gasLimit: gasLimit ?? 3_000_000n, nonce: this.nonce })
+        this.nonce++
+        const mined = tx.wait(1, 120_000).then(
+          (r) => r !== null && r.status === 1,
+          () => false,
+        )
+        return { hash: tx.hash, mined }
+      } catch (e) {
+        this.nonce = undefined // re-read it next time (another process may have used the key, or the node restarted)
+        throw e
       }
-      return { block: receipt.blockNumber }
     }
     const p = this.sending.then(run, run)
     this.sending = p.catch(() => undefined)

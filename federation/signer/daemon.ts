@@ -48,6 +48,10 @@ export interface SignerHandle {
 
 /** How long member i waits (i × this) before relaying work another member has not done. */
 export const RELAY_STAGGER_MS = 4_000
+/** Signatures logged this long ago and still not on the bridge are sent again. */
+const RESUBMIT_AFTER_MS = 10_000
+/** How often the signer asks its Bitcoin node for a fee estimate (and reports it when it moved). */
+const FEE_CHECK_MS = 30_000
 
 const b32 = (hex: string): Uint8Array => hexToBytes(hex, 'bytes32', 32)
 
@@ -100,6 +104,9 @@ class Signer {
   private readonly relayer: Relayer
   private lastTickAt = 0
   private relayPendingSince = 0
+  private flushPendingSince = 0
+  private lastResubmit = 0
+  private lastFeeCheck = 0
   private lastError: string | undefined
   private readonly registry = new Registry()
   private readonly m
@@ -199,33 +206,47 @@ class Signer {
   }
 
   /**
-   * Relay turns: every member can relay, but member i waits i × RELAY_STAGGER_MS after work appears, so normally
-   * one relays and the others step in only when it is down (no duplicate transactions racing each other).
+   * Relay turns: every member can relay, but member i steps in only once the bridge's Bitcoin chain has lagged
+   * its own node's for i × RELAY_STAGGER_MS — normally member 0 relays alone and no duplicate transactions race.
    */
-  private relayDue(): boolean {
+  private async relayDue(): Promise<boolean> {
     if (!this.config.relay) return false
+    if (this.member === 0) return true
+    const lagging = await this.relayer.lagging()
     const now = Date.now()
+    if (!lagging) {
+      this.relayPendingSince = 0
+      return false
+    }
     if (this.relayPendingSince === 0) this.relayPendingSince = now
     return now - this.relayPendingSince >= this.member * RELAY_STAGGER_MS
   }
 
+  private flushDue(): boolean {
+    const now = Date.now()
+    if (this.flushPendingSince === 0) this.flushPendingSince = now
+    if (now - this.flushPendingSince < this.member * RELAY_STAGGER_MS) return false
+    return true
+  }
+
   private async round(): Promise<void> {
-    if (this.relayDue()) {
-      const headers = await this.relayer.relayHeaders()
-      this.m.headers.inc(headers)
-      const registered = await this.relayer.relayTransactions()
-      this.m.registrations.inc(registered)
-      // Nothing left to do (or someone else did it): the next lag starts a new wait.
-      if (headers === 0 && !this.relayer.backlog) this.relayPendingSince = 0
+    if (await this.relayDue()) {
+      this.m.headers.inc(await this.relayer.relayHeaders())
+      this.m.registrations.inc(await this.relayer.relayTransactions())
     }
     await this.syncEvents()
+    await this.resubmitUnconfirmed()
     await this.broadcastSigned()
-    if (this.lastRequestId > this.lastBatchedRequest) {
+    // The same turns as relaying: one member asks for the batch, the others only if it does not.
+    if (this.lastRequestId > this.lastBatchedRequest && this.flushDue()) {
       const r = await this.bridge.send('flushPegOuts', [], ['PEG_BATCH_NOT_DUE'])
-      if ('block' in r) this.log.info({}, 'asked the bridge to batch the peg-out queue')
+      if ('hash' in r) this.log.info({}, 'asked the bridge to batch the peg-out queue')
     }
-    await this.reportFeeRate()
-    this.m.btcHeight.set(await this.btc.getBlockCount())
+    if (Date.now() - this.lastFeeCheck > FEE_CHECK_MS) {
+      this.lastFeeCheck = Date.now()
+      await this.reportFeeRate()
+      this.m.btcHeight.set(await this.btc.getBlockCount())
+    }
   }
 
   private async syncEvents(): Promise<void> {
@@ -277,6 +298,7 @@ class Signer {
         })
         const last = (a.firstRequestId as bigint) + BigInt(count) - 1n
         if (last > this.lastBatchedRequest) this.lastBatchedRequest = last
+        this.flushPendingSince = 0
         break
       }
       case 'PegOutSigned': {
@@ -363,9 +385,35 @@ class Signer {
   }
 
   private async submit(batchId: bigint, sigs: readonly Uint8Array[]): Promise<void> {
-    const r = await this.bridge.send('addSignatures', [batchId, encodeSignatures(sigs)], ['BRIDGE_BATCH_NOT_SIGNABLE', 'BRIDGE_ALREADY_SIGNED'])
-    await this.signingLog.markSubmitted(batchId)
-    this.log.info({ batchId: batchId.toString(), outcome: 'block' in r ? 'accepted' : r.refused }, 'submitted batch signatures')
+    // The member whose signatures complete the batch also pays for its assembly: leave room for it (unused gas
+    // is not charged).
+    const r = await this.bridge.send('addSignatures', [batchId, encodeSignatures(sigs)], ['BRIDGE_BATCH_NOT_SIGNABLE', 'BRIDGE_ALREADY_SIGNED'], { gasFactor: 4n })
+    this.log.info({ batchId: batchId.toString(), outcome: 'hash' in r ? 'sent' : r.refused }, 'submitted batch signatures')
+    if ('refused' in r) {
+      await this.signingLog.markSubmitted(batchId)
+      return
+    }
+    // Marked submitted once the bridge has them; if the transaction fails, the next round sends them again.
+    void r.mined.then(async (ok) => {
+      if (ok) await this.signingLog.markSubmitted(batchId).catch(() => undefined)
+      else this.log.warn({ batchId: batchId.toString() }, 'signature transaction failed; will resubmit')
+    })
+  }
+
+  /** Signatures logged but not seen on the bridge (their transaction failed or was lost): send them again. */
+  private async resubmitUnconfirmed(): Promise<void> {
+    if (Date.now() - this.lastResubmit < RESUBMIT_AFTER_MS) return
+    this.lastResubmit = Date.now()
+    for (const e of await this.signingLog.unsubmitted()) {
+      if (Date.now() - e.at < RESUBMIT_AFTER_MS) continue
+      const id = BigInt(e.batchId)
+      const view = await this.bridge.view<{ status: bigint; signers: bigint }>('getBatch', [id])
+      if (Number(view.status) !== 2 || (Number(view.signers) & (1 << this.member)) !== 0) {
+        await this.signingLog.markSubmitted(id)
+        continue
+      }
+      await this.submit(id, e.signatures.map((sig) => hexToBytes(sig, 'signature')))
+    }
   }
 
   private async broadcastSigned(): Promise<void> {
@@ -391,6 +439,6 @@ class Signer {
     if (rate <= 0n) return
     if (this.lastFeeReport !== 0n && rate * 10n >= this.lastFeeReport * 8n && rate * 10n <= this.lastFeeReport * 12n) return
     const r = await this.bridge.send('reportFeeRate', [rate])
-    if ('block' in r) this.lastFeeReport = rate
+    if ('hash' in r) this.lastFeeReport = rate
   }
 }

@@ -81,4 +81,8 @@ interface IBridge {
     /// Federation members only: the member's fee-rate estimate; the bridge uses the median, never below its floor.
     function reportFeeRate(uint256 satPerVbyte) external;
     function getFeeRate() external view returns (uint256 satPerVbyte);
+    /// The bridge's parameters, as configured at genesis.
+    function getBridgeParams() external view returns (
+        uint256 confirmations, uint256 minPegInSats, uint256 minPegOutSats, uint256 batchIntervalBlocks, uint256 feeRateFloor, uint256 feeRateCeiling
+    );
 }

@@ -26,3 +26,8 @@ export async function getReserves(ctx: CallContext): Promise<[bigint, bigint, bi
 export async function getFeeRate(ctx: CallContext): Promise<bigint> {
   return currentFeeRate(ctx)
 }
+
+export async function getBridgeParams(ctx: CallContext): Promise<bigint[]> {
+  const c = ctx.config
+  return [BigInt(c.confirmations), c.minPegInSats, c.minPegOutSats, BigInt(c.batchIntervalBlocks), c.feeRateFloor, c.feeRateCeiling]
+}

@@ -77,6 +77,7 @@ const methods: Record<string, Method> = {
   },
   reportFeeRate: { writes: true, handler: async (ctx, [rate]) => (await batches.reportFeeRate(ctx, rate as bigint), []) },
   getFeeRate: { writes: false, handler: async (ctx) => [await views.getFeeRate(ctx)] },
+  getBridgeParams: { writes: false, handler: async (ctx) => views.getBridgeParams(ctx) },
 }
 
 function revert(code: string, message: string, gasUsed: bigint): ExecResult {
