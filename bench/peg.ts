@@ -64,6 +64,13 @@ async function mintRun(w: PegWorld, fed: ReturnType<typeof createFederation>, i:
   }
   const logs = await w.bridge.queryFilter(w.bridge.filters.PegInMinted!(), b0)
   const mine = logs.find((l) => 'args' in l && (l.args.recipient as string).toLowerCase() === user.address.toLowerCase())!
+  if (TRACE) {
+    for (let n = b0 + 1; n <= mine.blockNumber; n++) {
+      const blk = (await w.provider.getBlock(n, true))!
+      const txs = blk.prefetchedTransactions.map((t) => `${t.from.slice(0, 8)}:${t.data.slice(0, 10)}`)
+      console.log(`  block ${n} t=${blk.timestamp} txs=[${txs.join(' ')}]`)
+    }
+  }
   return { seconds, blocks: mine.blockNumber - b0 }
 }
 
@@ -142,7 +149,7 @@ async function main(): Promise<void> {
         throw e
       })
     const batchedAt = performance.now()
-    if (TRACE) log(`batch ${batchId} seen`)
+    if (TRACE) log(`batch ${batchId} seen (wall clock ${Date.now()})`)
     await w.waitFor('its signatures', async () => Number((await w.bridge.getBatch!(batchId)).status) >= 3, 120_000)
     const signedAt = performance.now()
     const batch = await w.bridge.getBatch!(batchId)
@@ -155,8 +162,10 @@ async function main(): Promise<void> {
     const [signedEv] = await w.bridge.queryFilter(w.bridge.filters.PegOutSigned!(batchId))
     const tBatched = (await w.provider.getBlock(batchedEv!.blockNumber))!.timestamp
     const tSigned = (await w.provider.getBlock(signedEv!.blockNumber))!.timestamp
-    const batch100Seconds = (signedAt - batchedAt) / 1000
-    log(`batch of ${batch.requestCount} requests: signed and assembled ${batch100Seconds.toFixed(2)} s after it was observed batched (block times: ${tSigned - tBatched} s apart, ${signedEv!.blockNumber - batchedEv!.blockNumber} blocks)`)
+    // From the block that made the batch (its timestamp, whole seconds) to seeing it signed.
+    const batch100Seconds = (Date.now() - (performance.now() - signedAt) - tBatched * 1000) / 1000
+    void batchedAt
+    log(`batch of ${batch.requestCount} requests: signed and assembled ${batch100Seconds.toFixed(2)} s after the block that made it (block ${batchedEv!.blockNumber} → ${signedEv!.blockNumber}, timestamps ${tSigned - tBatched} s apart)`)
 
     // The same work in one process.
     const keys = [1, 2, 3].map((i) => new Uint8Array(32).fill(0x20 + i))

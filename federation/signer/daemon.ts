@@ -50,6 +50,8 @@ export interface SignerHandle {
 export const RELAY_STAGGER_MS = 4_000
 /** Signatures logged this long ago and still not on the bridge are sent again. */
 const RESUBMIT_AFTER_MS = 10_000
+/** Gas limit of addSignatures: a 500-request batch's assembly and storage fit well within it. */
+const SIGNATURES_GAS = 12_000_000n
 /** How often the signer asks its Bitcoin node for a fee estimate (and reports it when it moved). */
 const FEE_CHECK_MS = 30_000
 
@@ -230,11 +232,12 @@ class Signer {
   }
 
   private async round(): Promise<void> {
+    // Bridge events first: a new batch is reviewed and signed before anything else this round.
+    await this.syncEvents()
     if (await this.relayDue()) {
       this.m.headers.inc(await this.relayer.relayHeaders())
       this.m.registrations.inc(await this.relayer.relayTransactions())
     }
-    await this.syncEvents()
     await this.resubmitUnconfirmed()
     await this.broadcastSigned()
     // The same turns as relaying: one member asks for the batch, the others only if it does not.
@@ -385,9 +388,9 @@ class Signer {
   }
 
   private async submit(batchId: bigint, sigs: readonly Uint8Array[]): Promise<void> {
-    // The member whose signatures complete the batch also pays for its assembly: leave room for it (unused gas
-    // is not charged).
-    const r = await this.bridge.send('addSignatures', [batchId, encodeSignatures(sigs)], ['BRIDGE_BATCH_NOT_SIGNABLE', 'BRIDGE_ALREADY_SIGNED'], { gasFactor: 4n })
+    // The member whose signatures complete the batch also pays for its assembly: the fixed limit leaves room for
+    // the largest batch (unused gas is not charged).
+    const r = await this.bridge.send('addSignatures', [batchId, encodeSignatures(sigs)], ['BRIDGE_BATCH_NOT_SIGNABLE', 'BRIDGE_ALREADY_SIGNED'], { callOnly: true, gasLimit: SIGNATURES_GAS })
     this.log.info({ batchId: batchId.toString(), outcome: 'hash' in r ? 'sent' : r.refused }, 'submitted batch signatures')
     if ('refused' in r) {
       await this.signingLog.markSubmitted(batchId)

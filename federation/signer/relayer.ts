@@ -10,8 +10,17 @@ import type { BridgeClient } from './bridge-client.js'
 
 /** Headers per receiveBtcHeaders transaction (about 45,000 gas each). */
 export const HEADERS_PER_TX = 200
-/** How far below the tip the peg-in scan looks again, to catch deposits re-mined after a reorg. */
-const RESCAN_DEPTH = 30
+/** Blocks below the tip the scan covers (a deposit older than this when a signer starts is not relayed by it). */
+const SCAN_WINDOW = 100
+
+interface Candidate {
+  readonly height: number
+  readonly blockHash: string
+  readonly raw: Uint8Array
+  readonly txidInternal: Uint8Array
+  readonly federationOutputs: readonly number[]
+  proof?: Uint8Array
+}
 
 export interface RelayDeps {
   readonly btc: BitcoinRpcClient
@@ -33,14 +42,16 @@ interface Pending {
 const REGISTRATION_GAS = 2_000_000n
 
 export class Relayer {
+  /** Block hash read at each height (to notice reorgs), and the highest height read. */
   private readonly scanned = new Map<number, string>()
+  private scannedTip = 0
+  /** Transactions paying the federation (or confirming a batch), by display txid, until registered. */
+  private readonly candidates = new Map<string, Candidate>()
   /** The header transaction in flight (not mined yet), and the Bitcoin tip it brings the bridge to. */
   private headersInFlight: (Pending & { readonly tip: number }) | undefined
   private readonly registrations = new Map<string, Pending>()
   private required: number | undefined
   private lastScanTip: string | undefined
-  /** True when the last scan left blocks to look at again (the bridge's header chain lagged). */
-  backlog = false
 
   constructor(private readonly d: RelayDeps) {}
 
@@ -81,81 +92,91 @@ export class Relayer {
   }
 
   /**
-   * Registers transactions paying the federation (or confirming a batch) in blocks with enough confirmations.
-   * Returns how many registrations the bridge accepted.
+   * Registers transactions paying the federation (or confirming a batch) once their blocks have the bridge's
+   * required confirmations. Blocks are read as soon as they appear, so a registration goes out the moment its
+   * block is deep enough — right behind the headers that make it so, in the same side-chain block. Returns how many
+   * registrations were sent.
    */
   async relayTransactions(): Promise<number> {
     this.required ??= Number((await this.d.bridge.view<bigint[]>('getBridgeParams'))[0])
     const required = this.required
-    // Nothing new on Bitcoin and nothing left to retry: no need to look at any block again.
     const best = await this.d.btc.getBestBlockHash()
-    if (best === this.lastScanTip && !this.backlog) return 0
-    this.lastScanTip = best
+    if (best !== this.lastScanTip) {
+      await this.scanNewBlocks()
+      this.lastScanTip = best
+    }
+    if (this.candidates.size === 0) return 0
     const tip = await this.d.btc.getBlockCount()
-    const deepest = tip - required + 1
-    // Headers sent this round and not mined yet will make these blocks deep enough in the same side-chain block.
     const inFlightTip = this.headersInFlight !== undefined && !this.headersInFlight.done ? this.headersInFlight.tip : undefined
-    let accepted = 0
-    this.backlog = false
-    for (let h = Math.max(1, deepest - RESCAN_DEPTH); h <= deepest; h++) {
+    const pendingBatches = this.d.pendingBatchTxids()
+    let sent = 0
+    for (const [txid, c] of this.candidates) {
+      if (tip - c.height + 1 < required) continue
+      const inFlight = this.registrations.get(txid)
+      if (inFlight !== undefined && !inFlight.done && Date.now() < inFlight.until) continue
+      let fresh = c.federationOutputs.length === 0 && pendingBatches.has(txid)
+      for (const vout of c.federationOutputs) {
+        if (!(await this.d.bridge.view<boolean>('isBtcOutpointRegistered', [c.txidInternal, vout]))) fresh = true
+      }
+      if (!fresh) {
+        this.candidates.delete(txid)
+        continue
+      }
+      c.proof ??= await this.d.btc.getTxOutProof([txid], c.blockHash)
+      const args = [c.raw, c.proof]
+      let r = await this.d.bridge.send('registerBtcTransaction', args, [
+        'PEG_ALREADY_REGISTERED',
+        'PEG_NO_FEDERATION_OUTPUT',
+        'PEG_NOT_ENOUGH_CONFIRMATIONS',
+        'BRIDGE_BLOCK_UNKNOWN',
+        'BRIDGE_NOT_BEST_CHAIN',
+        'SPV_TX_64_BYTES',
+      ])
+      const waitsForHeaders = 'refused' in r && (r.refused === 'PEG_NOT_ENOUGH_CONFIRMATIONS' || r.refused === 'BRIDGE_BLOCK_UNKNOWN')
+      if (waitsForHeaders && inFlightTip !== undefined && inFlightTip >= c.height + required - 1) {
+        // The headers in flight make it deep enough: send it right behind them (next nonce, same block).
+        r = await this.d.bridge.send('registerBtcTransaction', args, [], { skipDryRun: true, gasLimit: REGISTRATION_GAS })
+      }
+      if ('hash' in r) {
+        sent++
+        const p = { until: Date.now() + 15_000, done: false }
+        this.registrations.set(txid, p)
+        void r.mined.then(() => (p.done = true))
+        this.d.log('info', 'registered a Bitcoin transaction with the bridge', { txid, height: c.height })
+      } else if (r.refused === 'PEG_ALREADY_REGISTERED' || r.refused === 'PEG_NO_FEDERATION_OUTPUT' || r.refused === 'SPV_TX_64_BYTES') {
+        this.candidates.delete(txid)
+      }
+      // Other refusals (headers lagging, a side branch): the candidate stays and is tried again.
+    }
+    return sent
+  }
+
+  /** Reads blocks not seen yet (and again after a reorg) for transactions paying the federation. */
+  private async scanNewBlocks(): Promise<void> {
+    const tip = await this.d.btc.getBlockCount()
+    let from = Math.max(1, tip - SCAN_WINDOW + 1)
+    // Resume after the last block read, unless it is no longer on this node's best chain (a reorg).
+    for (let h = Math.min(this.scannedTip, tip); h >= from; h--) {
+      if (this.scanned.get(h) === (await this.d.btc.getBlockHash(h))) {
+        from = h + 1
+        break
+      }
+    }
+    for (const [txid, c] of this.candidates) if (c.height >= from) this.candidates.delete(txid)
+    const pending = this.d.pendingBatchTxids()
+    for (let h = from; h <= tip; h++) {
       const hash = await this.d.btc.getBlockHash(h)
-      if (this.scanned.get(h) === hash) continue
-      const raw = (await this.d.btc.getBlock(hash, false)) as Uint8Array
-      const block = Block.fromBuffer(Buffer.from(raw))
-      let complete = true
-      const pending = this.d.pendingBatchTxids()
+      const block = Block.fromBuffer(Buffer.from((await this.d.btc.getBlock(hash, false)) as Uint8Array))
       for (const tx of block.transactions ?? []) {
         const txid = tx.getId()
-        const outs = tx.outs.map((o, i) => ({ i, hex: Buffer.from(o.script).toString('hex') })).filter((o) => this.d.isFederationScript(o.hex))
-        if (outs.length === 0 && !pending.has(txid)) continue
-        const inFlight = this.registrations.get(txid)
-        if (inFlight !== undefined && !inFlight.done && Date.now() < inFlight.until) {
-          complete = false
-          continue
-        }
-        let fresh = outs.length === 0
-        for (const o of outs) {
-          if (!(await this.d.bridge.view<boolean>('isBtcOutpointRegistered', [tx.getHash(), o.i]))) fresh = true
-        }
-        if (!fresh && !pending.has(txid)) continue
-        const proof = await this.d.btc.getTxOutProof([txid], hash)
-        const args = [tx.toBuffer(), proof]
-        let r = await this.d.bridge.send('registerBtcTransaction', args, [
-          'PEG_ALREADY_REGISTERED',
-          'PEG_NO_FEDERATION_OUTPUT',
-          'PEG_NOT_ENOUGH_CONFIRMATIONS',
-          'BRIDGE_BLOCK_UNKNOWN',
-          'BRIDGE_NOT_BEST_CHAIN',
-          'SPV_TX_64_BYTES',
-        ])
-        const waitsForHeaders = 'refused' in r && (r.refused === 'PEG_NOT_ENOUGH_CONFIRMATIONS' || r.refused === 'BRIDGE_BLOCK_UNKNOWN')
-        if (waitsForHeaders && inFlightTip !== undefined && inFlightTip >= h + required - 1) {
-          // Send it right behind the headers (next nonce): both land in one side-chain block.
-          r = await this.d.bridge.send('registerBtcTransaction', args, [], { skipDryRun: true, gasLimit: REGISTRATION_GAS })
-        }
-        if ('hash' in r) {
-          accepted++
-          const p = { until: Date.now() + 15_000, done: false }
-          this.registrations.set(txid, p)
-          void r.mined.then((ok) => {
-            p.done = true
-            if (!ok) {
-              this.scanned.delete(h) // reverted (a race, or headers not there after all): look again
-              this.backlog = true
-            }
-          })
-          complete = false // confirmed done only once mined and seen registered
-          this.d.log('info', 'registered a Bitcoin transaction with the bridge', { txid, height: h })
-        } else if (r.refused === 'PEG_NOT_ENOUGH_CONFIRMATIONS' || r.refused === 'BRIDGE_BLOCK_UNKNOWN' || r.refused === 'BRIDGE_NOT_BEST_CHAIN') {
-          complete = false // the bridge's header chain lags: try this block again next round
-        }
+        const federationOutputs = tx.outs.flatMap((o, i) => (this.d.isFederationScript(Buffer.from(o.script).toString('hex')) ? [i] : []))
+        if (federationOutputs.length === 0 && !pending.has(txid)) continue
+        this.candidates.set(txid, { height: h, blockHash: hash, raw: new Uint8Array(tx.toBuffer()), txidInternal: new Uint8Array(tx.getHash()), federationOutputs })
       }
-      if (complete) this.scanned.set(h, hash)
-      else this.backlog = true
+      this.scanned.set(h, hash)
     }
-    for (const h of this.scanned.keys()) if (h < deepest - RESCAN_DEPTH - 10) this.scanned.delete(h)
-    for (const [txid, p] of this.registrations) if (p.done && Date.now() > p.until) this.registrations.delete(txid)
-    return accepted
+    this.scannedTip = tip
+    for (const h of this.scanned.keys()) if (h < tip - SCAN_WINDOW) this.scanned.delete(h)
   }
 }
 

@@ -123,13 +123,13 @@ export async function flushPegOuts(ctx: CallContext): Promise<bigint> {
   return maybeBatch(ctx)
 }
 
-/** Rebuilds peg/'s view of a stored batch (outputs from its transaction, shares from its requests). */
-async function toPegBatch(ctx: CallContext, stored: StoredBatch): Promise<Batch> {
+/**
+ * Rebuilds peg/'s view of a stored batch for signing checks and assembly: inputs from the record, outputs from its
+ * transaction. Fee shares live with the requests and are not needed here (signatures cover the transaction), so
+ * they are left empty rather than read back request by request.
+ */
+function toPegBatch(stored: StoredBatch): Batch {
   const tx = Transaction.fromBuffer(stored.unsignedTx)
-  const feeShares: bigint[] = []
-  for (let i = 0; i < stored.requestCount; i++) {
-    feeShares.push((await ctx.state.request(stored.firstRequestId + BigInt(i)))?.feeSats ?? 0n)
-  }
   return {
     inputs: [...stored.inputs],
     outputs: tx.outs.map((o, i) => ({
@@ -138,7 +138,7 @@ async function toPegBatch(ctx: CallContext, stored: StoredBatch): Promise<Batch>
       valueSats: BigInt(o.value),
     })),
     feeSats: stored.feeSats,
-    feeShares,
+    feeShares: [],
     changeSats: stored.changeSats,
     // Only the fee computation used it; signing and assembly read the inputs and the transaction.
     vsize: 0,
@@ -159,7 +159,7 @@ export async function addSignatures(ctx: CallContext, batchId: bigint, encoded: 
   if (sigs.length !== stored.inputs.length) {
     fail('BRIDGE_BAD_SIGNATURES', `batch ${batchId} has ${stored.inputs.length} inputs; ${sigs.length} signatures were given`)
   }
-  const batch = await toPegBatch(ctx, stored)
+  const batch = toPegBatch(stored)
   const { federation, chainId } = ctx.config
   for (let i = 0; i < sigs.length; i++) {
     if (!verifyBatchSignature(batch, federation, chainId, i, member, sigs[i]!)) {
