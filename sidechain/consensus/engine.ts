@@ -14,7 +14,7 @@ import type { Logger } from 'pino'
 import { verify } from 'tiny-secp256k1'
 import { CausewayError, fail } from '../../spv/base/errors.js'
 import { bytesToHex, equalBytes, toHex } from '../../spv/base/bytes.js'
-import type { Candidate, Node } from '../node/node.js'
+import { timingFields, type Candidate, type Node } from '../node/node.js'
 import { commitDigest, decodeCertificate, encodeCertificate, signCommit, verifyCertificate, type Certificate, type ValidatorSet } from './certificate.js'
 import { signMessage, verifyMessage, type MessageType, type SignedMessage } from './messages.js'
 import type { SignLog } from './sign-log.js'
@@ -348,12 +348,12 @@ export class Engine {
 
   private async finalize(block: Block, certificate: Certificate): Promise<void> {
     const key = bytesToHex(block.hash())
-    await this.node.exclusive(async () => {
-      if (this.node.blockNumber() >= block.header.number) return
+    const timings = await this.node.exclusive(async () => {
+      if (this.node.blockNumber() >= block.header.number) return {}
       const candidate = this.candidates.get(key) ?? (await this.node.replay(block))
-      await this.node.commit(candidate, certificate)
+      return timingFields(candidate.timings, await this.node.commit(candidate, certificate))
     })
-    this.o.logger.info({ height: Number(block.header.number), txs: block.transactions.length, signatures: certificate.signatures.length, hash: toHex(block.hash()) }, 'block final')
+    this.o.logger.info({ height: Number(block.header.number), txs: block.transactions.length, signatures: certificate.signatures.length, hash: toHex(block.hash()), ...timings }, 'block final')
     this.o.broadcast(this.sign('commit', this.round, [block.serialize(), encodeCertificate(certificate)]))
     await this.resetHeight()
   }

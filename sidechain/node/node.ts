@@ -59,6 +59,25 @@ export interface NodeOptions {
 export interface Candidate {
   readonly executed: ExecutedBlock
   readonly receipts: readonly StoredReceipt[]
+  /** Milliseconds spent choosing transactions (build), warming the state, and in executeBlock's phases. */
+  readonly timings: BlockTimings
+}
+
+export interface BlockTimings {
+  readonly selectMs: number
+  readonly prefetchMs: number
+  readonly runMs: number
+  readonly flushMs: number
+  readonly rootsMs: number
+}
+
+const round1 = (ms: number) => Math.round(ms * 10) / 10
+/** A candidate's timings rounded for a log line, with the commit's own time. */
+export function timingFields(t: BlockTimings, commitMs?: number): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [k, v] of Object.entries(t)) out[k] = round1(v)
+  if (commitMs !== undefined) out['commitMs'] = round1(commitMs)
+  return out
 }
 
 export class Node implements NodeApi {
@@ -177,6 +196,7 @@ export class Node implements NodeApi {
    * call `commit` or `abandon` next (inside the same `exclusive` section).
    */
   async buildCandidate(timestamp?: bigint): Promise<Candidate> {
+    const t0 = performance.now()
     const parent = await this.atHead()
     const baseFee = nextBaseFee(parent.header, this.params)
     const nonces = new Map<string, bigint>()
@@ -184,7 +204,9 @@ export class Node implements NodeApi {
       nonces.set(sender, (await this.state.getAccount(new Address(hexToBytes(sender))))?.nonce ?? 0n)
     }
     const txs = this.mempool.select(this.params.gasLimit, baseFee, (s) => nonces.get(s) ?? 0n, this.options.maxBlockTxs ?? 1000)
+    const t1 = performance.now()
     await this.prefetch(txs)
+    const t2 = performance.now()
     const executed = await this.execute(parent, txs, { timestamp: timestamp ?? this.nextTimestamp(parent) }, 'build')
     // Transactions that can never run (nonce already used, sender cannot pay) leave the pool.
     const dead: Uint8Array[] = []
@@ -193,7 +215,8 @@ export class Node implements NodeApi {
       if (this.mempool.remove(tx.hash())) dead.push(tx.hash())
     }
     await this.chain.journalDelete(dead)
-    return { executed, receipts: receiptsOfBlock(executed.block, executed.executed) }
+    const timings = { selectMs: t1 - t0, prefetchMs: t2 - t1, ...executed.timings }
+    return { executed, receipts: receiptsOfBlock(executed.block, executed.executed), timings }
   }
 
   /** Re-executes a block proposed by another validator; throws EXEC_INVALID_BLOCK unless it matches exactly. */
@@ -205,8 +228,11 @@ export class Node implements NodeApi {
     // Transactions we already hold in the pool have their senders recovered: run those instances (same bytes).
     const txs = block.transactions.map((tx) => this.mempool.get(tx.hash())?.tx ?? tx)
     let executed: ExecutedBlock
+    const t1 = performance.now()
+    let t2 = t1
     try {
       await this.prefetch(txs)
+      t2 = performance.now()
       executed = await this.execute(parent, txs, { timestamp: block.header.timestamp, extraData: block.header.extraData }, 'replay')
     } catch (e) {
       await this.abandon()
@@ -217,7 +243,8 @@ export class Node implements NodeApi {
       const why = !equalBytes(executed.block.header.stateRoot, block.header.stateRoot) ? 'state root' : 'header'
       fail('EXEC_INVALID_BLOCK', `block ${block.header.number}: bad ${why} (re-execution gives ${toHex(executed.block.hash())})`, { reason: why })
     }
-    return { executed, receipts: receiptsOfBlock(executed.block, executed.executed) }
+    const timings = { selectMs: 0, prefetchMs: t2 - t1, ...executed.timings }
+    return { executed, receipts: receiptsOfBlock(executed.block, executed.executed), timings }
   }
 
   /** Resets the producer state to the head after a candidate that will not be committed. */
@@ -262,8 +289,12 @@ export class Node implements NodeApi {
     return executed
   }
 
-  /** Stores a final block (its state already computed by buildCandidate/replay) and updates the mempool. */
-  async commit(candidate: Candidate, certificate: Certificate, supply?: SupplyLedger): Promise<void> {
+  /**
+   * Stores a final block (its state already computed by buildCandidate/replay) and updates the mempool; returns
+   * the milliseconds it took.
+   */
+  async commit(candidate: Candidate, certificate: Certificate, supply?: SupplyLedger): Promise<number> {
+    const started = performance.now()
     const block = candidate.executed.block
     // Another candidate may have been executed since this one: its state nodes are stored, so move back to it.
     if (this.working === undefined || !equalBytes(this.working, block.header.stateRoot)) {
@@ -286,6 +317,7 @@ export class Node implements NodeApi {
     await this.chain.journalDelete(stale)
     await this.admission.setStateRoot(block.header.stateRoot)
     this.events.emit('block', block, candidate.receipts)
+    return performance.now() - started
   }
 
   private async reloadJournal(): Promise<void> {
