@@ -200,7 +200,8 @@ async function runOn(name: string, start: () => Promise<Started>, kind: Workload
     if (process.env['BENCH_PHASES'] === '1') for (const o of t.outputs?.() ?? []) for (const l of phaseLines(o.name, o.text)) log(`    ${l}`)
     log(`  ${Math.round(r.tps)} tx/s to finality, p50 ${Math.round(r.p50Ms)} ms, p99 ${Math.round(r.p99Ms)} ms, ${r.blocks} blocks (at most ${r.maxTxsPerBlock} txs)`)
   } catch (e) {
-    const error = e instanceof Error ? e.message : String(e)
+    const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : ''
+    const error = e instanceof Error ? e.message + cause : String(e)
     failures.push({ target: t.target.label, kind, error })
     log(`  FAILED, no figure: ${error}`)
     for (const line of t.diagnose?.() ?? []) log(`    ${line}`)

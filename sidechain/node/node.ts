@@ -458,7 +458,7 @@ export class Node implements NodeApi {
     if (raw[0] === 0x03) fail('MEMPOOL_UNSUPPORTED_TYPE', 'blob transactions are not supported on this chain')
     let tx: TypedTransaction
     try {
-      tx = createTxFromRLP(raw, { common: this.common, params: TX_DECODE_PARAMS })
+      tx = createTxFromRLP(raw, { common: this.common, params: TX_DECODE_PARAMS, freeze: false })
     } catch (e) {
       const msg = (e as Error).message
       if (/chain ?id/i.test(msg)) throw new CausewayError('MEMPOOL_WRONG_CHAIN', `invalid chain id: this chain is ${this.chainId}`, { cause: e })
@@ -468,7 +468,7 @@ export class Node implements NodeApi {
     if (!tx.isSigned()) fail('MEMPOOL_BAD_SIGNATURE', 'invalid sender: transaction is not signed')
     let sender: Uint8Array
     try {
-      sender = tx.getSenderAddress().bytes
+      sender = pinSender(tx).bytes
     } catch (e) {
       throw new CausewayError('MEMPOOL_BAD_SIGNATURE', 'invalid sender: the signature does not recover', { cause: e })
     }
@@ -564,6 +564,19 @@ export class Node implements NodeApi {
     }
   }
 
+}
+
+/**
+ * Recovers the sender once and makes `tx` (decoded unfrozen) answer with that address from then on, then freezes
+ * it as ethereumjs would have (its hash is cached only on frozen transactions). ethereumjs caches the recovered
+ * public key but derives the address from it — a Keccak in JavaScript — on every getSenderAddress call, several
+ * times per transaction between admission, block selection and runTx.
+ */
+function pinSender(tx: TypedTransaction): Address {
+  const sender = tx.getSenderAddress()
+  Object.defineProperty(tx, 'getSenderAddress', { value: () => sender })
+  Object.freeze(tx)
+  return sender
 }
 
 /** BLOCKHASH reads canonical block hashes from the store (Prague still serves BLOCKHASH from the chain). */
