@@ -76,29 +76,35 @@ function setLookupOfActiveEips(common: Common): void {
 
 /** How often each parameter set (Common._params, shared between a Common and its copies) has changed. */
 const paramsVersions = new WeakMap<object, number>()
-/** The parameter set and its version each Common last built its parameter cache from. */
-const cacheBuiltFrom = new WeakMap<Common, { readonly params: object; readonly version: number }>()
+/** For each parameter cache object (Common._paramsCache, also shared by copies): what it was built from. */
+const cacheBuiltFrom = new WeakMap<object, { readonly params: object; readonly version: number }>()
 
 /**
- * Every transaction and block ethereumjs constructs calls `common.updateParams(…)` with its package's parameter
- * set (or `{}`), which deep-copies the set and rebuilds the whole parameter cache — for a block of 1000 decoded
- * transactions a thousand times, and ~17 % of admitting one. The call is skipped when it would change nothing:
- * every value is already in the parameters, and this Common's cache was built since they last changed (through
- * any Common sharing them: `copy()` shares them). Changing the hardfork or the EIPs rebuilds the cache anyway.
- * Installed as an own property, so copies keep it (it uses `this`).
+ * Every transaction and block ethereumjs constructs calls `updateParams(…)` with its package's parameter set (or
+ * `{}`) on its own copy of the Common, which deep-copies the set and rebuilds the whole parameter cache — for a
+ * block of 1000 decoded transactions a thousand times, and ~17 % of admitting one. The call is skipped when it
+ * would change nothing: every value is already in the parameters, and the cache this Common holds was built from
+ * them since they last changed. Copies share both the parameters and the cache object with the Common they came
+ * from (until they rebuild their own: a new object), so the check holds for them too. Changing the hardfork or
+ * the EIPs builds a new cache object, which is then rebuilt once more on its next update. Installed as an own
+ * property, so copies keep it (it uses `this`).
  */
 function skipRedundantParamUpdates(common: Common): void {
+  const own = common as unknown as { _params: object; _paramsCache: object }
+  // The cache was built by the updateParams just before: record it, or every copy would rebuild its own.
+  cacheBuiltFrom.set(own._paramsCache, { params: own._params, version: paramsVersions.get(own._params) ?? 0 })
   const update = common.updateParams
   common.updateParams = function (this: Common, params: ParamsDict): void {
-    const shared = (this as unknown as { _params: object })._params
+    const self = this as unknown as { _params: object; _paramsCache: object }
+    const shared = self._params
     const version = paramsVersions.get(shared) ?? 0
-    const built = cacheBuiltFrom.get(this)
+    const built = cacheBuiltFrom.get(self._paramsCache)
     const merged = alreadyMerged(this, params)
     if (merged && built !== undefined && built.params === shared && built.version === version) return
     update.call(this, params)
     const now = merged ? version : version + 1
     paramsVersions.set(shared, now)
-    cacheBuiltFrom.set(this, { params: shared, version: now })
+    cacheBuiltFrom.set(self._paramsCache, { params: shared, version: now })
   }
 }
 

@@ -330,7 +330,8 @@ export class Engine {
       ok = false
     }
     if (!ok) fail('CONSENSUS_BAD_SIGNATURE', `precommit signature of validator ${message.from} does not verify`)
-    const block = this.decodeBlock(blockBytes)
+    // The block rides along for validators that missed the proposal; one we hold already is not decoded again.
+    const block = this.blocks.get(bytesToHex(hash)) ?? this.decodeBlock(blockBytes)
     if (!equalBytes(block.hash(), hash)) fail('CONSENSUS_MALFORMED', 'precommit names one block and carries another')
     if (block.header.number !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'precommit for a block of another height')
     this.blocks.set(bytesToHex(hash), block)
@@ -359,8 +360,9 @@ export class Engine {
   }
 
   private async onCommit(message: SignedMessage): Promise<void> {
-    const block = this.decodeBlock(message.payload[0])
     const cert = decodeCertificate(message.payload[1] ?? new Uint8Array(0))
+    // A block we hold already (the certificate names it) is not decoded again from the message.
+    const block = this.blocks.get(bytesToHex(cert.blockHash)) ?? this.decodeBlock(message.payload[0])
     if (block.header.number !== this.height || cert.height !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'commit for another height')
     verifyCertificate(this.o.set, this.node.chainId, cert, block.hash())
     this.blocks.set(bytesToHex(block.hash()), block)

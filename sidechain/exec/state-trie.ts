@@ -3,7 +3,7 @@
 import { createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
-import { unpadBytes, type Address, type DB } from '@ethereumjs/util'
+import { unpadBytes, type Account, type Address, type DB } from '@ethereumjs/util'
 import { keccak256 } from './crypto.js'
 
 /** The state trie over `db` (in memory when absent), at `root` when given (it must exist in `db`). */
@@ -33,6 +33,39 @@ export class CachedStorageStateManager extends MerkleStateManager {
     // As the base class: storage of an account that does not exist cannot be written (super throws the error).
     if ((await this.getAccount(address)) === undefined) return super.putStorage(address, key, value)
     storage.put(address, key, RLP.encode(unpadBytes(value)))
+  }
+
+  /** Storage tries checkpointed by the flush in progress (undefined outside a flush). */
+  private flushing: Set<MerklePatriciaTrie> | undefined
+
+  /**
+   * Writes the cached changes to the tries inside checkpoints of the account trie and of every storage trie it
+   * touches, so their new nodes reach the database in one batch per trie at the end, rather than one LevelDB
+   * batch (and one wait for it) per account or storage slot written.
+   */
+  override async flush(): Promise<void> {
+    const tries = new Set<MerklePatriciaTrie>()
+    this.flushing = tries
+    this._trie.checkpoint()
+    try {
+      await super.flush()
+    } catch (e) {
+      this.flushing = undefined
+      for (const t of [this._trie, ...tries]) await t.revert()
+      throw e
+    }
+    this.flushing = undefined
+    for (const t of tries) await t.commit()
+    await this._trie.commit()
+  }
+
+  protected override _getStorageTrie(addressOrHash: Address | { bytes: Uint8Array } | Uint8Array, rootAccount?: Account): MerklePatriciaTrie {
+    const trie = super._getStorageTrie(addressOrHash, rootAccount)
+    if (this.flushing !== undefined && !this.flushing.has(trie)) {
+      trie.checkpoint()
+      this.flushing.add(trie)
+    }
+    return trie
   }
 }
 

@@ -46,3 +46,26 @@ describe('chain Common copies', () => {
     expect(copy.param('elasticityMultiplier')).toBe(BigInt(paramsBlock[1559]!['elasticityMultiplier'] as number))
   })
 })
+
+describe('decoding transactions with the chain Common', () => {
+  it('does not rebuild the parameter cache for each transaction', async () => {
+    const { createFeeMarket1559Tx, createTxFromRLP } = await import('@ethereumjs/tx')
+    const common = createChainCommon({ name: 'params-test', chainId: DEV_CHAIN_ID })
+    const raw = createFeeMarket1559Tx({ chainId: DEV_CHAIN_ID, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, to: `0x${'11'.repeat(20)}` as const }, { common })
+      .sign(new Uint8Array(32).fill(3))
+      .serialize()
+    const proto = Common.prototype as unknown as { _buildParamsCache: () => void }
+    const build = proto._buildParamsCache
+    let builds = 0
+    proto._buildParamsCache = function (this: unknown) {
+      builds++
+      build.call(this)
+    }
+    try {
+      for (let i = 0; i < 20; i++) expect(createTxFromRLP(raw, { common }).common.param('txGas')).toBe(21_000n)
+    } finally {
+      proto._buildParamsCache = build
+    }
+    expect(builds).toBe(0)
+  })
+})
