@@ -197,7 +197,10 @@ async function runOn(name: string, start: () => Promise<Started>, kind: Workload
       notes.push(`${t.target.label} ${kind}: node-side eth_sendRawTransaction mean ${((sum / count) * 1000).toFixed(2)} ms over ${count} calls`)
     }
     results.push(r)
-    if (process.env['BENCH_PHASES'] === '1') for (const o of t.outputs?.() ?? []) for (const l of phaseLines(o.name, o.text)) log(`    ${l}`)
+    if (process.env['BENCH_PHASES'] === '1') {
+      for (const o of t.outputs?.() ?? []) for (const l of phaseLines(o.name, o.text)) log(`    ${l}`)
+      for (const line of t.diagnose?.() ?? []) log(`    ${line}`)
+    }
     log(`  ${Math.round(r.tps)} tx/s to finality, p50 ${Math.round(r.p50Ms)} ms, p99 ${Math.round(r.p99Ms)} ms, ${r.blocks} blocks (at most ${r.maxTxsPerBlock} txs)`)
   } catch (e) {
     const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : ''

@@ -172,6 +172,11 @@ export class Engine {
     const again = this.locked ?? this.polka
     let block = again === undefined ? undefined : this.blocks.get(bytesToHex(again))
     if (block === undefined && this.locked !== undefined) return // locked on a block we do not have: wait for others
+    // Neither locked nor a polka: offer again the block of an earlier round at this height that this validator
+    // re-executed (most recent first) rather than building another. Any valid block may be proposed; this one
+    // the others have most likely executed already, so they prevote at once — when execution is slow (a busy
+    // machine, large blocks), building and re-executing a new block every round can outlast every round.
+    if (block === undefined) block = this.newestExecuted()
     if (block === undefined) {
       const candidate = await this.node.exclusive(() => this.node.buildCandidate())
       const built = candidate.executed.block
@@ -189,6 +194,16 @@ export class Engine {
     const proposal = this.sign('proposal', this.round, [block.serialize()])
     this.o.broadcast(proposal)
     await this.onProposal(proposal)
+  }
+
+  /** The block most recently executed at this height (built here or re-executed from a proposal), if any. */
+  private newestExecuted(): Block | undefined {
+    const keys = [...this.candidates.keys()]
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const block = this.blocks.get(keys[i]!)
+      if (block !== undefined && block.header.number === this.height) return block
+    }
+    return undefined
   }
 
   private sign(type: MessageType, round: number, payload: Uint8Array[]): SignedMessage {
