@@ -232,7 +232,11 @@ function fastPost(p: PostParts): (req: IncomingMessage, res: ServerResponse) => 
     if (p.cors !== false && p.cors !== '*') headers['vary'] = 'Origin'
     const send = (status: number, body: string | undefined) => {
       if (res.headersSent) return
-      if (body !== undefined) headers['content-type'] = 'application/json'
+      if (body !== undefined) {
+        headers['content-type'] = 'application/json'
+        // A length, not chunked encoding: one write, and clients need not parse chunks (204 has no body).
+        headers['content-length'] = String(Buffer.byteLength(body))
+      }
       res.writeHead(status, headers)
       res.end(body)
     }
