@@ -5,7 +5,10 @@
 // line one JSON object. BENCH_TXS (native transfers per target; ERC-20 runs use half), BENCH_SENDERS and
 // BENCH_BATCH (transactions per JSON-RPC batch per sender on the side chain, default 1; a diagnostic knob: Hardhat
 // always gets one transaction per request, since with automine it refuses a nonce it cannot mine at once)
-// override the defaults.
+// override the defaults. For quicker iteration BENCH_TARGETS (comma-separated: one, three, hardhat) and
+// BENCH_KINDS (native, erc20) run a subset; figures not measured are null in the last line. BENCH_PHASES=1 prints,
+// after each side-chain run, every node's per-block phase timings from its log (select, prefetch, run, flush,
+// roots, commit, in ms).
 import { randomBytes } from 'node:crypto'
 import { cpus } from 'node:os'
 import { startDevNodeProcess } from '../test/helpers/causeway-node.js'
@@ -18,6 +21,9 @@ import { runWorkload, type RunResult, type Target, type WorkloadKind } from './l
 const NATIVE_TXS = Number(process.env.BENCH_TXS ?? 3200)
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 32)
 const BATCH = Number(process.env.BENCH_BATCH ?? 1)
+const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'one,three,hardhat').split(',').map((t) => t.trim()))
+const KINDS = (['native', 'erc20'] as const).filter((k) => (process.env.BENCH_KINDS ?? 'native,erc20').split(',').map((t) => t.trim()).includes(k))
+for (const t of TARGETS) if (!['one', 'three', 'hardhat'].includes(t)) throw new Error(`BENCH_TARGETS: unknown target ${t} (one, three, hardhat)`)
 /** The side chain's mempool holds at most 256 pending transactions per sender. */
 const MAX_PER_SENDER = 256
 
@@ -74,12 +80,31 @@ interface Started {
   readonly check?: () => Promise<void>
   /** What the processes' logs say, printed when a run fails. */
   readonly diagnose?: () => string[]
+  /** The processes' logs, for BENCH_PHASES. */
+  readonly outputs?: () => { name: string; text: string }[]
   readonly stop: () => Promise<void>
 }
 
 async function rpcCall(url: string, method: string, params: unknown[]): Promise<any> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
   return ((await res.json()) as { result: unknown }).result
+}
+
+/** One line per block with transactions from a node's JSON log: its phase timings (BENCH_PHASES). */
+function phaseLines(name: string, output: string): string[] {
+  const out: string[] = []
+  for (const l of output.split('\n')) {
+    if (!l.startsWith('{') || !l.includes('"block final"')) continue
+    try {
+      const j = JSON.parse(l) as Record<string, number>
+      if (!(j['txs']! > 0) || j['runMs'] === undefined) continue
+      const f = (k: string) => String(j[k] ?? '-')
+      out.push(`${name} #${j['height']} ${j['txs']} txs: select ${f('selectMs')} prefetch ${f('prefetchMs')} run ${f('runMs')} flush ${f('flushMs')} roots ${f('rootsMs')} commit ${f('commitMs')} ms (run ${((j['runMs']! * 1000) / j['txs']!).toFixed(0)} µs/tx)`)
+    } catch {
+      // not a log line
+    }
+  }
+  return out
 }
 
 /** One line per node from its JSON log: blocks made, round timeouts, refusals by code, its last proposal. */
@@ -108,7 +133,7 @@ function consensusSummary(name: string, output: string): string {
 async function startDev(): Promise<Started> {
   const devKey = `0x${randomBytes(32).toString('hex')}`
   const dev = await startDevNodeProcess({ devKey })
-  return { target: { label: '1 validator', sendUrls: [dev.url], watchUrl: dev.url, watchWsUrl: dev.wsUrl, fundedKey: devKey }, causeway: true, batch: BATCH, diagnose: () => [consensusSummary('dev node', dev.output())], stop: () => dev.stop(true) }
+  return { target: { label: '1 validator', sendUrls: [dev.url], watchUrl: dev.url, watchWsUrl: dev.wsUrl, fundedKey: devKey }, causeway: true, batch: BATCH, diagnose: () => [consensusSummary('dev node', dev.output())], outputs: () => [{ name: 'dev', text: dev.output() }], stop: () => dev.stop(true) }
 }
 
 async function startThree(): Promise<Started> {
@@ -131,6 +156,7 @@ async function startThree(): Promise<Started> {
       if (new Set(hashes).size !== 1) throw new Error(`validators disagree on block ${Number(head)}: ${hashes.join(', ')}`)
     },
     diagnose: () => v.map((m) => consensusSummary(m.name, m.output())),
+    outputs: () => v.map((m) => ({ name: m.name, text: m.output() })),
     stop: () => fed.close(),
   }
 }
@@ -171,9 +197,14 @@ async function runOn(name: string, start: () => Promise<Started>, kind: Workload
       notes.push(`${t.target.label} ${kind}: node-side eth_sendRawTransaction mean ${((sum / count) * 1000).toFixed(2)} ms over ${count} calls`)
     }
     results.push(r)
+    if (process.env['BENCH_PHASES'] === '1') {
+      for (const o of t.outputs?.() ?? []) for (const l of phaseLines(o.name, o.text)) log(`    ${l}`)
+      for (const line of t.diagnose?.() ?? []) log(`    ${line}`)
+    }
     log(`  ${Math.round(r.tps)} tx/s to finality, p50 ${Math.round(r.p50Ms)} ms, p99 ${Math.round(r.p99Ms)} ms, ${r.blocks} blocks (at most ${r.maxTxsPerBlock} txs)`)
   } catch (e) {
-    const error = e instanceof Error ? e.message : String(e)
+    const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : ''
+    const error = e instanceof Error ? e.message + cause : String(e)
     failures.push({ target: t.target.label, kind, error })
     log(`  FAILED, no figure: ${error}`)
     for (const line of t.diagnose?.() ?? []) log(`    ${line}`)
@@ -183,9 +214,9 @@ async function runOn(name: string, start: () => Promise<Started>, kind: Workload
 }
 
 try {
-  for (const kind of ['native', 'erc20'] as const) await runOn('one validator (causeway node --dev)', startDev, kind)
-  for (const kind of ['native', 'erc20'] as const) await runOn('three validators, threshold 2', startThree, kind)
-  for (const kind of ['native', 'erc20'] as const) await runOn('Hardhat 2 (automine)', startHardhatTarget, kind)
+  if (TARGETS.has('one')) for (const kind of KINDS) await runOn('one validator (causeway node --dev)', startDev, kind)
+  if (TARGETS.has('three')) for (const kind of KINDS) await runOn('three validators, threshold 2', startThree, kind)
+  if (TARGETS.has('hardhat')) for (const kind of KINDS) await runOn('Hardhat 2 (automine)', startHardhatTarget, kind)
 } finally {
   await stopAll()
 }

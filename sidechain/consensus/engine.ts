@@ -14,7 +14,7 @@ import type { Logger } from 'pino'
 import { verify } from 'tiny-secp256k1'
 import { CausewayError, fail } from '../../spv/base/errors.js'
 import { bytesToHex, equalBytes, toHex } from '../../spv/base/bytes.js'
-import type { Candidate, Node } from '../node/node.js'
+import { timingFields, type Candidate, type Node } from '../node/node.js'
 import { commitDigest, decodeCertificate, encodeCertificate, signCommit, verifyCertificate, type Certificate, type ValidatorSet } from './certificate.js'
 import { signMessage, verifyMessage, type MessageType, type SignedMessage } from './messages.js'
 import type { SignLog } from './sign-log.js'
@@ -174,6 +174,11 @@ export class Engine {
     const again = this.locked ?? this.polka
     let block = again === undefined ? undefined : this.blocks.get(bytesToHex(again))
     if (block === undefined && this.locked !== undefined) return // locked on a block we do not have: wait for others
+    // Neither locked nor a polka: offer again the block of an earlier round at this height that this validator
+    // re-executed (most recent first) rather than building another. Any valid block may be proposed; this one
+    // the others have most likely executed already, so they prevote at once — when execution is slow (a busy
+    // machine, large blocks), building and re-executing a new block every round can outlast every round.
+    if (block === undefined) block = this.newestExecuted()
     if (block === undefined) {
       const candidate = await this.node.exclusive(() => this.node.buildCandidate())
       const built = candidate.executed.block
@@ -191,6 +196,16 @@ export class Engine {
     const proposal = this.sign('proposal', this.round, [block.serialize()])
     this.o.broadcast(proposal)
     await this.onProposal(proposal)
+  }
+
+  /** The block most recently executed at this height (built here or re-executed from a proposal), if any. */
+  private newestExecuted(): Block | undefined {
+    const keys = [...this.candidates.keys()]
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const block = this.blocks.get(keys[i]!)
+      if (block !== undefined && block.header.number === this.height) return block
+    }
+    return undefined
   }
 
   private sign(type: MessageType, round: number, payload: Uint8Array[]): SignedMessage {
@@ -332,7 +347,8 @@ export class Engine {
       ok = false
     }
     if (!ok) fail('CONSENSUS_BAD_SIGNATURE', `precommit signature of validator ${message.from} does not verify`)
-    const block = this.decodeBlock(blockBytes)
+    // The block rides along for validators that missed the proposal; one we hold already is not decoded again.
+    const block = this.blocks.get(bytesToHex(hash)) ?? this.decodeBlock(blockBytes)
     if (!equalBytes(block.hash(), hash)) fail('CONSENSUS_MALFORMED', 'precommit names one block and carries another')
     if (block.header.number !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'precommit for a block of another height')
     this.blocks.set(bytesToHex(hash), block)
@@ -350,19 +366,20 @@ export class Engine {
 
   private async finalize(block: Block, certificate: Certificate): Promise<void> {
     const key = bytesToHex(block.hash())
-    await this.node.exclusive(async () => {
-      if (this.node.blockNumber() >= block.header.number) return
+    const timings = await this.node.exclusive(async () => {
+      if (this.node.blockNumber() >= block.header.number) return {}
       const candidate = this.candidates.get(key) ?? (await this.node.replay(block))
-      await this.node.commit(candidate, certificate)
+      return timingFields(candidate.timings, await this.node.commit(candidate, certificate))
     })
-    this.o.logger.info({ height: Number(block.header.number), txs: block.transactions.length, signatures: certificate.signatures.length, hash: toHex(block.hash()) }, 'block final')
+    this.o.logger.info({ height: Number(block.header.number), txs: block.transactions.length, signatures: certificate.signatures.length, hash: toHex(block.hash()), ...timings }, 'block final')
     this.o.broadcast(this.sign('commit', this.round, [block.serialize(), encodeCertificate(certificate)]))
     await this.resetHeight()
   }
 
   private async onCommit(message: SignedMessage): Promise<void> {
-    const block = this.decodeBlock(message.payload[0])
     const cert = decodeCertificate(message.payload[1] ?? new Uint8Array(0))
+    // A block we hold already (the certificate names it) is not decoded again from the message.
+    const block = this.blocks.get(bytesToHex(cert.blockHash)) ?? this.decodeBlock(message.payload[0])
     if (block.header.number !== this.height || cert.height !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'commit for another height')
     verifyCertificate(this.o.set, this.node.chainId, cert, block.hash())
     this.blocks.set(bytesToHex(block.hash()), block)

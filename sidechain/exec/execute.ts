@@ -6,7 +6,7 @@
 // - no block reward;
 // - fees are never burned: the tip goes to the coinbase by the EVM's own rule, and at the end of each block the
 //   base fee part (gasUsed × baseFee) is credited to the coinbase too. The coinbase is the chain's fee address.
-import { Block, createBlock, createBlockHeader, genTransactionsTrieRoot } from '@ethereumjs/block'
+import { Block, createBlock, createBlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Account, Address, KECCAK256_RLP } from '@ethereumjs/util'
@@ -15,8 +15,9 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { CausewayError } from '../../spv/base/errors.js'
 import { receiptsRoot } from '../../spv/evm/receipt-proof.js'
-import { createMPT } from '@ethereumjs/mpt'
+import { orderedTrieRoot } from '../../spv/evm/ordered-trie.js'
 import { keccak256 } from './crypto.js'
+import './code-analysis.js' // contract code analysed once per code, not once per call
 import type { Receipt } from '../../spv/evm/receipt.js'
 import { nextBaseFee, type ChainParams } from '../chain/params.js'
 
@@ -39,6 +40,8 @@ export interface ExecutedBlock {
   readonly executed: readonly ExecutedTx[]
   /** Transactions left out (build mode only), with the reason, so the mempool can drop them. */
   readonly skipped: readonly { readonly tx: TypedTransaction; readonly error: Error }[]
+  /** Where the time went, ms: running the transactions, writing the state to the trie, the header's roots. */
+  readonly timings: { readonly runMs: number; readonly flushMs: number; readonly rootsMs: number }
 }
 
 // EIP-7685 with no requests: sha256 of nothing.
@@ -97,6 +100,8 @@ export async function executeBlock(
   const skipped: { tx: TypedTransaction; error: Error }[] = []
   const included: TypedTransaction[] = []
   let gasUsed = 0n
+  const t0 = performance.now()
+  let t1 = t0
   await vm.stateManager.checkpoint()
   try {
     for (const tx of txs) {
@@ -130,12 +135,14 @@ export async function executeBlock(
       account.balance += burned
       await vm.stateManager.putAccount(feeAddress, account)
     }
+    t1 = performance.now()
     await vm.stateManager.commit()
   } catch (e) {
     await vm.stateManager.revert()
     throw e
   }
   const stateRoot = await vm.stateManager.getStateRoot()
+  const t2 = performance.now()
 
   const receipts: Receipt[] = executed.map(({ tx, result }) => toSpvReceipt(tx.type, result))
   const bloom = new Uint8Array(256)
@@ -151,14 +158,15 @@ export async function executeBlock(
       ...headerBase,
       stateRoot,
       gasUsed,
-      transactionsTrie: await genTransactionsTrieRoot(included, await createMPT({ useKeyHashingFunction: keccak256 })),
+      transactionsTrie: orderedTrieRoot(included.map((tx) => tx.serialize()), keccak256),
       receiptTrie: await receiptsRoot(receipts, keccak256),
       logsBloom: executed.length === 0 ? EMPTY_BLOOM : bloom,
     },
     blockOptions,
   )
   const block = new Block(header, included, [], [], blockOptions)
-  return { block, executed, skipped }
+  const timings = { runMs: t1 - t0, flushMs: t2 - t1, rootsMs: performance.now() - t2 }
+  return { block, executed, skipped, timings }
 }
 
 function toSpvReceipt(type: number, result: RunTxResult): Receipt {

@@ -6,7 +6,7 @@
 // then went quiet they would wait forever.
 import type { Logger } from 'pino'
 import { publicKeyOf, signCommit, type Certificate } from '../consensus/certificate.js'
-import type { Node } from './node.js'
+import { timingFields, type Node } from './node.js'
 
 const TRAILING_EMPTY_BLOCKS = 2
 
@@ -76,9 +76,12 @@ export class DevProducer {
           blockHash: block.hash(),
           signatures: [{ validator: 0, signature: signCommit(this.options.validatorKey, this.node.chainId, block.header.number, 0, block.hash()) }],
         }
-        await this.node.commit(candidate, certificate)
+        const commitMs = await this.node.commit(candidate, certificate)
         committed = true
-        this.options.logger.info({ height: Number(block.header.number), txs: block.transactions.length, gasUsed: Number(block.header.gasUsed) }, 'block final')
+        this.options.logger.info(
+          { height: Number(block.header.number), txs: block.transactions.length, gasUsed: Number(block.header.gasUsed), ...timingFields(candidate.timings, commitMs) },
+          'block final',
+        )
       })
     } catch (e) {
       this.options.logger.error({ err: e }, 'block production failed')

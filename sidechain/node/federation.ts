@@ -76,15 +76,17 @@ export async function startFederationNode(config: NodeConfig, root: Logger): Pro
       handlers: {
         ...(engine === undefined ? {} : { onMessage: (m: SignedMessage) => engine!.handle(m) }),
         onTxs: async (raws) => {
-          let accepted = 0
-          for (const raw of raws) {
-            try {
-              await node.admitFromPeer(raw)
-              accepted++
-            } catch {
-              // already known, or invalid: the sender's own node answered the user
-            }
-          }
+          // All at once, so their journal writes go to disk in one batch instead of one write (and one wait) per
+          // transaction. Order does not matter: the pool takes a sender's nonces in any order.
+          const outcomes = await Promise.all(
+            raws.map((raw) =>
+              node.admitFromPeer(raw).then(
+                () => true,
+                () => false, // already known, or invalid: the sender's own node answered the user
+              ),
+            ),
+          )
+          const accepted = outcomes.filter((ok) => ok).length
           return { accepted, rejected: raws.length - accepted }
         },
       },

@@ -13,7 +13,19 @@ type Sub = AbstractSublevel<Level<Bytes, Bytes>, string | Buffer | Uint8Array, B
 
 const BYTES = { keyEncoding: 'view', valueEncoding: 'view' } as const
 
+/** Trie nodes kept in memory, shared by every state trie over this database (~100 MB at most at ~600 B a node). */
+const NODE_CACHE_ENTRIES = 150_000
+
 export class NodeDatabase {
+  /**
+   * Recently read or written state trie nodes by key. Nodes are stored under the hash of their content, so an
+   * entry can never go stale; it saves the LevelDB round trip (a thread-pool hop and an event-loop turn) of the
+   * walks admission checks, historical reads, storage tries and the end-of-block flush make over the same upper
+   * trie levels again and again — the state managers' own caches are cleared when their root moves, and
+   * @ethereumjs/statemanager opens storage tries without a node cache.
+   */
+  private readonly nodeCache = new NodeCache(NODE_CACHE_ENTRIES)
+
   private constructor(
     private readonly level: Level<Bytes, Bytes>,
     readonly chainSub: Sub,
@@ -53,7 +65,7 @@ export class NodeDatabase {
 
   /** The state sublevel as the `DB` interface @ethereumjs/mpt takes. */
   stateDB(): DB<string, string | Uint8Array> {
-    return new TrieDB(this.stateSub)
+    return new TrieDB(this.stateSub, this.nodeCache)
   }
 
   async close(): Promise<void> {
@@ -86,34 +98,76 @@ function trieValue(value: string | Uint8Array): Uint8Array {
   return typeof value === 'string' ? hexToBytes(value) : value
 }
 
+/** A bounded map that forgets its oldest entries first. */
+class NodeCache {
+  private readonly map = new Map<string, Uint8Array>()
+  constructor(private readonly max: number) {}
+
+  get(key: string): Uint8Array | undefined {
+    return this.map.get(key)
+  }
+
+  set(key: string, value: Uint8Array): void {
+    if (this.map.size >= this.max && !this.map.has(key)) {
+      // Drop the oldest tenth at once, so eviction costs little per insertion.
+      let n = Math.ceil(this.max / 10)
+      for (const k of this.map.keys()) {
+        this.map.delete(k)
+        if (--n === 0) break
+      }
+    }
+    this.map.set(key, value)
+  }
+
+  delete(key: string): void {
+    this.map.delete(key)
+  }
+}
+
+const cacheKey = (key: string | Uint8Array): string => (typeof key === 'string' ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex'))
+
 /** The mpt DB interface over the state sublevel; the trie must be created with valueEncoding 'view'. */
 class TrieDB implements DB<string, string | Uint8Array> {
-  constructor(private readonly sub: Sub) {}
+  constructor(
+    private readonly sub: Sub,
+    private readonly cache: NodeCache,
+  ) {}
 
   async get(key: string, _opts?: EncodingOpts): Promise<Uint8Array | undefined> {
-    return this.sub.get(trieKey(key))
+    const k = cacheKey(key)
+    const cached = this.cache.get(k)
+    if (cached !== undefined) return cached
+    const value = await this.sub.get(trieKey(key))
+    if (value !== undefined) this.cache.set(k, value)
+    return value
   }
 
   async put(key: string, value: string | Uint8Array, _opts?: EncodingOpts): Promise<void> {
-    await this.sub.put(trieKey(key), trieValue(value))
+    const v = trieValue(value)
+    await this.sub.put(trieKey(key), v)
+    this.cache.set(cacheKey(key), v)
   }
 
   async del(key: string, _opts?: EncodingOpts): Promise<void> {
+    this.cache.delete(cacheKey(key))
     await this.sub.del(trieKey(key))
   }
 
   async batch(ops: BatchDBOp<string, string | Uint8Array>[]): Promise<void> {
+    const values = ops.map((op) => (op.type === 'put' ? trieValue(op.value as string | Uint8Array) : undefined))
+    for (const op of ops) if (op.type === 'del') this.cache.delete(cacheKey(op.key))
     await this.sub.batch(
-      ops.map((op) =>
-        op.type === 'put'
-          ? { type: 'put' as const, key: trieKey(op.key), value: trieValue(op.value as string | Uint8Array) }
-          : { type: 'del' as const, key: trieKey(op.key) },
+      ops.map((op, i) =>
+        op.type === 'put' ? { type: 'put' as const, key: trieKey(op.key), value: values[i]! } : { type: 'del' as const, key: trieKey(op.key) },
       ),
     )
+    ops.forEach((op, i) => {
+      if (op.type === 'put') this.cache.set(cacheKey(op.key), values[i]!)
+    })
   }
 
   shallowCopy(): DB<string, string | Uint8Array> {
-    return new TrieDB(this.sub)
+    return new TrieDB(this.sub, this.cache)
   }
 
   async open(): Promise<void> {}

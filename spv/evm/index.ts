@@ -29,3 +29,4 @@ export {
   receiptsRoot,
   verifyReceiptProof,
 } from './receipt-proof.js'
+export { orderedTrieRoot, trieRoot } from './ordered-trie.js'

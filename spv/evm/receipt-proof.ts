@@ -6,6 +6,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { equalBytes } from '../base/bytes.js'
 import { CausewayError, fail } from '../base/errors.js'
 import { type Receipt, EVM_RECEIPT_MALFORMED, decodeReceipt, encodeReceipt } from './receipt.js'
+import { orderedTrieRoot } from './ordered-trie.js'
 
 export const EVM_PROOF_INVALID = 'EVM_PROOF_INVALID'
 export const EVM_PROOF_NOT_FOUND = 'EVM_PROOF_NOT_FOUND'
@@ -25,15 +26,15 @@ export function receiptKey(index: number): Uint8Array {
 /** Keccak-256 for trie nodes; callers with a faster one (a native binding) may pass it in. */
 export type Keccak256 = (data: Uint8Array) => Uint8Array
 
-async function buildTrie(receipts: readonly Receipt[], keccak?: Keccak256) {
-  const trie = await createMPT(keccak === undefined ? { useKeyHashing: false } : { useKeyHashing: false, useKeyHashingFunction: keccak })
+async function buildTrie(receipts: readonly Receipt[]) {
+  const trie = await createMPT({ useKeyHashing: false })
   for (let i = 0; i < receipts.length; i++) await trie.put(receiptKey(i), encodeReceipt(receipts[i]!))
   return trie
 }
 
 /** The `receiptsRoot` of a block whose receipts, in transaction order, are `receipts`. */
 export async function receiptsRoot(receipts: readonly Receipt[], keccak?: Keccak256): Promise<Uint8Array> {
-  return (await buildTrie(receipts, keccak)).root()
+  return orderedTrieRoot(receipts.map(encodeReceipt), keccak)
 }
 
 /** The proof nodes, root first, for the receipt at `index` among all of a block's `receipts`. */

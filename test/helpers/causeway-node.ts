@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { freePort } from './ports.js'
 import { projectRoot } from './testdata.js'
-import { stopChild, waitExit, waitForOutput } from './process.js'
+import { childNodeFlags, stopChild, waitExit, waitForOutput } from './process.js'
 
 export interface NodeProcess {
   readonly url: string
@@ -35,7 +35,7 @@ const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
 export async function startDevNodeProcess(options: DevNodeProcessOptions = {}): Promise<NodeProcess> {
   const datadir = options.datadir ?? mkdtempSync(path.join(tmpdir(), 'causeway-dev-'))
   const port = options.port ?? (await freePort())
-  const args = [bin, 'node', '--dev', '--datadir', datadir, '--rpc-port', String(port), ...(options.devKey ? ['--dev-key', options.devKey] : []), ...(options.extraArgs ?? [])]
+  const args = [...childNodeFlags(), bin, 'node', '--dev', '--datadir', datadir, '--rpc-port', String(port), ...(options.devKey ? ['--dev-key', options.devKey] : []), ...(options.extraArgs ?? [])]
   const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()))

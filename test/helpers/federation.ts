@@ -10,7 +10,7 @@ import { pointFromScalar } from 'tiny-secp256k1'
 import { freePort } from './ports.js'
 import { projectRoot } from './testdata.js'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
-import { stopChild, waitExit, waitForOutput } from './process.js'
+import { childNodeFlags, stopChild, waitExit, waitForOutput } from './process.js'
 
 const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
@@ -74,7 +74,7 @@ function member(name: string, configFile: string, datadir: string, rpcUrl: strin
     async start() {
       if (running()) return
       out += `\n----- ${name} start -----\n`
-      const c = spawn(process.execPath, [bin, 'node', '--config', configFile], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+      const c = spawn(process.execPath, [...childNodeFlags(), bin, 'node', '--config', configFile], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] })
       child = c
       c.stdout!.on('data', (d: Buffer) => (out += d.toString()))
       c.stderr!.on('data', (d: Buffer) => (out += d.toString()))

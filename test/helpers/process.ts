@@ -42,3 +42,11 @@ export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<
     await waitExit(child, 5_000)
   }
 }
+
+/**
+ * Extra Node.js flags for the causeway processes the launchers start, from CAUSEWAY_NODE_FLAGS (space-separated),
+ * e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark's nodes (NODE_OPTIONS refuses --cpu-prof).
+ */
+export function childNodeFlags(): string[] {
+  return (process.env['CAUSEWAY_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '')
+}

@@ -254,6 +254,37 @@ describe('/health and /metrics', () => {
     again.observe('eth_chainId', 0.001, 'ok')
   })
 
+  it('lets browser pages call it: CORS on JSON-RPC answers and on preflights', async () => {
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://wallet.example' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId' }),
+    })
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    expect(res.headers.get('content-type')).toContain('application/json')
+    const pre = await fetch(server.url, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://wallet.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    })
+    expect(pre.status).toBe(204)
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*')
+    expect(pre.headers.get('access-control-allow-methods')).toContain('POST')
+  })
+
+  it('refuses a chunked body over the limit with 413', async () => {
+    const big = new TextEncoder().encode(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'web3_sha3', params: ['0x' + 'ab'.repeat(40_000)] }))
+    const body = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < big.length; i += 8192) c.enqueue(big.subarray(i, i + 8192))
+        c.close()
+      },
+    })
+    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit)
+    expect(res.status).toBe(413)
+    expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32005)
+    expect((await call('eth_chainId')).result).toBeDefined()
+  })
+
   it('answers other paths with 404', async () => {
     expect((await fetch(new URL('/nope', server.url))).status).toBe(404)
   })
