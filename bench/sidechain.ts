@@ -8,8 +8,10 @@
 // override the defaults. For quicker iteration BENCH_TARGETS (comma-separated: one, three, hardhat) and
 // BENCH_KINDS (native, erc20) run a subset; figures not measured are null in the last line. BENCH_PHASES=1 prints,
 // after each side-chain run, every node's per-block phase timings from its log (select, prefetch, run, flush,
-// roots, commit, in ms).
+// roots, commit, in ms); BENCH_LOG_DIR=<dir> writes every node's log there.
 import { randomBytes } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { cpus } from 'node:os'
 import { startDevNodeProcess } from '../test/helpers/causeway-node.js'
 import { startFederation } from '../test/helpers/federation.js'
@@ -197,6 +199,11 @@ async function runOn(name: string, start: () => Promise<Started>, kind: Workload
       notes.push(`${t.target.label} ${kind}: node-side eth_sendRawTransaction mean ${((sum / count) * 1000).toFixed(2)} ms over ${count} calls`)
     }
     results.push(r)
+    const logDir = process.env['BENCH_LOG_DIR']
+    if (logDir !== undefined) {
+      mkdirSync(logDir, { recursive: true })
+      for (const o of t.outputs?.() ?? []) writeFileSync(path.join(logDir, `${t.target.label.replace(/\W+/g, '-')}-${kind}-${o.name.replace(/\W+/g, '-')}.log`), o.text)
+    }
     if (process.env['BENCH_PHASES'] === '1') {
       for (const o of t.outputs?.() ?? []) for (const l of phaseLines(o.name, o.text)) log(`    ${l}`)
       for (const line of t.diagnose?.() ?? []) log(`    ${line}`)
