@@ -74,6 +74,21 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
     const ownProof = await w.bcoin.rpc.getTxOutProof([own.txid])
     await w.waitFor('headers', async () => (await bridgeHeight()) >= (await w.bcoin.rpc.getBlockCount()))
     await expect(asAlice.registerBtcTransaction!.staticCall(own.raw, ownProof)).rejects.toMatchObject({ revert: { args: ['PEG_NO_FEDERATION_OUTPUT', expect.any(String)] } })
+    // A 64-byte transaction (one segwit input, one 4-byte OP_RETURN output, no change): bcoin mines it, the bridge
+    // refuses its proof whatever it pays (its txid could pass for an inner merkle node).
+    const small = await w.wallet.pay(w.bcoin.rpc, { outputs: [{ scriptPubKey: w.wallet.scriptPubKey, valueSats: 1_500n }] })
+    const tx64 = await w.wallet.pay(w.bcoin.rpc, {
+      outputs: [],
+      opReturn: Uint8Array.of(0xca, 0x5e),
+      feeRate: 10,
+      inputs: [{ txid: small.txid, vout: 0, valueSats: 1_500n, height: null, coinbase: false }],
+    })
+    const { Transaction } = await import('bitcoinjs-lib')
+    expect(Transaction.fromBuffer(Buffer.from(tx64.raw)).byteLength(false)).toBe(64)
+    await w.mine(6)
+    const proof64 = await w.bcoin.rpc.getTxOutProof([tx64.txid])
+    await w.waitFor('headers', async () => (await bridgeHeight()) >= (await w.bcoin.rpc.getBlockCount()))
+    await expect(asAlice.registerBtcTransaction!.staticCall(tx64.raw, proof64)).rejects.toMatchObject({ revert: { args: ['SPV_TX_64_BYTES', expect.any(String)] } })
     const [fedSats, supply] = await w.bridge.getReserves!()
     expect(fedSats).toBe(100_000_000n)
     expect(supply).toBe(10n ** 18n)
