@@ -19,15 +19,8 @@ export interface Federation {
   readonly threshold: number
 }
 
-/** The shape of bitcoinjs-lib's `Network` (address prefixes only). */
-export interface AddressNetwork {
-  readonly messagePrefix: string
-  readonly bech32: string
-  readonly bip32: { readonly public: number; readonly private: number }
-  readonly pubKeyHash: number
-  readonly scriptHash: number
-  readonly wif: number
-}
+/** The shape of bitcoinjs-lib's `Network` (address prefixes only), as spv's network parameters hold it. */
+export type AddressNetwork = BitcoinNetwork['addresses']
 
 /** bcoin 1.0.2's regtest bech32 prefix (Bitcoin Core's is `bcrt`, the default of spv's `regtest`). */
 export const BCOIN_REGTEST_BECH32 = 'rb'

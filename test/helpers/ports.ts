@@ -1,22 +1,2 @@
-// Free TCP ports on loopback for tests that start real servers: the OS picks one (listen on port 0), we release it
-// and hand the number to the child. A tiny race remains (another process may take it first); callers retry if needed.
-import net from 'node:net'
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      if (address === null || typeof address === 'string') {
-        server.close()
-        reject(new Error('freePort: the server has no TCP address'))
-        return
-      }
-      const { port } = address
-      server.close((err) => (err ? reject(err) : resolve(port)))
-    })
-  })
-}
+// Free TCP ports on loopback for tests that start real servers (the same helper the regtest world uses).
+export { freeLoopbackPort as freePort } from '../../regtest/ports.js'
