@@ -5,6 +5,7 @@
 // never logged.
 import { readFile, writeFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline/promises'
+import { Writable } from 'node:stream'
 import { Wallet, encryptKeystoreJson, decryptKeystoreJson, computeAddress, SigningKey } from 'ethers'
 import { fail } from '../spv/base/errors.js'
 import { hexToBytes } from '../spv/base/bytes.js'
@@ -60,10 +61,22 @@ export async function obtainPassphrase(env: NodeJS.ProcessEnv = process.env): Pr
   const fromEnv = env[PASSPHRASE_ENV]
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv
   if (!process.stdin.isTTY) fail('SIGNER_NO_PASSPHRASE', `set ${PASSPHRASE_ENV} or run the signer on a terminal to type the keystore passphrase`)
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true })
+  // Typed characters are not echoed: the terminal output goes through a stream that drops them.
+  let muted = false
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (!muted) process.stderr.write(chunk)
+      callback()
+    },
+  })
+  const rl = createInterface({ input: process.stdin, output, terminal: true })
   try {
-    return await rl.question('keystore passphrase: ')
+    process.stderr.write('keystore passphrase: ')
+    muted = true
+    return await rl.question('')
   } finally {
+    muted = false
+    process.stderr.write('\n')
     rl.close()
   }
 }
