@@ -21,3 +21,18 @@ export async function createChainVM(common: Common, stateManager: MerkleStateMan
   hookEvmMessages(vm.evm as never)
   return vm
 }
+
+/** BLOCKHASH reads canonical block hashes from the store (Prague still serves BLOCKHASH from the chain). */
+export function storeBlockHashes(chain: { getBlock(n: bigint): Promise<{ hash(): Uint8Array } | undefined> }) {
+  const zero = { hash: () => new Uint8Array(32) }
+  return {
+    getBlock: async (n: number) => (await chain.getBlock(BigInt(n))) ?? zero,
+    putBlock: async () => {},
+    shallowCopy() {
+      return this
+    },
+  }
+}
+
+/** A chain with no blocks behind it (BLOCKHASH answers zero): for executing outside a node, as tests do. */
+export const NO_BLOCK_HASHES = storeBlockHashes({ getBlock: async () => undefined })

@@ -9,7 +9,9 @@ import { openState } from '../exec/state-trie.js'
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { Address } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
-import { createChainVM } from '../exec/vm.js'
+import { createChainVM, storeBlockHashes } from '../exec/vm.js'
+import type { BlockTimings } from './timings.js'
+export { timingFields, type BlockTimings } from './timings.js'
 import { bridgeQueuePending, readBridgeSupply } from '../bridge/genesis.js'
 import { CausewayError, fail } from '../../spv/base/errors.js'
 import { bytesToHex, equalBytes, hexToBytes, toHex } from '../../spv/base/bytes.js'
@@ -69,23 +71,6 @@ export interface Candidate {
   readonly timings: BlockTimings
 }
 
-export interface BlockTimings {
-  readonly selectMs: number
-  readonly prefetchMs: number
-  readonly runMs: number
-  readonly flushMs: number
-  readonly rootsMs: number
-}
-
-const round1 = (ms: number) => Math.round(ms * 10) / 10
-/** A candidate's timings rounded for a log line, with the commit's own time. */
-export function timingFields(t: BlockTimings, commitMs?: number): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const [k, v] of Object.entries(t)) out[k] = round1(v)
-  if (commitMs !== undefined) out['commitMs'] = round1(commitMs)
-  return out
-}
-
 export class Node implements NodeApi {
   readonly chainId: bigint
   readonly clientVersion: string
@@ -119,7 +104,7 @@ export class Node implements NodeApi {
     this.clientVersion = options.clientVersion ?? 'causeway/0.1.0'
     this.common = vm.common
     this.mempool = new Mempool(options.mempool ?? DEFAULT_MEMPOOL_LIMITS)
-    this.reader = new StateReader(this.common, db.stateDB(), blockchainAdapter(chain), options.params.gasLimit)
+    this.reader = new StateReader(this.common, db.stateDB(), storeBlockHashes(chain), options.params.gasLimit)
     this.events.setMaxListeners(0)
   }
 
@@ -145,7 +130,7 @@ export class Node implements NodeApi {
         if (head === undefined) fail('NODE_STORE_CORRUPT', 'the head block is missing')
         await state.setStateRoot(head.header.stateRoot)
       }
-      const vm = await createChainVM(common, state, blockchainAdapter(chain))
+      const vm = await createChainVM(common, state, storeBlockHashes(chain))
       const node = new Node(options, db, chain, vm, state)
       node.working = (await node.headBlock()).header.stateRoot
       node.bridgeWaiting = await bridgeQueuePending(state, BRIDGE_ADDRESS, options.params.chainId)
@@ -596,18 +581,6 @@ function pinSender(tx: TypedTransaction): Address {
   Object.defineProperty(tx, 'getSenderAddress', { value: () => sender })
   Object.freeze(tx)
   return sender
-}
-
-/** BLOCKHASH reads canonical block hashes from the store (Prague still serves BLOCKHASH from the chain). */
-function blockchainAdapter(chain: ChainStore) {
-  const zero = { hash: () => new Uint8Array(32) }
-  return {
-    getBlock: async (n: number) => (await chain.getBlock(BigInt(n))) ?? zero,
-    putBlock: async () => {},
-    shallowCopy() {
-      return this
-    },
-  }
 }
 
 async function genesisHash(common: Common, options: NodeOptions): Promise<Uint8Array> {

@@ -10,7 +10,7 @@ import type { BridgeConfig } from '../../sidechain/bridge/config.js'
 import { buildGenesis } from '../../sidechain/chain/genesis.js'
 import { BRIDGE_ADDRESS, createChainCommon, type ChainParams } from '../../sidechain/chain/params.js'
 import { openState } from '../../sidechain/exec/state-trie.js'
-import { createChainVM } from '../../sidechain/exec/vm.js'
+import { createChainVM, NO_BLOCK_HASHES } from '../../sidechain/exec/vm.js'
 
 export const bridge = new Interface(bridgeAbiJson)
 
@@ -46,8 +46,7 @@ export async function openBridgeVm(config: BridgeConfig | undefined, genesisTime
   const common = createChainCommon(params)
   const state = await openState()
   await buildGenesis(common, state, params, [])
-  const blockchain = { getBlock: async () => ({ hash: () => new Uint8Array(32) }), putBlock: async () => {}, shallowCopy() { return this } }
-  const vm = await createChainVM(common, state, blockchain)
+  const vm = await createChainVM(common, state, NO_BLOCK_HASHES)
   const self: BridgeVm = {
     vm,
     blockNumber: 1n,

@@ -1,18 +1,16 @@
 // Starts a real federation for tests: n validator processes and optional full nodes (`causeway node --config`),
 // each with its own data directory and free loopback ports, optionally with a TCP proxy on every validator-to-
 // validator link so a test can cut and heal links.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { pointFromScalar } from 'tiny-secp256k1'
 import { freePort } from './ports.js'
-import { projectRoot } from './testdata.js'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
-import { childNodeFlags, stopChild, waitExit, waitForOutput } from './process.js'
+import { childNodeFlags } from './process.js'
+import { managedChild } from './managed-child.js'
 
-const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
 
 export interface MemberProcess {
@@ -61,35 +59,8 @@ export interface FederationOptions {
 }
 
 function member(name: string, configFile: string, datadir: string, rpcUrl: string): MemberProcess {
-  let child: ChildProcess | undefined
-  let out = ''
-  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null
-  return {
-    name,
-    rpcUrl,
-    configFile,
-    datadir,
-    output: () => out,
-    running,
-    async start() {
-      if (running()) return
-      out += `\n----- ${name} start -----\n`
-      const c = spawn(process.execPath, [...childNodeFlags(), bin, 'node', '--config', configFile], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] })
-      child = c
-      c.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-      c.stderr!.on('data', (d: Buffer) => (out += d.toString()))
-      const ready = await waitForOutput(c, () => out, '"federation node ready"', 30_000, out.lastIndexOf(`----- ${name} start -----`))
-      if (!ready) throw new Error(`${name} did not start:\n${out.slice(-4000)}`)
-    },
-    async kill(signal = 'SIGKILL') {
-      if (!running()) return
-      child!.kill(signal)
-      await waitExit(child!, 10_000)
-    },
-    async stop() {
-      if (running()) await stopChild(child!)
-    },
-  }
+  const child = managedChild(name, { args: ['node', '--config', configFile], readyMarker: '"federation node ready"', nodeFlags: childNodeFlags() })
+  return { ...child, rpcUrl, configFile, datadir }
 }
 
 export async function startFederation(options: FederationOptions = {}): Promise<Federation> {

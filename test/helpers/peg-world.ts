@@ -2,7 +2,6 @@
 // federation made by `federation init`, three validator processes whose chain has the Bitcoin bridge, and three
 // signer processes (`causeway signer --config`) each watching bcoin and its own validator. Everything on free
 // loopback ports in a temporary directory, stopped by close().
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -15,10 +14,8 @@ import { startBcoin, type BcoinProcess } from '../../regtest/bitcoin/bcoin-proce
 import { DemoWallet } from '../../regtest/bitcoin/demo-wallet.js'
 import { startFederation, type Federation } from './federation.js'
 import { freePort } from './ports.js'
-import { stopChild, waitExit, waitForOutput } from './process.js'
-import { projectRoot } from './testdata.js'
+import { managedChild } from './managed-child.js'
 
-const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
 export const PASSPHRASE = 'regtest-passphrase'
 
 export interface SignerProcess {
@@ -57,39 +54,12 @@ export interface PegWorldOptions {
 }
 
 function signerProcess(index: number, configFile: string, portOf: () => number): SignerProcess {
-  let child: ChildProcess | undefined
-  let out = ''
-  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null
-  return {
-    index,
-    configFile,
-    healthUrl: () => `http://127.0.0.1:${portOf()}/health`,
-    output: () => out,
-    running,
-    async start() {
-      if (running()) return
-      const mark = `\n----- signer ${index} start -----\n`
-      out += mark
-      const from = out.length
-      const c = spawn(process.execPath, [bin, 'signer', '--config', configFile], {
-        cwd: projectRoot,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, CAUSEWAY_SIGNER_PASSPHRASE: PASSPHRASE },
-      })
-      child = c
-      c.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-      c.stderr!.on('data', (d: Buffer) => (out += d.toString()))
-      if (!(await waitForOutput(c, () => out, '"signer started"', 30_000, from))) throw new Error(`signer ${index} did not start:\n${out.slice(-4000)}`)
-    },
-    async kill(signal = 'SIGKILL') {
-      if (!running()) return
-      child!.kill(signal)
-      await waitExit(child!, 10_000)
-    },
-    async stop() {
-      if (running()) await stopChild(child!)
-    },
-  }
+  const child = managedChild(`signer ${index}`, {
+    args: ['signer', '--config', configFile],
+    readyMarker: '"signer started"',
+    env: { ...process.env, CAUSEWAY_SIGNER_PASSPHRASE: PASSPHRASE },
+  })
+  return { ...child, index, configFile, healthUrl: () => `http://127.0.0.1:${portOf()}/health` }
 }
 
 export async function startPegWorld(options: PegWorldOptions = {}): Promise<PegWorld> {
