@@ -1,0 +1,91 @@
+// The description a running local world leaves in its data directory (`<datadir>/world.json`): every endpoint,
+// the chain id, the federation and the demo accounts. `causeway regtest up` writes it once everything is ready;
+// the CLI's user commands read it (`--world DIR`, default ./.causeway) so they need no flags against a local world.
+// It holds throw-away regtest keys only (the demo accounts'), never a federation member's.
+import { readFile, writeFile, rename } from 'node:fs/promises'
+import path from 'node:path'
+import { z } from 'zod'
+import { CausewayError } from '../../spv/base/errors.js'
+
+export const WORLD_FILE = 'world.json'
+export const DEFAULT_WORLD_DIR = '.causeway'
+
+const url = z.string().url()
+const hex = z.string().regex(/^0x[0-9a-fA-F]*$/)
+
+export const worldFileSchema = z.object({
+  version: z.literal(1),
+  /** Side-chain chain id, decimal. */
+  chainId: z.string().regex(/^\d+$/),
+  sidechain: z.object({
+    /** The endpoint users and tools talk to (validator 0). */
+    rpcUrl: url,
+    wsUrl: url,
+    validators: z.array(z.object({ rpcUrl: url, wsUrl: url, p2pUrl: url, metricsUrl: url })).min(1),
+  }),
+  bitcoin: z.object({
+    rpcUrl: url,
+    rpcUser: z.string(),
+    rpcPassword: z.string(),
+    /** spv's network name of the Bitcoin node ('regtest'). */
+    network: z.string(),
+    /** Address prefix of the node when not the network's (bcoin regtest: rb). */
+    bech32: z.string().optional(),
+    /** Confirmations the bridge requires for a peg-in. */
+    confirmations: z.number().int().positive(),
+  }),
+  signers: z.array(z.object({ index: z.number().int().nonnegative(), healthUrl: url, metricsUrl: url })),
+  federation: z.object({
+    address: z.string(),
+    descriptor: z.string(),
+    threshold: z.number().int().positive(),
+    members: z.array(z.string()),
+  }),
+  demo: z.object({
+    /** A side-chain account funded with development money (gas; not pegged BTC). */
+    sidechainKey: hex,
+    sidechainAddress: hex,
+    /** The demo Bitcoin wallet (regtest/bitcoin/demo-wallet.ts) seed and its receive address. */
+    bitcoinSeed: z.string(),
+    bitcoinAddress: z.string(),
+  }),
+  /** How often the world mines a Bitcoin block (ms; 0 = only on demand). */
+  blockIntervalMs: z.number().int().nonnegative(),
+})
+
+export type WorldFile = z.infer<typeof worldFileSchema>
+
+export const worldFilePath = (dir: string): string => path.join(dir, WORLD_FILE)
+
+/** Reads and checks `<dir>/world.json`; a coded error says what to do when there is none. */
+export async function readWorldFile(dir: string): Promise<WorldFile> {
+  const file = worldFilePath(dir)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new CausewayError('WORLD_NOT_FOUND', `no local world in ${dir} (${file} is missing): start one with \`npm start\`, or give the endpoints as options`)
+    }
+    throw new CausewayError('WORLD_UNREADABLE', `cannot read ${file}: ${(e as Error).message}`, { cause: e })
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    throw new CausewayError('WORLD_BAD_FILE', `${file} is not JSON: ${(e as Error).message}`, { cause: e })
+  }
+  const parsed = worldFileSchema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new CausewayError('WORLD_BAD_FILE', `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`)
+  }
+  return parsed.data
+}
+
+/** Writes `<dir>/world.json` atomically (a reader never sees half a file). */
+export async function writeWorldFile(dir: string, world: WorldFile): Promise<void> {
+  const file = worldFilePath(dir)
+  await writeFile(`${file}.tmp`, JSON.stringify(world, null, 2) + '\n')
+  await rename(`${file}.tmp`, file)
+}
