@@ -1,5 +1,6 @@
-// A JSON-RPC proxy on loopback that can rewrite answers on their way back: tests put it between a signer and its
-// side-chain node to show the signer a tampered bridge (a batch that is not what the bridge decided).
+// A JSON-RPC proxy on loopback that can rewrite requests on their way in and answers on their way back: tests put it
+// between a signer and its side-chain node to show the signer a tampered bridge (a batch that is not what the
+// bridge decided).
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -8,21 +9,31 @@ export interface RewriteProxy {
   close(): Promise<void>
 }
 
-export type Rewrite = (method: string, result: unknown) => unknown
+/** Rewrites one answer; `params` are the request's parameters as the client sent them. */
+export type Rewrite = (method: string, result: unknown, params: unknown) => unknown
+/** Rewrites one request's parameters before they go upstream. */
+export type RewriteRequest = (method: string, params: unknown) => unknown
 
-export async function startRewriteProxy(target: string, rewrite: Rewrite): Promise<RewriteProxy> {
+interface Call {
+  method: string
+  params?: unknown
+}
+
+export async function startRewriteProxy(target: string, rewrite: Rewrite, rewriteRequest: RewriteRequest = (_m, p) => p): Promise<RewriteProxy> {
   const server = http.createServer((req, res) => {
     let body = ''
     req.on('data', (d: Buffer) => (body += d.toString()))
     req.on('end', () => {
       void (async () => {
         try {
-          const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+          const request = JSON.parse(body) as Call | Call[]
+          const calls = Array.isArray(request) ? request : [request]
+          const sent = calls.map((c) => ({ ...c, params: rewriteRequest(c.method, c.params) }))
+          const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Array.isArray(request) ? sent : sent[0]) })
           const text = await upstream.text()
-          const request = JSON.parse(body) as { method: string } | { method: string }[]
           const answer = JSON.parse(text) as { result?: unknown } | { result?: unknown }[]
-          const fix = (q: { method: string }, a: { result?: unknown }) => (a.result === undefined ? a : { ...a, result: rewrite(q.method, a.result) })
-          const out = Array.isArray(request) && Array.isArray(answer) ? answer.map((a, i) => fix(request[i]!, a)) : fix(request as { method: string }, answer as { result?: unknown })
+          const fix = (q: Call, a: { result?: unknown }) => (a.result === undefined ? a : { ...a, result: rewrite(q.method, a.result, q.params) })
+          const out = Array.isArray(request) && Array.isArray(answer) ? answer.map((a, i) => fix(calls[i]!, a)) : fix(calls[0]!, answer as { result?: unknown })
           res.writeHead(upstream.status, { 'content-type': 'application/json' })
           res.end(JSON.stringify(out))
         } catch (e) {

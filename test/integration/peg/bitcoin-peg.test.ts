@@ -4,7 +4,7 @@ import { payments } from 'bitcoinjs-lib'
 import { Contract, Wallet, parseUnits } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hexToBytes } from '../../../spv/base/bytes.js'
-import { depositScriptPubKey, encodePegInMemo, federationScriptPubKey, createFederation } from '../../../peg/bitcoin/index.js'
+import { buildBatch, depositScriptPubKey, encodePegInMemo, federationScriptPubKey, createFederation, type FederationUtxo, type PegOutRequest } from '../../../peg/bitcoin/index.js'
 import { startPegWorld, type PegWorld } from '../../helpers/peg-world.js'
 import { startRewriteProxy } from '../../helpers/rpc-rewrite-proxy.js'
 import { bridgeAbiJson } from '../../../sidechain/bridge/abi.js'
@@ -319,6 +319,113 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
     const broadcasts = w.signers.map((s) => s.output().split('\n').filter((l) => l.includes('broadcast a batch transaction') && l.includes(txid)).length)
     expect(broadcasts.reduce((a, b) => a + b, 0)).toBe(1)
     await w.signers[2]!.start()
+  }, 300_000)
+
+  it('a signer shown a second batch spending an outpoint it already signed refuses it (SIGNER_DOUBLE_SPEND)', async () => {
+    // Batch B is signed by members 0 and 2 (member 1 stopped).
+    await w.signers[1]!.stop()
+    const asAlice = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, alice.connect(w.provider))
+    const payee = payments.p2wpkh({ hash: Buffer.alloc(20, 0x3d), network: bcoinRegtest })
+    const receipt = await (await asAlice.pegOut!(payee.address!, { value: 1_000_000n * WEI })).wait()
+    const id = w.bridge.interface.parseLog(receipt.logs[0])!.args.id as bigint
+    const batchId = await w.waitFor('the batch signed by members 0 and 2', async () => {
+      const r = await w.bridge.getPegOut!(id)
+      return Number(r.status) >= 3 ? (r.batchId as bigint) : undefined
+    }, 90_000)
+    expect(Number((await w.bridge.getBatch!(batchId)).signers) & 4).toBe(4)
+    await w.signers[1]!.start()
+
+    // The bridge's own history, read as a signer would: B's event, its requests, the UTXOs it spends.
+    const iface = w.bridge.interface
+    const chainId = (await w.provider.getNetwork()).chainId
+    const logs = (await w.provider.getLogs({ address: toHex(BRIDGE_ADDRESS), fromBlock: 0 })).map((l) => ({ raw: l, parsed: iface.parseLog(l)! }))
+    const batched = logs.find((l) => l.parsed.name === 'PegOutBatched' && l.parsed.args.batchId === batchId)!
+    const utxos = new Map<string, FederationUtxo>()
+    const requests = new Map<bigint, PegOutRequest>()
+    const counts = new Map<bigint, number>()
+    for (const { parsed } of logs) {
+      const a = parsed.args
+      if (parsed.name === 'PegInMinted' || parsed.name === 'PegInRefused') {
+        utxos.set(`${a.txid}:${a.vout}`, { txid: hexToBytes(a.txid, 'txid'), vout: Number(a.vout), valueSats: a.valueSats, recipient: a.depositAddress ? hexToBytes(a.recipient, 'recipient', 20) : null })
+      }
+      if (parsed.name === 'PegOutBatched') counts.set(a.batchId, Number(a.requestCount))
+      if (parsed.name === 'PegOutConfirmed' && a.changeSats > 0n) {
+        const vout = counts.get(a.batchId)!
+        utxos.set(`${a.txid}:${vout}`, { txid: hexToBytes(a.txid, 'txid'), vout, valueSats: a.changeSats, recipient: null })
+      }
+      if (parsed.name === 'PegOutRequested') requests.set(a.id, { id: a.id, scriptPubKey: hexToBytes(a.btcScript, 'script'), valueSats: a.valueSats })
+    }
+    const { Transaction } = await import('bitcoinjs-lib')
+    const shownB = Transaction.fromBuffer(Buffer.from((batched.parsed.args.unsignedTx as string).slice(2), 'hex'))
+    const spent = shownB.ins.map((i) => utxos.get(`0x${Buffer.from(i.hash).toString('hex')}:${i.index}`)!)
+    expect(spent.every((u) => u !== undefined)).toBe(true)
+    const first = batched.parsed.args.firstRequestId as bigint
+    const reqs = Array.from({ length: Number(batched.parsed.args.requestCount) }, (_, i) => requests.get(first + BigInt(i))!)
+    // A second, well-formed batch over the same inputs and requests at one more sat/vB: it is exactly what the
+    // signer would compute itself for that fee rate, so only its signing log can tell it is a double spend.
+    const feeRate = (batched.parsed.args.feeRate as bigint) + 1n
+    const second = buildBatch(spent, reqs, { fed, chainId, feeRateSatPerVb: feeRate })
+    expect(second.inputs.map((u) => `${toHex(u.txid)}:${u.vout}`)).toEqual(spent.map((u) => `${toHex(u.txid)}:${u.vout}`))
+    expect(toHex(second.txid)).not.toBe(batched.parsed.args.txid)
+    const fakeId = batchId + 1000n
+    const event = iface.getEvent('PegOutBatched')!
+    const args = [...batched.parsed.args]
+    args[0] = fakeId
+    args[1] = toHex(second.txid)
+    args[2] = second.unsignedTx
+    args[3] = second.feeSats
+    args[4] = feeRate
+    const fake = { ...iface.encodeEventLog(event, args) }
+    const getBatchFake = iface.encodeFunctionData('getBatch', [fakeId])
+    const getBatchReal = iface.encodeFunctionData('getBatch', [batchId])
+    const callData = (params: unknown) => {
+      const call = (params as [{ data?: string; input?: string }])[0]
+      return call.data ?? call.input
+    }
+    // The proxy answers getBatch(second) with B's record turned back to "batched, no signatures", under the second
+    // batch's transaction (the result rewrite sees the parameters as the signer sent them).
+    const proxy = await startRewriteProxy(
+      w.fed.validators[2]!.rpcUrl,
+      (method, result, params) => {
+        if (method === 'eth_getLogs' && Array.isArray(result)) {
+          // Shown just before B, in B's block: the signer meets the second batch first, then B again.
+          return result.flatMap((log: { transactionHash: string; logIndex: string }) =>
+            log.transactionHash === batched.raw.transactionHash && Number(log.logIndex) === batched.raw.index ? [{ ...log, ...fake }, log] : [log])
+        }
+        if (method === 'eth_call' && callData(params) === getBatchFake) {
+          const [view] = iface.decodeFunctionResult('getBatch', result as string)
+          return iface.encodeFunctionResult('getBatch', [{ ...view.toObject(), unsignedTx: second.unsignedTx, txid: toHex(second.txid), status: 2n, signers: 0n, signedTx: '0x' }])
+        }
+        return result
+      },
+      (method, params) => {
+        if (method !== 'eth_call' || callData(params) !== getBatchFake) return params
+        const [call, ...rest] = params as [object, ...unknown[]]
+        return [{ ...call, data: getBatchReal, input: undefined }, ...rest]
+      },
+    )
+    // Signer 2 restarts behind the proxy with its own signing log (and a ledger rebuilt from the events).
+    const s2 = w.signers[2]!
+    await s2.stop()
+    const { readFileSync, writeFileSync } = await import('node:fs')
+    const config = JSON.parse(readFileSync(s2.configFile, 'utf8'))
+    writeFileSync(s2.configFile, JSON.stringify({ ...config, sidechain: { rpcUrl: proxy.url } }))
+    const mark = s2.output().length
+    try {
+      await s2.start()
+      await w.waitFor('signer 2 to refuse the second batch', async () => s2.output().slice(mark).includes('"code":"SIGNER_DOUBLE_SPEND"'), 60_000)
+      const out = s2.output().slice(mark)
+      expect(out).toContain(`"batchId":"${fakeId}"`)
+      expect(out).not.toContain('"signed a batch"')
+    } finally {
+      await s2.stop()
+      writeFileSync(s2.configFile, JSON.stringify(config))
+      await s2.start()
+      await proxy.close()
+    }
+    // B itself goes on as before.
+    await w.mine(6)
+    await w.waitFor('B to be confirmed', async () => Number((await w.bridge.getPegOut!(id)).status) === 4, 90_000)
   }, 300_000)
 
   it('a Bitcoin reorg removing a deposit below the required depth mints nothing; mined again, it is minted exactly once', async () => {
