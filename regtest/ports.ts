@@ -21,3 +21,13 @@ export function freeLoopbackPort(): Promise<number> {
     })
   })
 }
+
+/** Whether a TCP port on 127.0.0.1 can be bound right now. */
+export function loopbackPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer()
+    server.unref()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+}

@@ -35,6 +35,8 @@ export interface BcoinOptions {
   readonly stopTimeoutMs?: number
   /** Keep a temporary data directory after stop() (for looking at the log). */
   readonly keepDataDir?: boolean
+  /** Its own process group, so a terminal's Ctrl-C reaches only the parent, which then stops it in order. */
+  readonly detached?: boolean
 }
 
 export interface BcoinProcess {
@@ -151,6 +153,7 @@ async function launch(input: LaunchInput): Promise<BcoinProcess> {
       cwd: projectRoot,
       stdio: ['ignore', fd, fd],
       env: bcoinEnv(),
+      detached: options.detached === true,
     })
   } finally {
     closeSync(fd) // the child holds its own copy

@@ -6,6 +6,7 @@ import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, printJson, processIo, ty
 import { registerSpv } from './spv.js'
 import { registerNode } from './node.js'
 import { registerFederation } from './federation.js'
+import { registerRegtest } from './regtest.js'
 
 export function buildProgram(io: Io, exit: (code: number) => void): Command {
   const program = new Command('causeway')
@@ -17,16 +18,7 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
   registerSpv(program, io, exit)
   registerNode(program, io, exit)
   registerFederation(program, io, exit)
-  program
-    .command('regtest')
-    .description('The local regtest world (not built yet)')
-    .command('up')
-    .description('Start a local world: Bitcoin regtest, side-chain validators, signers (not built yet)')
-    .action(() => {
-      printJson(io, { error: { code: 'CLI_NOT_BUILT', message: 'the local regtest world is not built yet; see README.md, Status' } })
-      io.err('causeway regtest up: the local regtest world is not built yet (see README.md, Status)\n')
-      exit(EXIT_INVALID)
-    })
+  registerRegtest(program, io, exit)
   // Subcommands inherit the same error handling.
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: () => {} })

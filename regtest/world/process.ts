@@ -1,4 +1,4 @@
-// Child-process plumbing shared by the test launchers: wait for a marker in a process's output, wait for it to
+// Child-process plumbing shared by the world and the test launchers: wait for a marker in a process's output, wait for it to
 // exit, and stop it (SIGTERM, then SIGKILL if it does not go).
 import type { ChildProcess } from 'node:child_process'
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { freePort } from './ports.js'
 import { projectRoot } from './testdata.js'
-import { childNodeFlags, stopChild, waitExit, waitForOutput } from './process.js'
+import { childNodeFlags, stopChild, waitExit, waitForOutput } from '../../regtest/world/process.js'
 
 export interface NodeProcess {
   readonly url: string

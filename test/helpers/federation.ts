@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { pointFromScalar } from 'tiny-secp256k1'
 import { freePort } from './ports.js'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
-import { childNodeFlags } from './process.js'
+import { childNodeFlags } from '../../regtest/world/process.js'
 import { managedChild } from './managed-child.js'
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`

@@ -1,0 +1,88 @@
+// `causeway regtest up | mine | demo`: the local world (regtest/world/). `up` runs in the foreground until Ctrl-C;
+// `mine` and `demo` talk to a running world through its world.json.
+import type { Command } from 'commander'
+import { CausewayError } from '../../spv/base/errors.js'
+import { BitcoinRpcClient } from '../../federation/bitcoin/rpc-client.js'
+import { DEFAULT_BLOCK_INTERVAL_MS, startWorld } from '../world/up.js'
+import { runDemo } from '../world/demo.js'
+import { worldTable } from '../world/table.js'
+import { DEFAULT_WORLD_DIR, readWorldFile } from '../world/world-file.js'
+import { EXIT_INVALID, EXIT_OK, UsageError, printJson, type Io } from './output.js'
+
+const int = (name: string, v: string, min: number, max: number): number => {
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${name}: expected a whole number from ${min} to ${max}, got ${v}`)
+  return Number(v)
+}
+
+export function registerRegtest(program: Command, io: Io, exit: (code: number) => void): void {
+  const regtest = program.command('regtest').description('The local regtest world: Bitcoin (bcoin), 3 validators, 3 signers')
+  regtest
+    .command('up')
+    .description('Start (or resume) the local world and keep it running until Ctrl-C')
+    .option('--datadir <dir>', 'data directory of the world', DEFAULT_WORLD_DIR)
+    .option('--base-port <port>', 'first of the loopback ports the world uses (validators on base, base+1, base+2; see README)', undefined)
+    .option('--block-interval <seconds>', 'mine a Bitcoin block this often (0: only on demand)', String(DEFAULT_BLOCK_INTERVAL_MS / 1000))
+    .option('--json', 'print the world description (world.json) on stdout once ready')
+    .action(async (opts: { datadir: string; basePort?: string; blockInterval: string; json?: boolean }) => {
+      const basePort = opts.basePort === undefined ? undefined : int('--base-port', opts.basePort, 1024, 65000)
+      const seconds = Number(opts.blockInterval)
+      if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) throw new UsageError(`--block-interval: expected seconds from 0 to 3600, got ${opts.blockInterval}`)
+      const started = Date.now()
+      let failed: CausewayError | undefined
+      let wake: (() => void) | undefined
+      const world = await startWorld({
+        datadir: opts.datadir,
+        ...(basePort === undefined ? {} : { basePort }),
+        blockIntervalMs: Math.round(seconds * 1000),
+        progress: (line) => io.err(`  ${line}\n`),
+        onFailure: (e) => {
+          failed = e
+          wake?.()
+        },
+      })
+      io.err(worldTable(world.file, { dir: world.layout.dir, readySeconds: (Date.now() - started) / 1000, fresh: world.fresh }))
+      if (opts.json === true) printJson(io, world.file)
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        process.once('SIGINT', resolve)
+        process.once('SIGTERM', resolve)
+      })
+      io.err(failed === undefined ? '\nstopping the world…\n' : `\n${failed.message}\nstopping the world…\n`)
+      await world.stop()
+      io.err('stopped.\n')
+      if (failed !== undefined) throw failed
+      exit(EXIT_OK)
+    })
+
+  regtest
+    .command('mine')
+    .description('Mine Bitcoin blocks now (to the demo wallet)')
+    .argument('[blocks]', 'how many', '1')
+    .option('--world <dir>', 'data directory of the running world', DEFAULT_WORLD_DIR)
+    .action(async (blocks: string, opts: { world: string }) => {
+      const n = int('blocks', blocks, 1, 1000)
+      const w = await readWorldFile(opts.world)
+      const rpc = new BitcoinRpcClient({ url: w.bitcoin.rpcUrl, username: w.bitcoin.rpcUser, password: w.bitcoin.rpcPassword })
+      let hashes: string[]
+      try {
+        hashes = await rpc.generateToAddress(n, w.demo.bitcoinAddress)
+      } catch (e) {
+        throw new CausewayError('CLI_NODE_UNREACHABLE', `the Bitcoin node at ${w.bitcoin.rpcUrl} does not answer (is the world running? npm start): ${(e as Error).message}`, { cause: e })
+      }
+      io.err(`mined ${n} block${n > 1 ? 's' : ''}, height ${await rpc.getBlockCount()}\n`)
+      printJson(io, { blocks: hashes })
+      exit(EXIT_OK)
+    })
+
+  regtest
+    .command('demo')
+    .description('A scripted round trip through the running world: peg 1 BTC in, use it, peg it out; exit 0 only if value was preserved')
+    .option('--world <dir>', 'data directory of the running world', DEFAULT_WORLD_DIR)
+    .option('--json', 'print the figures as JSON on stdout at the end')
+    .action(async (opts: { world: string; json?: boolean }) => {
+      const w = await readWorldFile(opts.world)
+      const r = await runDemo(w, { log: (line) => io.err(`${line}\n`) })
+      if (opts.json === true) printJson(io, r)
+      exit(r.ok ? EXIT_OK : EXIT_INVALID)
+    })
+}

@@ -1,0 +1,58 @@
+// Where a local world keeps everything under its one data directory, and which loopback ports it uses. Ports are
+// fixed offsets from one base port (default 8545, so validator 0 answers on the port every Ethereum tool tries
+// first), so a restarted world answers on the same URLs and a second world on a busy port fails at once.
+import path from 'node:path'
+
+export const DEFAULT_BASE_PORT = 8545
+export const MEMBERS = 3
+export const THRESHOLD = 2
+
+export interface WorldPorts {
+  /** Validator i's JSON-RPC and WebSocket. */
+  readonly rpc: readonly number[]
+  readonly p2p: readonly number[]
+  /** Signer i's /health and /metrics. */
+  readonly signer: readonly number[]
+  readonly bitcoinRpc: number
+  /** Given to bcoin so it never falls back to its default port; nothing listens on it. */
+  readonly bitcoinP2p: number
+}
+
+export function worldPorts(base: number): WorldPorts {
+  const row = (offset: number) => Array.from({ length: MEMBERS }, (_, i) => base + offset + i)
+  return { rpc: row(0), p2p: row(10), signer: row(20), bitcoinRpc: base + 30, bitcoinP2p: base + 31 }
+}
+
+export const allPorts = (p: WorldPorts): number[] => [...p.rpc, ...p.p2p, ...p.signer, p.bitcoinRpc, p.bitcoinP2p]
+
+export interface WorldLayout {
+  readonly dir: string
+  readonly lock: string
+  /** What the first start decided (keys, chain, ports): read back on every restart. */
+  readonly setup: string
+  readonly bitcoin: string
+  readonly federation: string
+  readonly logs: string
+  validatorDir(i: number): string
+  validatorConfig(i: number): string
+  signerDir(i: number): string
+  signerConfig(i: number): string
+  log(name: string): string
+}
+
+export function worldLayout(dir: string): WorldLayout {
+  const d = path.resolve(dir)
+  return {
+    dir: d,
+    lock: path.join(d, 'world.lock'),
+    setup: path.join(d, 'setup.json'),
+    bitcoin: path.join(d, 'bitcoin'),
+    federation: path.join(d, 'federation'),
+    logs: path.join(d, 'logs'),
+    validatorDir: (i) => path.join(d, `validator-${i}`),
+    validatorConfig: (i) => path.join(d, `validator-${i}.json`),
+    signerDir: (i) => path.join(d, `signer-${i}`),
+    signerConfig: (i) => path.join(d, `signer-${i}.json`),
+    log: (name) => path.join(d, 'logs', `${name}.log`),
+  }
+}

@@ -1,0 +1,143 @@
+// What a local world decides once, on its first start, and keeps in `<datadir>/setup.json`: the Bitcoin node's API
+// key, the federation (made with `federation init`), the side chain's genesis (chain id, allocations, the bridge
+// with its checkpoint at the Bitcoin tip after segwit), the demo accounts and the base port. Every later start
+// reads it back and writes the members' configuration files from it, so a restart resumes the same chain.
+//
+// Regtest only: the keystores' passphrase and the demo keys are stored in clear beside them.
+import { randomBytes } from 'node:crypto'
+import { readFile, writeFile, rename, rm, readdir } from 'node:fs/promises'
+import { z } from 'zod'
+import { initFederation } from '../../federation/init.js'
+import { REGTEST_CHAIN_ID } from '../../sidechain/chain/params.js'
+import { CausewayError } from '../../spv/base/errors.js'
+import type { BitcoinRpcClient } from '../../federation/bitcoin/rpc-client.js'
+import { DemoWallet } from '../bitcoin/demo-wallet.js'
+import { MEMBERS, THRESHOLD, type WorldLayout } from './layout.js'
+
+const WEI_PER_COIN = 10n ** 18n
+/** Development money for the demo account's gas (not pegged; reported as such). */
+export const DEMO_ALLOC_WEI = 1000n * WEI_PER_COIN
+/** Gas money for each member's bridge calls (not pegged). */
+export const MEMBER_ALLOC_WEI = WEI_PER_COIN
+
+const setupSchema = z.object({
+  version: z.literal(1),
+  createdAt: z.string(),
+  basePort: z.number().int(),
+  bitcoinApiKey: z.string(),
+  passphrase: z.string(),
+  demo: z.object({ sidechainKey: z.string(), sidechainAddress: z.string(), bitcoinSeed: z.string() }),
+  federation: z.object({
+    address: z.string(),
+    descriptor: z.string(),
+    threshold: z.number().int(),
+    memberAddresses: z.array(z.string()),
+    validatorPubkeys: z.array(z.string()),
+    keystores: z.array(z.string()),
+    validatorKeys: z.array(z.string()),
+  }),
+  /** The `chain` section every node's configuration carries (genesis). */
+  chain: z.record(z.string(), z.unknown()),
+})
+
+export type WorldSetup = z.infer<typeof setupSchema>
+
+export async function readSetup(layout: WorldLayout): Promise<WorldSetup | undefined> {
+  let text: string
+  try {
+    text = await readFile(layout.setup, 'utf8')
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw e
+  }
+  const parsed = setupSchema.safeParse(JSON.parse(text))
+  if (!parsed.success) throw new CausewayError('WORLD_BAD_SETUP', `${layout.setup} is damaged (${parsed.error.issues[0]!.message}); remove the data directory ${layout.dir} to start a new world`)
+  return parsed.data
+}
+
+/** Removes what an interrupted first start left (only the world's own entries; setup.json was never written). */
+export async function clearPartialWorld(layout: WorldLayout): Promise<void> {
+  const ours = /^(bitcoin|federation|logs|validator-\d+(\.json)?|signer-\d+(\.json)?|world\.json)$/
+  let entries: string[] = []
+  try {
+    entries = await readdir(layout.dir)
+  } catch {
+    return
+  }
+  for (const e of entries) if (ours.test(e)) await rm(`${layout.dir}/${e}`, { recursive: true, force: true })
+}
+
+export interface CreateSetupInput {
+  readonly layout: WorldLayout
+  readonly basePort: number
+  readonly bitcoinApiKey: string
+  readonly rpc: BitcoinRpcClient
+  readonly progress: (line: string) => void
+}
+
+/** First start: segwit on the Bitcoin node, the federation's keys, the genesis with the bridge checkpoint. */
+export async function createSetup(input: CreateSetupInput): Promise<WorldSetup> {
+  const { layout, rpc, progress } = input
+  const bitcoinSeed = `causeway world ${randomBytes(8).toString('hex')}`
+  const wallet = new DemoWallet({ seed: bitcoinSeed })
+  progress('mining the first 432 Bitcoin blocks (segwit active, demo wallet funded)')
+  await wallet.activateSegwit(rpc, 20)
+
+  // The bridge starts from a checkpoint at the tip, with the times of the blocks before it (for median time).
+  const tipHash = await rpc.getBestBlockHash()
+  const tip = await rpc.call<{ height: number; chainwork: string }>('getblockheader', [tipHash, true])
+  const prevTimes: number[] = []
+  for (let h = Math.max(0, tip.height - 10); h < tip.height; h++) {
+    prevTimes.push((await rpc.call<{ time: number }>('getblockheader', [await rpc.getBlockHash(h), true])).time)
+  }
+  progress('creating the federation (3 members, threshold 2)')
+  const passphrase = randomBytes(12).toString('hex')
+  const fed = await initFederation({ members: MEMBERS, threshold: THRESHOLD, out: layout.federation, passphrase, bech32: 'rb', lightKeystores: true })
+  const { Wallet } = await import('ethers')
+  const demo = Wallet.createRandom()
+  const chain = {
+    name: 'regtest',
+    chainId: `0x${REGTEST_CHAIN_ID.toString(16)}`,
+    genesisTime: Math.floor(Date.now() / 1000),
+    // Side-chain fees go to member 0's account.
+    feeAddress: fed.memberAddresses[0]!,
+    alloc: [
+      { address: demo.address, balance: DEMO_ALLOC_WEI.toString() },
+      ...fed.memberAddresses.map((address) => ({ address, balance: MEMBER_ALLOC_WEI.toString() })),
+    ],
+    bridge: {
+      ...fed.bridge,
+      bitcoin: {
+        ...(fed.bridge.bitcoin as object),
+        checkpoint: { prevTimes, height: tip.height, header: Buffer.from(await rpc.getBlockHeaderRaw(tipHash)).toString('hex'), chainWork: BigInt('0x' + tip.chainwork).toString() },
+        confirmations: 6,
+        allowTaproot: false,
+      },
+      minPegInSats: 10_000,
+      minPegOutSats: 20_000,
+      batchIntervalBlocks: 5,
+      feeRateFloor: 2,
+    },
+  }
+  const setup: WorldSetup = {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    basePort: input.basePort,
+    bitcoinApiKey: input.bitcoinApiKey,
+    passphrase,
+    demo: { sidechainKey: demo.privateKey, sidechainAddress: demo.address, bitcoinSeed },
+    federation: {
+      address: fed.address,
+      descriptor: fed.descriptor,
+      threshold: fed.threshold,
+      memberAddresses: [...fed.memberAddresses],
+      validatorPubkeys: [...fed.validatorPubkeys],
+      keystores: [...fed.files.keystores],
+      validatorKeys: [...fed.files.validatorKeys],
+    },
+    chain,
+  }
+  await writeFile(`${layout.setup}.tmp`, JSON.stringify(setup, null, 2) + '\n', { mode: 0o600 })
+  await rename(`${layout.setup}.tmp`, layout.setup)
+  return setup
+}

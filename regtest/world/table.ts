@@ -1,0 +1,41 @@
+// The table `regtest up` prints once the world is ready: every endpoint, the demo accounts and how to add the
+// side chain to MetaMask. Pure: world description in, text out.
+import type { WorldFile } from './world-file.js'
+
+export function worldTable(w: WorldFile, info: { readonly dir: string; readonly readySeconds: number; readonly fresh: boolean }): string {
+  const chainId = BigInt(w.chainId)
+  const port = (url: string) => new URL(url).port
+  const lines = [
+    '',
+    `Causeway regtest world — ${info.fresh ? 'new' : 'resumed'}, ready in ${info.readySeconds.toFixed(1)} s`,
+    `  data        ${info.dir}   (logs in ${info.dir}/logs)`,
+    '',
+    `Side chain   chain id ${chainId} (0x${chainId.toString(16)}), ${w.federation.threshold} of ${w.sidechain.validators.length} validators`,
+    `  JSON-RPC    ${w.sidechain.rpcUrl}   (validators on ports ${w.sidechain.validators.map((v) => port(v.rpcUrl)).join(', ')})`,
+    `  WebSocket   ${w.sidechain.wsUrl}`,
+    `  metrics     ${w.sidechain.validators[0]!.metricsUrl}`,
+    '',
+    'Bitcoin      regtest (bcoin)',
+    `  RPC         ${w.bitcoin.rpcUrl}   user ${w.bitcoin.rpcUser}, password ${w.bitcoin.rpcPassword}`,
+    `  blocks      ${w.blockIntervalMs > 0 ? `one every ${w.blockIntervalMs / 1000} s` : 'on demand only'}; mine now: npx causeway regtest mine 1`,
+    `  peg-in      ${w.bitcoin.confirmations} confirmations`,
+    '',
+    `Federation   ${w.federation.threshold} of ${w.signers.length}`,
+    `  address     ${w.federation.address}`,
+    `  descriptor  ${w.federation.descriptor}`,
+    ...w.signers.map((s) => `  signer ${s.index}    ${s.healthUrl}`),
+    '',
+    'Demo accounts (regtest only: the keys are stored in clear in the data directory)',
+    `  side chain  ${w.demo.sidechainAddress}`,
+    `  key         ${w.demo.sidechainKey}   (development money for gas, not pegged BTC)`,
+    `  Bitcoin     ${w.demo.bitcoinAddress}   (receives the mined coins)`,
+    '',
+    'MetaMask     Settings → Networks → Add a network manually:',
+    `  Network name "Causeway regtest", RPC URL ${w.sidechain.rpcUrl}, Chain ID ${chainId}, Currency symbol BTC;`,
+    '  then Add account → Import account with the demo key above.',
+    '',
+    'Try it       npm run demo   (in a second terminal)      Stop: Ctrl-C',
+    '',
+  ]
+  return lines.join('\n')
+}

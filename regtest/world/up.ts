@@ -1,0 +1,201 @@
+// `causeway regtest up`: one local world under one data directory — a bcoin regtest node (segwit active, a funded
+// demo wallet, a block every few seconds), three validator nodes and three signers (threshold 2), each its own
+// process with its own log under <datadir>/logs. The first start decides everything once (setup.ts); a restart
+// reads it back and resumes the same chains. The world is ready when every process answers and the bridge has
+// the Bitcoin tip; then world.json is written for the CLI and the demo.
+import { mkdir } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { CausewayError } from '../../spv/base/errors.js'
+import { startBcoin, type BcoinProcess } from '../bitcoin/bcoin-process.js'
+import { DemoWallet } from '../bitcoin/demo-wallet.js'
+import { loopbackPortFree } from '../ports.js'
+import { managedChild, type ManagedChild } from './child.js'
+import { allPorts, worldLayout, worldPorts, DEFAULT_BASE_PORT, MEMBERS, type WorldLayout, type WorldPorts } from './layout.js'
+import { lockWorld, type WorldLock } from './lock.js'
+import { clearPartialWorld, createSetup, readSetup, type WorldSetup } from './setup.js'
+import { writeWorldFile, type WorldFile } from './world-file.js'
+import { Contract, JsonRpcProvider } from 'ethers'
+import { BRIDGE_ADDRESS, REGTEST_CHAIN_ID } from '../../sidechain/chain/params.js'
+import { bridgeAbiJson } from '../../sidechain/bridge/abi.js'
+import { toHex } from '../../spv/base/bytes.js'
+
+export const DEFAULT_BLOCK_INTERVAL_MS = 5_000
+
+export interface WorldOptions {
+  readonly datadir: string
+  readonly basePort?: number
+  /** Mine a Bitcoin block this often (ms); 0: only on demand (`causeway regtest mine`). */
+  readonly blockIntervalMs?: number
+  readonly progress?: (line: string) => void
+  /** Called when a process of the world dies on its own (the world is then stopped). */
+  readonly onFailure?: (error: CausewayError) => void
+}
+
+export interface World {
+  readonly file: WorldFile
+  readonly layout: WorldLayout
+  readonly setup: WorldSetup
+  readonly fresh: boolean
+  readonly validators: readonly ManagedChild[]
+  readonly signers: readonly ManagedChild[]
+  readonly bcoin: BcoinProcess
+  /** Mines `n` blocks to the demo wallet now. */
+  mine(n: number): Promise<string[]>
+  stop(): Promise<void>
+}
+
+function validatorConfig(layout: WorldLayout, setup: WorldSetup, ports: WorldPorts, i: number): object {
+  return {
+    chain: setup.chain,
+    validators: setup.federation.validatorPubkeys.map((publicKey, j) => ({ publicKey, p2p: `http://127.0.0.1:${ports.p2p[j]}/` })),
+    threshold: setup.federation.threshold,
+    validatorKeyFile: setup.federation.validatorKeys[i],
+    datadir: layout.validatorDir(i),
+    rpc: { host: '127.0.0.1', port: ports.rpc[i] },
+    p2p: { host: '127.0.0.1', port: ports.p2p[i] },
+  }
+}
+
+function signerConfig(layout: WorldLayout, setup: WorldSetup, ports: WorldPorts, i: number): object {
+  return {
+    keystore: setup.federation.keystores[i],
+    datadir: layout.signerDir(i),
+    bitcoin: { rpcUrl: `http://127.0.0.1:${ports.bitcoinRpc}/`, rpcUser: 'x', rpcPassword: setup.bitcoinApiKey },
+    sidechain: { rpcUrl: `http://127.0.0.1:${ports.rpc[i]}/` },
+    http: { host: '127.0.0.1', port: ports.signer[i] },
+    pollMs: 500,
+  }
+}
+
+export function describeWorld(setup: WorldSetup, ports: WorldPorts, blockIntervalMs: number): WorldFile {
+  const wallet = new DemoWallet({ seed: setup.demo.bitcoinSeed })
+  const rpc = (i: number) => `http://127.0.0.1:${ports.rpc[i]}/`
+  const ws = (i: number) => `ws://127.0.0.1:${ports.rpc[i]}/`
+  return {
+    version: 1,
+    chainId: REGTEST_CHAIN_ID.toString(),
+    sidechain: {
+      rpcUrl: rpc(0),
+      wsUrl: ws(0),
+      validators: Array.from({ length: MEMBERS }, (_, i) => ({ rpcUrl: rpc(i), wsUrl: ws(i), p2pUrl: `http://127.0.0.1:${ports.p2p[i]}/`, metricsUrl: `${rpc(i)}metrics` })),
+    },
+    bitcoin: { rpcUrl: `http://127.0.0.1:${ports.bitcoinRpc}/`, rpcUser: 'x', rpcPassword: setup.bitcoinApiKey, network: 'regtest', bech32: 'rb', confirmations: 6 },
+    signers: Array.from({ length: MEMBERS }, (_, i) => ({ index: i, healthUrl: `http://127.0.0.1:${ports.signer[i]}/health`, metricsUrl: `http://127.0.0.1:${ports.signer[i]}/metrics` })),
+    federation: { address: setup.federation.address, descriptor: setup.federation.descriptor, threshold: setup.federation.threshold, members: setup.federation.memberAddresses },
+    demo: { sidechainKey: setup.demo.sidechainKey, sidechainAddress: setup.demo.sidechainAddress, bitcoinSeed: setup.demo.bitcoinSeed, bitcoinAddress: wallet.address },
+    blockIntervalMs,
+  }
+}
+
+/** Ready means the bridge knows the Bitcoin tip (after a restart the signers relay what was mined meanwhile). */
+async function waitForBridge(rpcUrl: string, height: number, progress: (line: string) => void): Promise<void> {
+  const provider = new JsonRpcProvider(rpcUrl, REGTEST_CHAIN_ID, { staticNetwork: true })
+  const bridge = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, provider)
+  try {
+    const deadline = Date.now() + 120_000
+    let said = false
+    for (;;) {
+      const known = Number(((await bridge.getBtcBestBlock!()) as [string, bigint])[1])
+      if (known >= height) return
+      if (Date.now() > deadline) throw new CausewayError('WORLD_BRIDGE_BEHIND', `the bridge knows Bitcoin block ${known} but the tip is ${height} after 120 s: see the signers' logs`)
+      if (!said) progress(`the signers are relaying Bitcoin headers ${known + 1}…${height} to the bridge`)
+      said = true
+      await new Promise((r) => setTimeout(r, 500))
+    }
+  } finally {
+    provider.destroy()
+  }
+}
+
+export async function startWorld(options: WorldOptions): Promise<World> {
+  const progress = options.progress ?? (() => {})
+  const layout = worldLayout(options.datadir)
+  await mkdir(layout.dir, { recursive: true })
+  const lock: WorldLock = lockWorld(layout.lock)
+  const children: ManagedChild[] = []
+  let bcoin: BcoinProcess | undefined
+  let miner: NodeJS.Timeout | undefined
+  let stopped = false
+  const stop = async () => {
+    if (stopped) return
+    stopped = true
+    if (miner !== undefined) clearInterval(miner)
+    // Signers first (they watch the others), then validators, then Bitcoin.
+    await Promise.all(children.filter((c) => c.name.startsWith('signer')).map((c) => c.stop()))
+    await Promise.all(children.filter((c) => !c.name.startsWith('signer')).map((c) => c.stop()))
+    await bcoin?.stop()
+    lock.release()
+  }
+  try {
+    let setup = await readSetup(layout)
+    const fresh = setup === undefined
+    if (fresh) await clearPartialWorld(layout)
+    const basePort = options.basePort ?? setup?.basePort ?? DEFAULT_BASE_PORT
+    const ports = worldPorts(basePort)
+    const busy: number[] = []
+    for (const p of allPorts(ports)) if (!(await loopbackPortFree(p))) busy.push(p)
+    if (busy.length > 0) {
+      throw new CausewayError('WORLD_PORT_IN_USE', `port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} on 127.0.0.1 ${busy.length > 1 ? 'are' : 'is'} in use (another world or program?): stop it, or pick other ports with --base-port`, {
+        details: { ports: busy },
+      })
+    }
+    await mkdir(layout.logs, { recursive: true })
+    progress(fresh ? `new world in ${layout.dir}` : `resuming the world in ${layout.dir}`)
+    progress('starting bcoin (regtest)')
+    bcoin = await startBcoin({
+      dataDir: layout.bitcoin,
+      rpcPort: ports.bitcoinRpc,
+      p2pPort: ports.bitcoinP2p,
+      apiKey: setup?.bitcoinApiKey ?? randomBytes(16).toString('hex'),
+      logFile: layout.log('bitcoin'),
+      detached: true,
+    })
+    if (setup === undefined) setup = await createSetup({ layout, basePort, bitcoinApiKey: bcoin.apiKey, rpc: bcoin.rpc, progress })
+    const s = setup
+    for (let i = 0; i < MEMBERS; i++) {
+      writeFileSync(layout.validatorConfig(i), JSON.stringify(validatorConfig(layout, s, ports, i), null, 2) + '\n')
+      writeFileSync(layout.signerConfig(i), JSON.stringify(signerConfig(layout, s, ports, i), null, 2) + '\n', { mode: 0o600 })
+    }
+    const onDeath = (name: string) => (code: number | null, signal: NodeJS.Signals | null) => {
+      if (stopped) return
+      options.onFailure?.(new CausewayError('WORLD_PROCESS_DIED', `${name} stopped on its own (${signal ?? `exit ${code}`}); its log: ${layout.log(name.replace(' ', '-'))}`))
+    }
+    progress('starting 3 validator nodes')
+    const validators = Array.from({ length: MEMBERS }, (_, i) =>
+      managedChild(`validator ${i}`, { args: ['node', '--config', layout.validatorConfig(i)], readyMarker: '"federation node ready"', logFile: layout.log(`validator-${i}`), keepChars: 20_000, detached: true }),
+    )
+    children.push(...validators)
+    await Promise.all(validators.map((v) => v.start()))
+    progress('starting 3 signers')
+    const signers = Array.from({ length: MEMBERS }, (_, i) =>
+      managedChild(`signer ${i}`, {
+        args: ['signer', '--config', layout.signerConfig(i)],
+        readyMarker: '"signer started"',
+        logFile: layout.log(`signer-${i}`),
+        keepChars: 20_000,
+        detached: true,
+        env: { ...process.env, CAUSEWAY_SIGNER_PASSPHRASE: s.passphrase },
+      }),
+    )
+    children.push(...signers)
+    await Promise.all(signers.map((c) => c.start()))
+    for (const c of children) c.onUnexpectedExit(onDeath(c.name))
+    await waitForBridge(`http://127.0.0.1:${ports.rpc[0]}/`, await bcoin.rpc.getBlockCount(), progress)
+
+    const wallet = new DemoWallet({ seed: s.demo.bitcoinSeed })
+    const mine = (n: number) => bcoin!.rpc.generateToAddress(n, wallet.address)
+    const blockIntervalMs = options.blockIntervalMs ?? DEFAULT_BLOCK_INTERVAL_MS
+    if (blockIntervalMs > 0) {
+      miner = setInterval(() => {
+        mine(1).catch((e: Error) => progress(`mining failed: ${e.message}`))
+      }, blockIntervalMs)
+    }
+    const file = describeWorld(s, ports, blockIntervalMs)
+    await writeWorldFile(layout.dir, file)
+    return { file, layout, setup: s, fresh, validators, signers, bcoin, mine, stop }
+  } catch (e) {
+    await stop()
+    throw e
+  }
+}
