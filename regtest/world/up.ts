@@ -108,6 +108,19 @@ async function waitForBridge(rpcUrl: string, height: number, progress: (line: st
   }
 }
 
+/** Every signer reports healthy (it has completed a round against both of its nodes). */
+async function waitForSigners(urls: readonly string[]): Promise<void> {
+  const deadline = Date.now() + 60_000
+  for (const url of urls) {
+    for (;;) {
+      const status = await fetch(url).then((r) => r.status, () => 0)
+      if (status === 200) break
+      if (Date.now() > deadline) throw new CausewayError('WORLD_SIGNER_UNHEALTHY', `${url} still answers ${status || 'nothing'} after 60 s: see the signer's log`)
+      await new Promise((r) => setTimeout(r, 250))
+    }
+  }
+}
+
 export async function startWorld(options: WorldOptions): Promise<World> {
   const progress = options.progress ?? (() => {})
   const layout = worldLayout(options.datadir)
@@ -142,31 +155,47 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     }
     await mkdir(layout.logs, { recursive: true })
     progress(fresh ? `new world in ${layout.dir}` : `resuming the world in ${layout.dir}`)
-    progress('starting bcoin (regtest)')
-    bcoin = await startBcoin({
-      dataDir: layout.bitcoin,
-      rpcPort: ports.bitcoinRpc,
-      p2pPort: ports.bitcoinP2p,
-      apiKey: setup?.bitcoinApiKey ?? randomBytes(16).toString('hex'),
-      logFile: layout.log('bitcoin'),
-      detached: true,
-    })
-    if (setup === undefined) setup = await createSetup({ layout, basePort, bitcoinApiKey: bcoin.apiKey, rpc: bcoin.rpc, progress })
-    const s = setup
-    for (let i = 0; i < MEMBERS; i++) {
-      writeFileSync(layout.validatorConfig(i), JSON.stringify(validatorConfig(layout, s, ports, i), null, 2) + '\n')
-      writeFileSync(layout.signerConfig(i), JSON.stringify(signerConfig(layout, s, ports, i), null, 2) + '\n', { mode: 0o600 })
+    const startValidators = async (w: WorldSetup) => {
+      for (let i = 0; i < MEMBERS; i++) {
+        writeFileSync(layout.validatorConfig(i), JSON.stringify(validatorConfig(layout, w, ports, i), null, 2) + '\n')
+        writeFileSync(layout.signerConfig(i), JSON.stringify(signerConfig(layout, w, ports, i), null, 2) + '\n', { mode: 0o600 })
+      }
+      progress('starting 3 validator nodes')
+      const vs = Array.from({ length: MEMBERS }, (_, i) =>
+        managedChild(`validator ${i}`, { args: ['node', '--config', layout.validatorConfig(i)], readyMarker: '"federation node ready"', logFile: layout.log(`validator-${i}`), keepChars: 20_000, detached: true }),
+      )
+      children.push(...vs)
+      await Promise.all(vs.map((v) => v.start()))
+      return vs
     }
+    const startBitcoin = async () => {
+      progress('starting bcoin (regtest)')
+      bcoin = await startBcoin({
+        dataDir: layout.bitcoin,
+        rpcPort: ports.bitcoinRpc,
+        p2pPort: ports.bitcoinP2p,
+        apiKey: setup?.bitcoinApiKey ?? randomBytes(16).toString('hex'),
+        logFile: layout.log('bitcoin'),
+        detached: true,
+      })
+      return bcoin
+    }
+    // A restart starts Bitcoin and the validators side by side; a first start needs Bitcoin's tip for the genesis.
+    let validators: ManagedChild[]
+    if (setup === undefined) {
+      const b = await startBitcoin()
+      setup = await createSetup({ layout, basePort, bitcoinApiKey: b.apiKey, rpc: b.rpc, progress })
+      validators = await startValidators(setup)
+    } else {
+      const known = setup
+      validators = (await Promise.all([startBitcoin(), startValidators(known)]))[1]
+    }
+    const s = setup
+    const btc = bcoin!
     const onDeath = (name: string) => (code: number | null, signal: NodeJS.Signals | null) => {
       if (stopped) return
       options.onFailure?.(new CausewayError('WORLD_PROCESS_DIED', `${name} stopped on its own (${signal ?? `exit ${code}`}); its log: ${layout.log(name.replace(' ', '-'))}`))
     }
-    progress('starting 3 validator nodes')
-    const validators = Array.from({ length: MEMBERS }, (_, i) =>
-      managedChild(`validator ${i}`, { args: ['node', '--config', layout.validatorConfig(i)], readyMarker: '"federation node ready"', logFile: layout.log(`validator-${i}`), keepChars: 20_000, detached: true }),
-    )
-    children.push(...validators)
-    await Promise.all(validators.map((v) => v.start()))
     progress('starting 3 signers')
     const signers = Array.from({ length: MEMBERS }, (_, i) =>
       managedChild(`signer ${i}`, {
@@ -181,10 +210,11 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     children.push(...signers)
     await Promise.all(signers.map((c) => c.start()))
     for (const c of children) c.onUnexpectedExit(onDeath(c.name))
-    await waitForBridge(`http://127.0.0.1:${ports.rpc[0]}/`, await bcoin.rpc.getBlockCount(), progress)
+    await waitForBridge(`http://127.0.0.1:${ports.rpc[0]}/`, await btc.rpc.getBlockCount(), progress)
+    await waitForSigners(ports.signer.map((p) => `http://127.0.0.1:${p}/health`))
 
     const wallet = new DemoWallet({ seed: s.demo.bitcoinSeed })
-    const mine = (n: number) => bcoin!.rpc.generateToAddress(n, wallet.address)
+    const mine = (n: number) => btc.rpc.generateToAddress(n, wallet.address)
     const blockIntervalMs = options.blockIntervalMs ?? DEFAULT_BLOCK_INTERVAL_MS
     if (blockIntervalMs > 0) {
       miner = setInterval(() => {
@@ -193,7 +223,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     }
     const file = describeWorld(s, ports, blockIntervalMs)
     await writeWorldFile(layout.dir, file)
-    return { file, layout, setup: s, fresh, validators, signers, bcoin, mine, stop }
+    return { file, layout, setup: s, fresh, validators, signers, bcoin: btc, mine, stop }
   } catch (e) {
     await stop()
     throw e

@@ -1,0 +1,143 @@
+// `npm start` as a newcomer runs it: `causeway regtest up` as a real process (bcoin, three validators, three
+// signers), `regtest demo` against it (a full round trip that must preserve value), `regtest mine`, a second
+// start refused on a locked data directory and on busy ports, Ctrl-C stopping every process, and a restart that
+// resumes the same chains.
+import { spawn, execFile, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { JsonRpcProvider } from 'ethers'
+import { BitcoinRpcClient } from '../../../federation/bitcoin/rpc-client.js'
+import { loopbackPortFree } from '../../../regtest/ports.js'
+import { allPorts, worldPorts } from '../../../regtest/world/layout.js'
+import { readWorldFile, type WorldFile } from '../../../regtest/world/world-file.js'
+import { waitExit, waitForOutput } from '../../../regtest/world/process.js'
+import { projectRoot } from '../../helpers/testdata.js'
+
+const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
+
+function run(args: readonly string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: projectRoot, timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 99, stdout, stderr })
+    })
+  })
+}
+
+/** A base port with all 32 ports after it free. */
+async function freeBase(): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000)
+    let ok = true
+    for (const p of allPorts(worldPorts(base))) if (!(await loopbackPortFree(p))) ok = false
+    if (ok) return base
+  }
+}
+
+describe('npm start: the local regtest world', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'causeway-world-'))
+  const datadir = path.join(dir, '.causeway')
+  let base: number
+  let up: ChildProcess | undefined
+  let out = ''
+  let world: WorldFile
+
+  async function startUp(): Promise<number> {
+    out = ''
+    const started = Date.now()
+    up = spawn(process.execPath, [bin, 'regtest', 'up', '--datadir', datadir, '--base-port', String(base), '--block-interval', '2'], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+    up.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+    up.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+    if (!(await waitForOutput(up, () => out, 'Stop: Ctrl-C', 150_000))) throw new Error(`regtest up did not get ready:\n${out}`)
+    return (Date.now() - started) / 1000
+  }
+
+  beforeAll(async () => {
+    base = await freeBase()
+    const seconds = await startUp()
+    world = await readWorldFile(datadir)
+    console.log(`regtest up (fresh) ready in ${seconds.toFixed(1)} s`)
+  }, 200_000)
+
+  afterAll(async () => {
+    if (up !== undefined && up.exitCode === null) {
+      up.kill('SIGINT')
+      if (!(await waitExit(up, 30_000))) up.kill('SIGKILL')
+    }
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('prints every endpoint, the demo accounts and the MetaMask settings; world.json says the same', async () => {
+    for (const s of [world.sidechain.rpcUrl, world.sidechain.wsUrl, world.bitcoin.rpcUrl, ...world.signers.map((x) => x.healthUrl), world.demo.sidechainAddress, world.demo.sidechainKey, world.demo.bitcoinAddress, world.federation.descriptor]) {
+      expect(out).toContain(s)
+    }
+    expect(out).toContain(`Chain ID ${world.chainId}`)
+    expect(world.sidechain.rpcUrl).toBe(`http://127.0.0.1:${base}/`)
+    const provider = new JsonRpcProvider(world.sidechain.rpcUrl, BigInt(world.chainId), { staticNetwork: true })
+    expect((await provider.getNetwork()).chainId).toBe(BigInt(world.chainId))
+    provider.destroy()
+    for (const s of world.signers) expect((await fetch(s.healthUrl)).status).toBe(200)
+  })
+
+  it('a second start fails at once: the data directory is locked; another directory on the same ports is refused', async () => {
+    const t0 = Date.now()
+    const again = await run(['regtest', 'up', '--datadir', datadir, '--base-port', String(base)])
+    expect(again.code).toBe(1)
+    expect(JSON.parse(again.stdout).code).toBe('WORLD_LOCKED')
+    expect(again.stderr).toContain('already running')
+    const other = await run(['regtest', 'up', '--datadir', path.join(dir, 'other'), '--base-port', String(base)])
+    expect(other.code).toBe(1)
+    expect(JSON.parse(other.stdout).code).toBe('WORLD_PORT_IN_USE')
+    expect(other.stderr).toContain(String(base))
+    expect(Date.now() - t0).toBeLessThan(20_000)
+  })
+
+  it('regtest mine mines on demand', async () => {
+    const rpc = new BitcoinRpcClient({ url: world.bitcoin.rpcUrl, username: world.bitcoin.rpcUser, password: world.bitcoin.rpcPassword })
+    const before = await rpc.getBlockCount()
+    const r = await run(['regtest', 'mine', '3', '--world', datadir])
+    expect(r.code).toBe(0)
+    const hashes = JSON.parse(r.stdout).blocks as string[]
+    expect(hashes).toHaveLength(3)
+    expect(await rpc.getBlockCount()).toBeGreaterThanOrEqual(before + 3)
+    expect(await rpc.getBlockHash((await rpc.call<{ height: number }>('getblockheader', [hashes[2], true])).height)).toBe(hashes[2])
+    const bad = await run(['regtest', 'mine', 'lots', '--world', datadir])
+    expect(bad.code).toBe(2)
+  })
+
+  it('npm run demo: a round trip through the world preserves value (exit 0)', async () => {
+    const r = await run(['regtest', 'demo', '--world', datadir, '--json'], 400_000)
+    expect(r.code, r.stderr).toBe(0)
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!)
+    expect(result.ok).toBe(true)
+    expect(BigInt(result.valueOutSats)).toBe(BigInt(result.valueInSats) - BigInt(result.pegOutFeeSats))
+    expect(BigInt(result.pegOutFeeSats)).toBeGreaterThan(0n)
+    expect(r.stderr).toContain('[9/9] summary')
+    expect(r.stderr).toContain('Value preserved')
+  }, 420_000)
+
+  it('Ctrl-C stops every process; a restart resumes the same chains', async () => {
+    const provider = new JsonRpcProvider(world.sidechain.rpcUrl, BigInt(world.chainId), { staticNetwork: true })
+    const sideHeight = await provider.getBlockNumber()
+    const side1 = (await provider.getBlock(1))!.hash
+    provider.destroy()
+    const rpc = new BitcoinRpcClient({ url: world.bitcoin.rpcUrl, username: world.bitcoin.rpcUser, password: world.bitcoin.rpcPassword })
+    const btc1 = await rpc.getBlockHash(1)
+    up!.kill('SIGINT')
+    expect(await waitExit(up!, 60_000)).toBe(true)
+    expect(up!.exitCode).toBe(0)
+    expect(out).toContain('stopped.')
+    for (const p of allPorts(worldPorts(base))) expect(await loopbackPortFree(p), `port ${p} still in use`).toBe(true)
+    expect(existsSync(path.join(datadir, 'world.lock'))).toBe(false)
+
+    const seconds = await startUp()
+    console.log(`regtest up (restart) ready in ${seconds.toFixed(1)} s`)
+    expect(out).toContain('resumed')
+    const p2 = new JsonRpcProvider(world.sidechain.rpcUrl, BigInt(world.chainId), { staticNetwork: true })
+    expect((await p2.getBlock(1))!.hash).toBe(side1)
+    expect(await p2.getBlockNumber()).toBeGreaterThanOrEqual(sideHeight)
+    p2.destroy()
+    expect(await rpc.getBlockHash(1)).toBe(btc1)
+  }, 240_000)
+})
