@@ -27,6 +27,9 @@ export function asCausewayError(e: unknown): CausewayError | undefined {
   const refusal = bridgeRefusal(e)
   if (refusal !== undefined) return new CausewayError(refusal.code, `the bridge refused: ${refusal.message}`, { cause: e })
   const text = `${(e as Error)?.message ?? ''} ${String((e as { cause?: { code?: string } })?.cause?.code ?? '')}`
+  if ((e as { code?: unknown })?.code === 'INSUFFICIENT_FUNDS' || /insufficient funds/i.test(text)) {
+    return new CausewayError('CLI_INSUFFICIENT_FUNDS', 'the signing account cannot pay for this (value plus gas)', { cause: e })
+  }
   if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed/.test(text)) {
     return new CausewayError('CLI_NODE_UNREACHABLE', `lost the connection to a node: ${(e as Error).message.split('\n')[0]}`, { cause: e })
   }
