@@ -6,6 +6,11 @@ import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, printJson, processIo, ty
 import { registerSpv } from './spv.js'
 import { registerNode } from './node.js'
 import { registerFederation } from './federation.js'
+import { registerPegin } from './pegin.js'
+import { registerPegout } from './pegout.js'
+import { registerStatus } from './status.js'
+import { registerAudit } from './audit.js'
+import { registerKeys } from './keys.js'
 
 export function buildProgram(io: Io, exit: (code: number) => void): Command {
   const program = new Command('causeway')
@@ -17,6 +22,11 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
   registerSpv(program, io, exit)
   registerNode(program, io, exit)
   registerFederation(program, io, exit)
+  registerPegin(program, io, exit)
+  registerPegout(program, io, exit)
+  registerStatus(program, io, exit)
+  registerAudit(program, io, exit)
+  registerKeys(program, io, exit)
   program
     .command('regtest')
     .description('The local regtest world (not built yet)')
