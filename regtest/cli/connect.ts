@@ -84,8 +84,8 @@ export async function resolveEndpoints(flags: EndpointFlags, needs: { bitcoin: b
 }
 
 function unreachable(what: string, url: string, e: unknown): CausewayError {
-  const cause = (e as { cause?: { code?: string } }).cause
-  const why = cause?.code ?? (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError') ? `no answer within ${PROBE_TIMEOUT_MS} ms` : (e as Error).message)
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause
+  const why = cause?.code ?? cause?.message ?? (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError') ? `no answer within ${PROBE_TIMEOUT_MS} ms` : (e as Error).message)
   return new CausewayError('CLI_NODE_UNREACHABLE', `the ${what} at ${url} is unreachable (${why}); is the world running? (see --world, --rpc, --bitcoin-rpc)`, { details: { url }, cause: e })
 }
 

@@ -1,5 +1,6 @@
 // A JSON-RPC proxy on loopback that can rewrite answers on their way back: tests put it between a signer and its
-// side-chain node to show the signer a tampered bridge (a batch that is not what the bridge decided).
+// side-chain node to show the signer a tampered bridge (a batch that is not what the bridge decided), or between the
+// CLI's audit and bcoin to show it a federation UTXO that is gone.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -17,7 +18,10 @@ export async function startRewriteProxy(target: string, rewrite: Rewrite): Promi
     req.on('end', () => {
       void (async () => {
         try {
-          const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+          // The caller's credentials go through (a Bitcoin node behind the proxy checks them).
+          const headers: Record<string, string> = { 'content-type': 'application/json' }
+          if (req.headers.authorization !== undefined) headers['authorization'] = req.headers.authorization
+          const upstream = await fetch(target, { method: 'POST', headers, body })
           const text = await upstream.text()
           const request = JSON.parse(body) as { method: string } | { method: string }[]
           const answer = JSON.parse(text) as { result?: unknown } | { result?: unknown }[]
