@@ -10,7 +10,7 @@ import { CausewayError } from '../../spv/base/errors.js'
 import type { WorldFile } from '../world/world-file.js'
 import { connectBitcoin, openSession, resolveEndpoints, resolveKey, withEndpointOptions, withKeyOptions, type EndpointFlags, type KeyFlags } from './connect.js'
 import { bridgeParams, displayTxid, receiptEvents, sendBridge } from './bridge-view.js'
-import { lines, runReport } from './report.js'
+import { asCausewayError, lines, runReport } from './report.js'
 import { formatBtc, parseBtcAmount, parsePegOutId, pegOutStatusName } from './values.js'
 import type { Io } from './output.js'
 
@@ -103,7 +103,12 @@ export function registerPegout(program: Command, io: Io, exit: (code: number) =>
       const endpoints = await resolveEndpoints(f, { bitcoin: false })
       const s = await openSession(endpoints)
       try {
-        const q = await s.bridge.view<{ requester: string; btcScript: string; valueSats: bigint; feeSats: bigint; batchId: bigint; status: bigint; requestedAt: bigint }>('getPegOut', [id])
+        type View = { requester: string; btcScript: string; valueSats: bigint; feeSats: bigint; batchId: bigint; status: bigint; requestedAt: bigint }
+        const q = await s.bridge.view<View>('getPegOut', [id]).catch((e: unknown) => {
+          const err = asCausewayError(e)
+          if (err?.code === 'BRIDGE_UNKNOWN_REQUEST') return { status: 0n } as View
+          throw e
+        })
         const status = Number(q.status)
         if (status === 0) throw new CausewayError('CLI_PEGOUT_UNKNOWN', `the bridge has no peg-out request ${id}`, { details: { id: id.toString() } })
         const addrNet = worldAddressNetwork(endpoints.world)
