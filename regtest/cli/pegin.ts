@@ -255,6 +255,7 @@ async function register(f: Flags, txid: string, progress: Progress) {
     }
     // Wait for the block, and for the bridge's header chain to have it N deep.
     let last = ''
+    let relayer: Relayer | undefined
     for (;;) {
       if (where!.blockHash !== null) {
         const onBridge = await bridgeConfirmations(s, where!.blockHash)
@@ -266,7 +267,14 @@ async function register(f: Flags, txid: string, progress: Progress) {
             : `waiting for the bridge's header chain: ${Math.max(0, onBridge)}/${N} confirmations there (Bitcoin: ${b.confirmations}/${N})`
         if (msg !== last) progress(msg)
         last = msg
-        if (f.relayHeaders === true && b.confirmations >= N) await relayHeaders(s, btc, N, progress)
+        if (f.relayHeaders === true && b.confirmations >= N) {
+          relayer ??= headerRelayer(s, btc, N, progress)
+          try {
+            if ((await relayer.relayHeaders()) > 0) await sleep(1500)
+          } catch (e) {
+            progress(`could not relay headers: ${(e as Error).message}`)
+          }
+        }
       } else if (last !== 'mempool') {
         progress(`waiting for transaction ${txid} to be mined (it is ${where!.inMempool ? 'in the mempool' : 'not in a block'})`)
         last = 'mempool'
@@ -298,9 +306,9 @@ async function register(f: Flags, txid: string, progress: Progress) {
   }
 }
 
-/** Sends the headers the bridge lacks, as any relayer may (federation/signer/relayer.ts). */
-async function relayHeaders(s: Session, btc: BitcoinRpcClient, confirmations: number, progress: Progress): Promise<void> {
-  const relayer = new Relayer({
+/** A relayer of the headers the bridge lacks, as anyone may run (federation/signer/relayer.ts), signed by the user. */
+function headerRelayer(s: Session, btc: BitcoinRpcClient, confirmations: number, progress: Progress): Relayer {
+  return new Relayer({
     btc,
     bridge: s.bridge,
     confirmations,
@@ -308,6 +316,4 @@ async function relayHeaders(s: Session, btc: BitcoinRpcClient, confirmations: nu
     pendingBatchTxids: () => new Set(),
     log: (_level, msg, fields) => progress(`${msg}${fields === undefined ? '' : ` ${JSON.stringify(fields)}`}`),
   })
-  const sent = await relayer.relayHeaders()
-  if (sent > 0) await sleep(1500)
 }

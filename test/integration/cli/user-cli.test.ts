@@ -9,7 +9,7 @@ import path from 'node:path'
 import { networks, payments } from 'bitcoinjs-lib'
 import { Wallet, parseUnits } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFederation, depositScriptPubKey } from '../../../peg/bitcoin/index.js'
+import { createFederation, depositScriptPubKey, encodePegInMemo, federationScriptPubKey } from '../../../peg/bitcoin/index.js'
 import { hexToBytes } from '../../../spv/base/bytes.js'
 import { bcoinRegtest } from '../../../regtest/bitcoin/network.js'
 import { startPegWorld, type PegWorld } from '../../helpers/peg-world.js'
@@ -252,4 +252,22 @@ describe('causeway user commands against a peg world', () => {
       await proxy.close()
     }
   }, 120_000)
+
+  it('with every signer stopped, pegin register --relay-headers relays the headers itself and registers a memo peg-in', async () => {
+    await Promise.all(w.signers.map((s) => s.stop()))
+    const carol = Wallet.createRandom()
+    const fed = createFederation(w.federation.pubkeys.map((p) => hexToBytes(p, 'pubkey', 33)), 2)
+    const pay = await w.wallet.pay(w.bcoin.rpc, {
+      outputs: [{ scriptPubKey: federationScriptPubKey(fed), valueSats: 30_000_000n }],
+      opReturn: encodePegInMemo({ chainId: w.fed.chainId, recipient: hexToBytes(carol.address, 'carol', 20) }).subarray(2),
+    })
+    await w.mine(6)
+    // The demo key (the world file's) pays the gas; the memo names the recipient.
+    const r = await causeway(['pegin', 'register', pay.txid, '--relay-headers', '--json', ...world], {}, 240_000)
+    expect(r.stderr).toContain('relayed Bitcoin headers')
+    expect(r.code).toBe(0)
+    expect(r.json).toMatchObject({ method: 'registerBtcTransaction', mintedWei: (30_000_000n * WEI).toString() })
+    expect(await w.provider.getBalance(carol.address)).toBe(30_000_000n * WEI)
+    expect(await bridgeHeight()).toBe(await w.bcoin.rpc.getBlockCount())
+  }, 300_000)
 })
