@@ -56,11 +56,14 @@ export async function readKeystore(file: string, passphrase: string): Promise<Me
   }
 }
 
-/** The passphrase from the environment, else asked on the terminal (never echoed to logs). */
-export async function obtainPassphrase(env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const fromEnv = env[PASSPHRASE_ENV]
+/**
+ * The passphrase from the environment variable `variable` (default the signer's), else asked on the terminal (never
+ * echoed to logs). The user CLI passes its own variable (CAUSEWAY_KEYSTORE_PASSPHRASE).
+ */
+export async function obtainPassphrase(env: NodeJS.ProcessEnv = process.env, variable: string = PASSPHRASE_ENV): Promise<string> {
+  const fromEnv = env[variable]
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv
-  if (!process.stdin.isTTY) fail('SIGNER_NO_PASSPHRASE', `set ${PASSPHRASE_ENV} or run the signer on a terminal to type the keystore passphrase`)
+  if (!process.stdin.isTTY) fail('SIGNER_NO_PASSPHRASE', `set ${variable} or run the command on a terminal to type the keystore passphrase`)
   // Typed characters are not echoed: the terminal output goes through a stream that drops them.
   let muted = false
   const output = new Writable({

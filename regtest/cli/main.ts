@@ -1,11 +1,18 @@
 // The `causeway` command line: parses arguments with commander and dispatches to each command group.
-// Every command prints JSON on stdout and exits 0 (ok), 1 (invalid data) or 2 (usage error).
+// Exit codes: 0 (ok), 1 (invalid data, a refusal, an audit mismatch: the error's code says which) or 2 (usage
+// error). The spv, federation and regtest commands print JSON on stdout; the user commands (pegin, pegout, status,
+// audit, keys) print a readable report on stdout, or one JSON object with --json. Progress goes to stderr.
 import { Command, CommanderError } from 'commander'
 import { CausewayError } from '../../spv/base/errors.js'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, printJson, processIo, type Io } from './output.js'
 import { registerSpv } from './spv.js'
 import { registerNode } from './node.js'
 import { registerFederation } from './federation.js'
+import { registerPegin } from './pegin.js'
+import { registerPegout } from './pegout.js'
+import { registerStatus } from './status.js'
+import { registerAudit } from './audit.js'
+import { registerKeys } from './keys.js'
 import { registerRegtest } from './regtest.js'
 
 export function buildProgram(io: Io, exit: (code: number) => void): Command {
@@ -18,6 +25,11 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
   registerSpv(program, io, exit)
   registerNode(program, io, exit)
   registerFederation(program, io, exit)
+  registerPegin(program, io, exit)
+  registerPegout(program, io, exit)
+  registerStatus(program, io, exit)
+  registerAudit(program, io, exit)
+  registerKeys(program, io, exit)
   registerRegtest(program, io, exit)
   // Subcommands inherit the same error handling.
   for (const cmd of program.commands) {

@@ -1,6 +1,6 @@
 // A JSON-RPC proxy on loopback that can rewrite requests on their way in and answers on their way back: tests put it
-// between a signer and its side-chain node to show the signer a tampered bridge (a batch that is not what the
-// bridge decided).
+// between a signer and its side-chain node to show the signer a tampered bridge (a batch that is not what the bridge
+// decided), or between the CLI's audit and bcoin to show it a federation UTXO that is gone.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -29,7 +29,10 @@ export async function startRewriteProxy(target: string, rewrite: Rewrite, rewrit
           const request = JSON.parse(body) as Call | Call[]
           const calls = Array.isArray(request) ? request : [request]
           const sent = calls.map((c) => ({ ...c, params: rewriteRequest(c.method, c.params) }))
-          const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Array.isArray(request) ? sent : sent[0]) })
+          // The caller's credentials go through (a Bitcoin node behind the proxy checks them).
+          const headers: Record<string, string> = { 'content-type': 'application/json' }
+          if (req.headers.authorization !== undefined) headers['authorization'] = req.headers.authorization
+          const upstream = await fetch(target, { method: 'POST', headers, body: JSON.stringify(Array.isArray(request) ? sent : sent[0]) })
           const text = await upstream.text()
           const answer = JSON.parse(text) as { result?: unknown } | { result?: unknown }[]
           const fix = (q: Call, a: { result?: unknown }) => (a.result === undefined ? a : { ...a, result: rewrite(q.method, a.result, q.params) })

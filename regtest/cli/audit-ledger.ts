@@ -1,0 +1,129 @@
+// The audit's own account of the bridge (pure): its events replayed in order into the federation's UTXO set (with
+// the signer's FederationLedger, so the set is the one the signers keep), the batches not yet confirmed with the
+// UTXOs they spend, and the peg-out requests not yet paid. Then the checks, each mismatch a finding with a code.
+import { Transaction } from 'bitcoinjs-lib'
+import type { BridgeLog } from '../../federation/signer/bridge-client.js'
+import { FederationLedger, outpointKey } from '../../federation/signer/ledger.js'
+import { reserveReport, type FederationUtxo, type ReserveReport } from '../../peg/bitcoin/index.js'
+import { hexToBytes } from '../../spv/base/bytes.js'
+
+export interface InFlightBatch {
+  readonly batchId: bigint
+  /** Internal byte order. */
+  readonly txid: Uint8Array
+  readonly inputs: readonly FederationUtxo[]
+  readonly firstRequestId: bigint
+  readonly requestCount: number
+}
+
+export interface AuditLedger {
+  /** Spendable federation UTXOs, in the bridge's order. */
+  readonly spendable: readonly FederationUtxo[]
+  /** Batched, not yet confirmed: their inputs still count in the bridge's federationSats. */
+  readonly inFlight: readonly InFlightBatch[]
+  /** Requests not closed by a confirmed batch. */
+  readonly pendingRequests: readonly { readonly id: bigint; readonly valueSats: bigint; readonly batchId: bigint | null }[]
+  /** Recipients with a refused (held or refunded) peg-in. */
+  readonly refusedRecipients: readonly string[]
+}
+
+const b32 = (hex: string): Uint8Array => hexToBytes(hex, 'bytes32', 32)
+
+/** Replays the bridge's events (in chain order) the way the signer daemon does (federation/signer/daemon.ts apply). */
+export function replayBridgeEvents(events: readonly BridgeLog[]): AuditLedger {
+  const ledger = new FederationLedger()
+  const batches = new Map<bigint, InFlightBatch & { confirmed: boolean }>()
+  const requests = new Map<bigint, { id: bigint; valueSats: bigint; batchId: bigint | null; confirmed: boolean }>()
+  const refused = new Set<string>()
+  for (const ev of events) {
+    const a = ev.args
+    switch (ev.name) {
+      case 'PegInMinted':
+      case 'PegInRefused':
+        if (ev.name === 'PegInRefused') refused.add((a.recipient as string).toLowerCase())
+        ledger.apply({ kind: 'utxo', utxo: { txid: b32(a.txid), vout: Number(a.vout), valueSats: a.valueSats as bigint, recipient: a.depositAddress ? hexToBytes(a.recipient, 'recipient', 20) : null } })
+        break
+      case 'PegOutRequested':
+        requests.set(a.id as bigint, { id: a.id as bigint, valueSats: a.valueSats as bigint, batchId: null, confirmed: false })
+        break
+      case 'PegOutBatched': {
+        const tx = Transaction.fromBuffer(Buffer.from(hexToBytes(a.unsignedTx, 'unsignedTx')))
+        const known = new Map(ledger.utxos().map((u) => [outpointKey(u.txid, u.vout), u] as const))
+        const inputs = tx.ins.map((i) => known.get(outpointKey(new Uint8Array(i.hash), i.index)) ?? { txid: new Uint8Array(i.hash), vout: i.index, valueSats: 0n, recipient: null })
+        const batchId = a.batchId as bigint
+        const firstRequestId = a.firstRequestId as bigint
+        const requestCount = Number(a.requestCount)
+        batches.set(batchId, { batchId, txid: b32(a.txid), inputs, firstRequestId, requestCount, confirmed: false })
+        for (let i = 0n; i < BigInt(requestCount); i++) {
+          const q = requests.get(firstRequestId + i)
+          if (q !== undefined) q.batchId = batchId
+        }
+        ledger.apply({ kind: 'batched', batchId, txid: b32(a.txid), unsignedTx: hexToBytes(a.unsignedTx, 'unsignedTx'), inputs: tx.ins.map((i) => ({ txid: new Uint8Array(i.hash), vout: i.index })), feeRate: a.feeRate as bigint, firstRequestId, requestCount })
+        break
+      }
+      case 'PegOutConfirmed': {
+        const b = batches.get(a.batchId as bigint)
+        if (b === undefined) break
+        b.confirmed = true
+        for (let i = 0n; i < BigInt(b.requestCount); i++) {
+          const q = requests.get(b.firstRequestId + i)
+          if (q !== undefined) q.confirmed = true
+        }
+        // The change output is the batch's last, at index = number of requests (PROTOCOL.md §11).
+        if ((a.changeSats as bigint) > 0n) ledger.apply({ kind: 'utxo', utxo: { txid: b32(a.txid), vout: b.requestCount, valueSats: a.changeSats as bigint, recipient: null } })
+        break
+      }
+    }
+  }
+  return {
+    spendable: ledger.utxos(),
+    inFlight: [...batches.values()].filter((b) => !b.confirmed).map(({ confirmed: _c, ...b }) => b),
+    pendingRequests: [...requests.values()].filter((q) => !q.confirmed).map(({ confirmed: _c, ...q }) => q),
+    refusedRecipients: [...refused],
+  }
+}
+
+export interface Finding {
+  readonly code: string
+  readonly message: string
+}
+
+export interface AuditInput {
+  readonly ledger: AuditLedger
+  /** The bridge's getReserves(). */
+  readonly reserves: { readonly federationSats: bigint; readonly nativeSupplyWei: bigint; readonly pendingPegOutSats: bigint }
+  /** The node's causeway_supply peggedWei. */
+  readonly nodePeggedWei: bigint
+  /** causeway_audit: every balance summed equals the supply (undefined when the node does not serve it). */
+  readonly nodeBalanced: boolean | undefined
+  /** Σ getHeldDeposits of every recipient with a refused peg-in. */
+  readonly heldSats: bigint
+  /** Per UTXO (outpointKey), what the Bitcoin node says; absent ones were not checked. */
+  readonly utxoFindings: readonly Finding[]
+}
+
+/** Every check of `causeway audit`; an empty list of findings means the books balance. */
+export function auditFindings(input: AuditInput): { report: ReserveReport; heldSats: bigint; findings: Finding[] } {
+  const { ledger, reserves: r } = input
+  const findings: Finding[] = [...input.utxoFindings]
+  const inFlightSats = ledger.inFlight.reduce((s, b) => s + b.inputs.reduce((t, u) => t + u.valueSats, 0n), 0n)
+  const spendableSats = ledger.spendable.reduce((s, u) => s + u.valueSats, 0n)
+  if (spendableSats + inFlightSats !== r.federationSats) {
+    findings.push({ code: 'AUDIT_UTXO_SUM', message: `the bridge's events account for ${spendableSats + inFlightSats} sats (spendable ${spendableSats} + in flight ${inFlightSats}), its federationSats counter says ${r.federationSats}` })
+  }
+  const pendingSats = ledger.pendingRequests.reduce((s, q) => s + q.valueSats, 0n)
+  if (pendingSats !== r.pendingPegOutSats) {
+    findings.push({ code: 'AUDIT_PENDING_SUM', message: `unpaid peg-out requests add up to ${pendingSats} sats, the bridge's pendingPegOutSats says ${r.pendingPegOutSats}` })
+  }
+  if (input.nodePeggedWei !== r.nativeSupplyWei) {
+    findings.push({ code: 'AUDIT_SUPPLY', message: `the node's pegged supply is ${input.nodePeggedWei} wei, the bridge's minted − burned is ${r.nativeSupplyWei} wei` })
+  }
+  if (input.nodeBalanced === false) findings.push({ code: 'AUDIT_BALANCES', message: "the sum of every balance in the node's state differs from its supply (causeway_audit)" })
+  const report = reserveReport({ utxos: [...ledger.spendable, ...ledger.inFlight.flatMap((b) => b.inputs)], pendingPegOutSats: r.pendingPegOutSats, nativeSupplyWei: r.nativeSupplyWei })
+  if (!report.ok) findings.push({ code: 'AUDIT_RESERVE_SHORTFALL', message: `the federation holds ${-report.surplusSats} sats less than it owes (supply + pending peg-outs)` })
+  // What the federation holds beyond what it owes is exactly the deposits held below the minimum.
+  else if (report.surplusSats !== input.heldSats) {
+    findings.push({ code: 'AUDIT_SURPLUS', message: `the federation holds ${report.surplusSats} sats more than it owes, but only ${input.heldSats} sats are held deposits` })
+  }
+  return { report, heldSats: input.heldSats, findings }
+}
