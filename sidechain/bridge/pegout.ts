@@ -13,6 +13,12 @@ export async function pegOut(ctx: CallContext, btcAddress: string): Promise<bigi
   requireWritable(ctx)
   const script = parsePegOutAddress(btcAddress, ctx.config.addressNetwork, { allowTaproot: ctx.config.allowTaproot })
   const sats = pegOutSats(ctx.value, ctx.config.minPegOutSats)
+  // Only pegged coin leaves: unpegged genesis money (members' gas, a development prefund) is the same native coin,
+  // so without this bound it could claim satoshis that back other users' pegged coin.
+  const outstanding = (await ctx.state.counter(COUNTERS.minted)) - (await ctx.state.counter(COUNTERS.burned))
+  if (ctx.value > outstanding) {
+    fail('BRIDGE_EXCEEDS_PEGGED_SUPPLY', `a peg-out of ${sats} sats is more than the pegged supply left on the side chain (${outstanding / 10n ** 10n} sats): only pegged BTC can leave`)
+  }
   // Requests queued before this one leave in their own batch if their interval is over.
   await maybeBatch(ctx)
   await burnNative(ctx.stateManager, ctx.bridgeAddress, ctx.value)

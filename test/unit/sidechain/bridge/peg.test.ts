@@ -212,6 +212,13 @@ describe('bridge peg-in and peg-out (synthetic regtest chain)', () => {
     expect((await vm.call(alice, 'pegOut', [p2wpkh], { value: 40_000_000n * WEI + 1n })).code).toBe('PEG_NOT_WHOLE_SATOSHI')
     expect((await vm.call(alice, 'pegOut', [p2wpkh], { value: 19_999n * WEI })).code).toBe('PEG_BELOW_MINIMUM')
     expect(await vm.balance(alice)).toBe(bal)
+    // The attack: unpegged coin (a genesis allocation) trying to claim more satoshis than were ever pegged in.
+    const mallory = new Uint8Array(20).fill(0x3e)
+    const pegged = (await reserves()).supply
+    await vm.fund(mallory, pegged + 10n ** 18n)
+    const r0 = await vm.call(mallory, 'pegOut', [p2wpkh], { value: pegged + 100_000n * WEI })
+    expect(r0.code).toBe('BRIDGE_EXCEEDS_PEGGED_SUPPLY')
+    expect(await vm.balance(mallory)).toBe(pegged + 10n ** 18n)
     const supplyBefore = (await reserves()).supply
     const r = await vm.call(alice, 'pegOut', [p2wpkh], { value: 40_000_000n * WEI })
     expect(r.code).toBeUndefined()
