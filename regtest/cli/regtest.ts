@@ -1,5 +1,5 @@
-// `causeway regtest up | mine | demo`: the local world (regtest/world/). `up` runs in the foreground until Ctrl-C;
-// `mine` and `demo` talk to a running world through its world.json.
+// `causeway regtest up | mine | pay | demo`: the local world (regtest/world/). `up` runs in the foreground until
+// Ctrl-C; `mine`, `pay` and `demo` talk to a running world through its world.json.
 import type { Command } from 'commander'
 import { CausewayError } from '../../spv/base/errors.js'
 import { BitcoinRpcClient } from '../../federation/bitcoin/rpc-client.js'
@@ -8,6 +8,14 @@ import { runDemo } from '../world/demo.js'
 import { worldTable } from '../world/table.js'
 import { DEFAULT_WORLD_DIR, readWorldFile } from '../world/world-file.js'
 import { EXIT_INVALID, EXIT_OK, UsageError, printJson, type Io } from './output.js'
+import { address as btcAddress } from 'bitcoinjs-lib'
+import { encodePegInMemo } from '../../peg/bitcoin/index.js'
+import { REGTEST_CHAIN_ID } from '../../sidechain/chain/params.js'
+import { hexToBytes } from '../../spv/base/bytes.js'
+import { DemoWallet } from '../bitcoin/demo-wallet.js'
+import { bcoinRegtest } from '../bitcoin/network.js'
+import { scanCoins } from '../bitcoin/scan-coins.js'
+import { parseBtcAmount, parseSidechainAddress } from './values.js'
 
 const int = (name: string, v: string, min: number, max: number): number => {
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${name}: expected a whole number from ${min} to ${max}, got ${v}`)
@@ -71,6 +79,37 @@ export function registerRegtest(program: Command, io: Io, exit: (code: number) =
       }
       io.err(`mined ${n} block${n > 1 ? 's' : ''}, height ${await rpc.getBlockCount()}\n`)
       printJson(io, { blocks: hashes })
+      exit(EXIT_OK)
+    })
+
+  regtest
+    .command('pay')
+    .description('Pay a Bitcoin address from the world\'s demo Bitcoin wallet (the regtest stand-in for "any wallet")')
+    .argument('<btc-address>', 'address to pay (a deposit address from `causeway pegin address`, or the federation address with --memo)')
+    .argument('<amount-btc>', 'amount in BTC')
+    .option('--memo <sidechain-address>', 'add a Causeway peg-in memo (OP_RETURN) naming this side-chain recipient')
+    .option('--world <dir>', 'data directory of the running world', DEFAULT_WORLD_DIR)
+    .action(async (to: string, amount: string, opts: { memo?: string; world: string }) => {
+      const sats = parseBtcAmount(amount)
+      let script: Uint8Array
+      try {
+        script = btcAddress.toOutputScript(to, bcoinRegtest)
+      } catch (e) {
+        throw new CausewayError('CLI_BAD_ADDRESS', `${to} is not a Bitcoin regtest address (bcoin's regtest addresses start with rb1): ${(e as Error).message}`)
+      }
+      const memo = opts.memo === undefined ? undefined : encodePegInMemo({ chainId: REGTEST_CHAIN_ID, recipient: hexToBytes(parseSidechainAddress(opts.memo), 'recipient', 20) }).subarray(2)
+      const w = await readWorldFile(opts.world)
+      const rpc = new BitcoinRpcClient({ url: w.bitcoin.rpcUrl, username: w.bitcoin.rpcUser, password: w.bitcoin.rpcPassword })
+      const wallet = new DemoWallet({ seed: w.demo.bitcoinSeed })
+      io.err('finding the demo wallet\'s coins…\n')
+      try {
+        for (const c of await scanCoins(rpc, wallet.scriptPubKey)) wallet.track(c)
+      } catch (e) {
+        throw new CausewayError('CLI_NODE_UNREACHABLE', `the Bitcoin node at ${w.bitcoin.rpcUrl} does not answer (is the world running? npm start): ${(e as Error).message}`, { cause: e })
+      }
+      const p = await wallet.pay(rpc, { outputs: [{ scriptPubKey: script, valueSats: sats }], ...(memo === undefined ? {} : { opReturn: memo }) })
+      io.err(`paid ${amount} BTC to ${to}${opts.memo === undefined ? '' : ` with a memo for ${opts.memo}`}: txid ${p.txid}, fee ${p.feeSats} sats\n`)
+      printJson(io, { txid: p.txid, valueSats: sats.toString(), feeSats: p.feeSats.toString() })
       exit(EXIT_OK)
     })
 

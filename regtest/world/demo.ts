@@ -13,7 +13,7 @@ import { BitcoinRpcClient } from '../../federation/bitcoin/rpc-client.js'
 import { bridgeAbiJson } from '../../sidechain/bridge/abi.js'
 import { BRIDGE_ADDRESS } from '../../sidechain/chain/params.js'
 import { toHex } from '../../spv/base/bytes.js'
-import { CausewayError } from '../../spv/base/errors.js'
+import { CausewayError, isCausewayError } from '../../spv/base/errors.js'
 import { bcoinRegtest } from '../bitcoin/network.js'
 import { DemoWallet } from '../bitcoin/demo-wallet.js'
 import { scanCoins } from '../bitcoin/scan-coins.js'
@@ -110,6 +110,12 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
     return { fedSats, supplyWei, pendingSats }
   }
   const mineOne = () => btc.generateToAddress(1, world.demo.bitcoinAddress)
+  /** The block holding a transaction; null while it is unconfirmed or the node does not know it yet. */
+  const blockOf = (txid: string) => btc.getTransactionBlockHash(txid).catch((e: unknown) => (isCausewayError(e, 'BTC_RPC_ERROR') ? null : Promise.reject(e)))
+  const confirmations = async (txid: string) => {
+    const block = await blockOf(txid)
+    return block === null ? 0 : (await btc.getBlockCount()) - (await btc.call<{ height: number }>('getblockheader', [block, true])).height + 1
+  }
 
   try {
     try {
@@ -146,8 +152,7 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
         return bridge.interface.parseLog(logs[0]!)!.args.amountWei as bigint
       },
       async () => {
-        const block = await btc.getTransactionBlockHash(payment.txid)
-        const confs = block === null ? 0 : (await btc.getBlockCount()) - (await btc.call<{ height: number }>('getblockheader', [block, true])).height + 1
+        const confs = await confirmations(payment.txid)
         if (confs < world.bitcoin.confirmations) await mineOne()
         return `confirmations ${Math.min(confs, world.bitcoin.confirmations)}/${world.bitcoin.confirmations}${confs >= world.bitcoin.confirmations ? ', waiting for the signers to relay the proof' : ''}`
       },
@@ -196,15 +201,14 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
       async () => ['', 'queued for the next batch', 'batched, signers reviewing', 'signed'][Number((await bridge.getPegOut!(id)).status)],
     )
     log(`      batch transaction ${batchTxid}`)
-    await waitFor('the batch in the Bitcoin mempool or a block', async () => ((await btc.getMempoolEntry(batchTxid)) !== null || (await btc.getTransactionBlockHash(batchTxid)) !== null ? true : undefined))
+    await waitFor('the batch in the Bitcoin mempool or a block', async () => ((await btc.getMempoolEntry(batchTxid)) !== null || (await blockOf(batchTxid)) !== null ? true : undefined))
 
     step('wait for the Bitcoin payment to confirm and the bridge to register it')
     await waitFor(
       'the peg-out to be confirmed on the bridge',
       async () => (Number((await bridge.getPegOut!(id)).status) === 4 ? true : undefined),
       async () => {
-        const block = await btc.getTransactionBlockHash(batchTxid)
-        const confs = block === null ? 0 : (await btc.getBlockCount()) - (await btc.call<{ height: number }>('getblockheader', [block, true])).height + 1
+        const confs = await confirmations(batchTxid)
         if (confs < world.bitcoin.confirmations) await mineOne()
         return `confirmations ${Math.min(confs, world.bitcoin.confirmations)}/${world.bitcoin.confirmations}`
       },
