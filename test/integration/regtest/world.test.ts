@@ -94,7 +94,7 @@ describe('npm start: the local regtest world', () => {
     expect(Date.now() - t0).toBeLessThan(45_000) // two CLI starts (tsx) and no world started: about 3 s on a quiet machine
   })
 
-  it('regtest mine mines on demand', async () => {
+  it('regtest mine mines on demand; regtest pay and demo refuse a wrong address and a missing world', async () => {
     const rpc = new BitcoinRpcClient({ url: world.bitcoin.rpcUrl, username: world.bitcoin.rpcUser, password: world.bitcoin.rpcPassword })
     const before = await rpc.getBlockCount()
     const r = await run(['regtest', 'mine', '3', '--world', datadir])
@@ -105,6 +105,13 @@ describe('npm start: the local regtest world', () => {
     expect(await rpc.getBlockHash((await rpc.call<{ height: number }>('getblockheader', [hashes[2], true])).height)).toBe(hashes[2])
     const bad = await run(['regtest', 'mine', 'lots', '--world', datadir])
     expect(bad.code).toBe(2)
+    // regtest pay and demo refuse what they cannot do, with codes.
+    const mainnet = await run(['regtest', 'pay', 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4', '0.1', '--world', datadir])
+    expect(mainnet.code).toBe(1)
+    expect(JSON.parse(mainnet.stdout).code).toBe('CLI_BAD_ADDRESS')
+    const nowhere = await run(['regtest', 'demo', '--world', path.join(dir, 'nowhere')])
+    expect(nowhere.code).toBe(1)
+    expect(JSON.parse(nowhere.stdout).code).toBe('WORLD_NOT_FOUND')
   })
 
   it('npm run demo: a round trip through the world preserves value (exit 0)', async () => {
