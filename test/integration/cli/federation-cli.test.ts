@@ -22,7 +22,7 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ co
   })
 }
 
-describe('causeway federation init and causeway signer', () => {
+describe('causeway federation init and causeway signer', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'causeway-fedcli-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 

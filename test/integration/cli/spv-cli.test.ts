@@ -39,7 +39,7 @@ function causeway(...args: string[]): Promise<Run> {
 const headersPath = path.join(bitcoinTestdata, MAINNET_HEADERS_FILE)
 const proofPath = path.join(bitcoinTestdata, 'txoutproof-830000/0830000-100.bin')
 
-describe.concurrent('causeway spv verify-headers', () => {
+describe.concurrent('causeway spv verify-headers', { timeout: 120_000 }, () => {
   it('the real mainnet headers are valid', async () => {
     const r = await causeway('spv', 'verify-headers', '--network', 'mainnet', '--start-height', '822528', headersPath)
     expect(r.code).toBe(0)
@@ -78,7 +78,7 @@ describe.concurrent('causeway spv verify-headers', () => {
   })
 })
 
-describe.concurrent('causeway spv verify-proof', () => {
+describe.concurrent('causeway spv verify-proof', { timeout: 120_000 }, () => {
   const block = Block.fromBuffer(readTestdata('mainnet-block-830000.bin'))
 
   it('a real proof from a file: the block, the root and transaction 100', async () => {
@@ -119,7 +119,7 @@ describe.concurrent('causeway spv verify-proof', () => {
   })
 })
 
-describe.concurrent('causeway spv next-bits', () => {
+describe.concurrent('causeway spv next-bits', { timeout: 120_000 }, () => {
   const edges = readPeriodEdges()
   const at = (h: number) => edges.find((e) => e.height === h)!.header
 
