@@ -8,6 +8,7 @@ import { loadSignerConfig } from '../../federation/signer/config.js'
 import { startSigner } from '../../federation/signer/daemon.js'
 import type { BitcoinNetworkName } from '../../spv/bitcoin/networks.js'
 import { EXIT_OK, UsageError, printJson, type Io } from './output.js'
+import { whenParentGone } from '../world/parent.js'
 
 const int = (name: string, v: string): number => {
   if (!/^\d+$/.test(v)) throw new UsageError(`${name}: not a whole number: ${v}`)
@@ -54,6 +55,10 @@ export function registerFederation(program: Command, io: Io, exit: (code: number
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve())
         process.once('SIGTERM', () => resolve())
+        whenParentGone(() => {
+          logger.warn({}, 'the world that started this signer is gone')
+          resolve()
+        })
       })
       logger.info({}, 'stopping')
       await signer.stop()

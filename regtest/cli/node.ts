@@ -8,6 +8,7 @@ import { startDevNode } from '../../sidechain/node/dev.js'
 import { loadNodeConfig } from '../../sidechain/node/config.js'
 import { startFederationNode } from '../../sidechain/node/federation.js'
 import { EXIT_OK, UsageError, type Io } from './output.js'
+import { whenParentGone } from '../world/parent.js'
 
 /** A long-running node logs a stray failure instead of dying of it (its state is guarded by its own locks). */
 function keepAlive(logger: { error(o: object, msg: string): void }): void {
@@ -41,6 +42,10 @@ export function registerNode(program: Command, io: Io, exit: (code: number) => v
         await new Promise<void>((resolve) => {
           process.once('SIGINT', () => resolve())
           process.once('SIGTERM', () => resolve())
+          whenParentGone(() => {
+            logger.warn({ component: 'node' }, 'the world that started this node is gone')
+            resolve()
+          })
         })
         logger.info({ component: 'node' }, 'stopping')
         await started.close()

@@ -50,10 +50,18 @@ export function registerRegtest(program: Command, io: Io, exit: (code: number) =
       })
       io.err(worldTable(world.file, { dir: world.layout.dir, readySeconds: (Date.now() - started) / 1000, fresh: world.fresh }))
       if (opts.json === true) printJson(io, world.file)
+      // Signals stay handled while the world stops: a second Ctrl-C must not kill this process before its
+      // children (their own process groups) are stopped.
+      let signals = 0
+      const onSignal = () => {
+        signals++
+        if (signals === 1) wake?.()
+        else io.err('still stopping the world (each process gets 10 s before it is killed)…\n')
+      }
+      process.on('SIGINT', onSignal)
+      process.on('SIGTERM', onSignal)
       await new Promise<void>((resolve) => {
         wake = resolve
-        process.once('SIGINT', resolve)
-        process.once('SIGTERM', resolve)
       })
       io.err(failed === undefined ? '\nstopping the world…\n' : `\n${failed.message}\nstopping the world…\n`)
       await world.stop()

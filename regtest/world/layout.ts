@@ -31,6 +31,8 @@ export interface WorldLayout {
   /** What the first start decided (keys, chain, ports): read back on every restart. */
   readonly setup: string
   readonly bitcoin: string
+  /** The process id of the world's bcoin, to wait for it when a restart stops one left running. */
+  readonly bitcoinPid: string
   readonly federation: string
   readonly logs: string
   validatorDir(i: number): string
@@ -47,6 +49,7 @@ export function worldLayout(dir: string): WorldLayout {
     lock: path.join(d, 'world.lock'),
     setup: path.join(d, 'setup.json'),
     bitcoin: path.join(d, 'bitcoin'),
+    bitcoinPid: path.join(d, 'bitcoin.pid'),
     federation: path.join(d, 'federation'),
     logs: path.join(d, 'logs'),
     validatorDir: (i) => path.join(d, `validator-${i}`),

@@ -57,7 +57,7 @@ export async function readSetup(layout: WorldLayout): Promise<WorldSetup | undef
 
 /** Removes what an interrupted first start left (only the world's own entries; setup.json was never written). */
 export async function clearPartialWorld(layout: WorldLayout): Promise<void> {
-  const ours = /^(bitcoin|federation|logs|validator-\d+(\.json)?|signer-\d+(\.json)?|world\.json)$/
+  const ours = /^(bitcoin|bitcoin\.pid|federation|logs|validator-\d+(\.json)?|signer-\d+(\.json)?|world\.json)$/
   let entries: string[] = []
   try {
     entries = await readdir(layout.dir)

@@ -3,14 +3,16 @@
 // process with its own log under <datadir>/logs. The first start decides everything once (setup.ts); a restart
 // reads it back and resumes the same chains. The world is ready when every process answers and the bridge has
 // the Bitcoin tip; then world.json is written for the CLI and the demo.
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { CausewayError } from '../../spv/base/errors.js'
 import { startBcoin, type BcoinProcess } from '../bitcoin/bcoin-process.js'
 import { DemoWallet } from '../bitcoin/demo-wallet.js'
 import { loopbackPortFree } from '../ports.js'
+import { BitcoinRpcClient } from '../../federation/bitcoin/rpc-client.js'
 import { managedChild, type ManagedChild } from './child.js'
+import { PARENT_PID_ENV } from './parent.js'
 import { allPorts, worldLayout, worldPorts, DEFAULT_BASE_PORT, MEMBERS, type WorldLayout, type WorldPorts } from './layout.js'
 import { lockWorld, type WorldLock } from './lock.js'
 import { clearPartialWorld, createSetup, readSetup, type WorldSetup } from './setup.js'
@@ -108,6 +110,35 @@ async function waitForBridge(rpcUrl: string, height: number, progress: (line: st
   }
 }
 
+/**
+ * This world's own bcoin, left running when the world's process was killed (bcoin cannot watch for its parent):
+ * it answers on the world's port with the world's API key, and we hold the world's lock, so it is ours to stop.
+ */
+async function stopOrphanedBitcoin(port: number, apiKey: string, pidFile: string, progress: (line: string) => void): Promise<void> {
+  if (await loopbackPortFree(port)) return
+  const rpc = new BitcoinRpcClient({ url: `http://127.0.0.1:${port}/`, username: 'x', password: apiKey })
+  try {
+    await rpc.getBlockCount()
+  } catch {
+    return // someone else's: the port check names it
+  }
+  progress(`stopping this world's bcoin left running on port ${port}`)
+  await rpc.call('stop', []).catch(() => undefined)
+  // Its RPC port closes before its database does: wait for the process itself (its id was recorded at start).
+  const pid = Number(await readFile(pidFile, 'utf8').catch(() => ''))
+  const alive = () => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  const deadline = Date.now() + 20_000
+  while ((!(await loopbackPortFree(port)) || (pid > 0 && alive())) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250))
+  if (pid > 0 && alive()) process.kill(pid, 'SIGKILL')
+}
+
 /** Every signer reports healthy (it has completed a round against both of its nodes). */
 async function waitForSigners(urls: readonly string[]): Promise<void> {
   const deadline = Date.now() + 60_000
@@ -146,6 +177,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     if (fresh) await clearPartialWorld(layout)
     const basePort = options.basePort ?? setup?.basePort ?? DEFAULT_BASE_PORT
     const ports = worldPorts(basePort)
+    if (setup !== undefined) await stopOrphanedBitcoin(ports.bitcoinRpc, setup.bitcoinApiKey, layout.bitcoinPid, progress)
     const busy: number[] = []
     for (const p of allPorts(ports)) if (!(await loopbackPortFree(p))) busy.push(p)
     if (busy.length > 0) {
@@ -162,7 +194,14 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       }
       progress('starting 3 validator nodes')
       const vs = Array.from({ length: MEMBERS }, (_, i) =>
-        managedChild(`validator ${i}`, { args: ['node', '--config', layout.validatorConfig(i)], readyMarker: '"federation node ready"', logFile: layout.log(`validator-${i}`), keepChars: 20_000, detached: true }),
+        managedChild(`validator ${i}`, {
+        args: ['node', '--config', layout.validatorConfig(i)],
+        readyMarker: '"federation node ready"',
+        logFile: layout.log(`validator-${i}`),
+        keepChars: 20_000,
+        detached: true,
+        env: { ...process.env, [PARENT_PID_ENV]: String(process.pid) },
+      }),
       )
       children.push(...vs)
       await Promise.all(vs.map((v) => v.start()))
@@ -178,6 +217,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
         logFile: layout.log('bitcoin'),
         detached: true,
       })
+      await writeFile(layout.bitcoinPid, `${bcoin.pid}\n`)
       return bcoin
     }
     // A restart starts Bitcoin and the validators side by side; a first start needs Bitcoin's tip for the genesis.
@@ -204,7 +244,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
         logFile: layout.log(`signer-${i}`),
         keepChars: 20_000,
         detached: true,
-        env: { ...process.env, CAUSEWAY_SIGNER_PASSPHRASE: s.passphrase },
+        env: { ...process.env, CAUSEWAY_SIGNER_PASSPHRASE: s.passphrase, [PARENT_PID_ENV]: String(process.pid) },
       }),
     )
     children.push(...signers)

@@ -183,4 +183,31 @@ describe('npm start: the local regtest world', () => {
     p2.destroy()
     expect(await rpc.getBlockHash(1)).toBe(btc1)
   }, 240_000)
+
+  it('a second Ctrl-C while stopping does not orphan anything; if the world is SIGKILLed its validators and signers stop by themselves', async () => {
+    up!.kill('SIGINT')
+    await new Promise((r) => setTimeout(r, 200))
+    up!.kill('SIGINT')
+    expect(await waitExit(up!, 60_000)).toBe(true)
+    expect(up!.exitCode).toBe(0)
+    for (const p of allPorts(worldPorts(base))) expect(await loopbackPortFree(p), `port ${p} still in use`).toBe(true)
+
+    await startUp()
+    up!.kill('SIGKILL')
+    await waitExit(up!, 10_000)
+    const members = [...worldPorts(base).rpc, ...worldPorts(base).p2p, ...worldPorts(base).signer]
+    const deadline = Date.now() + 30_000
+    let busy = members
+    while (busy.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500))
+      const free = await Promise.all(busy.map((p) => loopbackPortFree(p)))
+      busy = busy.filter((_, i) => !free[i])
+    }
+    expect(busy).toEqual([])
+    // bcoin cannot watch for its parent; the next start finds it by its API key, stops it and resumes.
+    expect(await loopbackPortFree(worldPorts(base).bitcoinRpc)).toBe(false)
+    await startUp()
+    expect(out).toContain("stopping this world's bcoin left running")
+    expect(out).toContain('resumed')
+  }, 300_000)
 })
