@@ -18,6 +18,11 @@ export interface WorldPorts {
   readonly bitcoinP2p: number
 }
 
+/**
+ * Offsets from the base port. 0–2 validators' RPC, 10–12 their p2p, 20–22 signers, 30–31 bcoin. Offsets 40–49 are
+ * kept free for an EVM main chain (a Hardhat node and its peg's signers) and 50 for the wallet page, so they can
+ * join the same world without moving anything.
+ */
 export function worldPorts(base: number): WorldPorts {
   const row = (offset: number) => Array.from({ length: MEMBERS }, (_, i) => base + offset + i)
   return { rpc: row(0), p2p: row(10), signer: row(20), bitcoinRpc: base + 30, bitcoinP2p: base + 31 }
