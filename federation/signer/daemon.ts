@@ -37,6 +37,8 @@ interface BatchInfo {
   readonly txid: string
   readonly requestCount: number
   signedTx?: Uint8Array
+  /** When this signer first saw the batch complete (broadcast turns count from it). */
+  signedSeenAt?: number
   confirmed: boolean
 }
 
@@ -306,7 +308,10 @@ class Signer {
       }
       case 'PegOutSigned': {
         const b = this.batches.get(a.batchId as bigint)
-        if (b !== undefined) b.signedTx = hexToBytes(a.signedTx, 'signedTx')
+        if (b !== undefined) {
+          b.signedTx = hexToBytes(a.signedTx, 'signedTx')
+          b.signedSeenAt = Date.now()
+        }
         break
       }
       case 'PegOutConfirmed': {
@@ -423,6 +428,9 @@ class Signer {
     for (const b of this.batches.values()) {
       if (b.signedTx === undefined || b.confirmed) continue
       if ((await this.signingLog.broadcastAt(b.txid)) !== undefined) continue
+      // Turns as for relaying: member i waits i × RELAY_STAGGER_MS, so normally member 0 broadcasts alone and the
+      // others find it in their node's mempool (they share no other channel to say who sent it).
+      if (Date.now() - (b.signedSeenAt ?? 0) < this.member * RELAY_STAGGER_MS) continue
       // Once only: not if its node already has it (in the mempool or a block).
       const inMempool = (await this.btc.getMempoolEntry(b.txid)) !== null
       const inChain = !inMempool && (await this.btc.getTransactionBlockHash(b.txid).catch(() => null)) !== null

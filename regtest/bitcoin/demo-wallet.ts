@@ -7,7 +7,7 @@ import { Block, Psbt, Transaction, payments, script as bscript, type Network } f
 import { ECPairFactory, type ECPairInterface } from 'ecpair'
 import * as ecc from 'tiny-secp256k1'
 import { equalBytes } from '../../spv/base/bytes.js'
-import { fail } from '../../spv/base/errors.js'
+import { fail, isCausewayError } from '../../spv/base/errors.js'
 import { sha256 } from '../../spv/bitcoin/hash.js'
 import type { BitcoinRpcClient, DisplayHashHex, SendOptions } from '../../federation/bitcoin/rpc-client.js'
 import { bcoinRegtest } from './network.js'
@@ -191,7 +191,12 @@ export class DemoWallet {
   /** Builds, signs and broadcasts a payment; once the node holds it, its coins are spent and its change is ours. */
   async pay(rpc: BitcoinRpcClient, request: PaymentRequest, send: SendOptions = {}): Promise<SignedPayment> {
     const payment = this.createPayment(request, await rpc.getBlockCount())
-    await rpc.sendRawTransaction(payment.raw, send)
+    try {
+      await rpc.sendRawTransaction(payment.raw, send)
+    } catch (e) {
+      // Mined between our send and the client's mempool check (a node that mines every few seconds): paid.
+      if (!isCausewayError(e, 'BTC_TX_ALREADY_IN_CHAIN')) throw e
+    }
     this.coins = this.coins.filter((c) => !payment.inputs.some((i) => i.txid === c.txid && i.vout === c.vout))
     if (payment.change !== null) this.track(payment.change)
     return payment

@@ -323,6 +323,8 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
 
   it('a signer shown a second batch spending an outpoint it already signed refuses it (SIGNER_DOUBLE_SPEND)', async () => {
     // Batch B is signed by members 0 and 2 (member 1 stopped).
+    await w.signers[0]!.start()
+    await w.signers[2]!.start()
     await w.signers[1]!.stop()
     const asAlice = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, alice.connect(w.provider))
     const payee = payments.p2wpkh({ hash: Buffer.alloc(20, 0x3d), network: bcoinRegtest })
