@@ -28,12 +28,13 @@ interface Run {
   json: Record<string, any> | undefined
 }
 
-function causeway(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<Run> {
+function causeway(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 120_000, onStderr?: (soFar: string) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
     delete childEnv['CAUSEWAY_KEY']
     if (env['CAUSEWAY_KEY'] !== undefined) childEnv['CAUSEWAY_KEY'] = env['CAUSEWAY_KEY']
-    execFile(process.execPath, [bin, ...args], { cwd: projectRoot, timeout: timeoutMs, env: childEnv }, (error, stdout, stderr) => {
+    let err = ''
+    const child = execFile(process.execPath, [bin, ...args], { cwd: projectRoot, timeout: timeoutMs, env: childEnv }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1
       if (code === -1) return reject(new Error(`causeway ${args.join(' ')}: ${String(error)}\n${stderr}`))
       let json: Record<string, any> | undefined
@@ -41,6 +42,7 @@ function causeway(args: readonly string[], env: Record<string, string> = {}, tim
       if (last.startsWith('{')) json = JSON.parse(last) as Record<string, any>
       resolve({ code, stdout, stderr, json })
     })
+    if (onStderr !== undefined) child.stderr?.on('data', (d: Buffer) => onStderr((err += d.toString())))
   })
 }
 
@@ -144,9 +146,13 @@ describe('causeway user commands against a peg world', () => {
     // Without naming the recipient, a deposit-address payment cannot be attributed.
     const unknown = await causeway(['pegin', 'register', pay.txid, '--json', ...world, '--key', user.privateKey])
     expect(unknown.json!.error.code).toBe('CLI_RECIPIENT_UNKNOWN')
-    // Register waits (progress on stderr) while the last blocks are mined.
-    const registering = causeway(['pegin', 'register', pay.txid, '--recipient', user.address, '--key', user.privateKey, '--json', ...world], {}, 240_000)
-    await new Promise((r) => setTimeout(r, 4000))
+    // Register waits (progress on stderr) while the last blocks are mined: they are mined once it says it waits.
+    let waiting: () => void = () => {}
+    const saidWaiting = new Promise<void>((r) => (waiting = r))
+    const registering = causeway(['pegin', 'register', pay.txid, '--recipient', user.address, '--key', user.privateKey, '--json', ...world], {}, 240_000, (soFar) => {
+      if (/waiting for (Bitcoin blocks|the bridge's header chain)/.test(soFar)) waiting()
+    })
+    await Promise.race([saidWaiting, registering])
     await w.mine(4)
     const r = await registering
     expect(r.stderr).toMatch(/waiting for (Bitcoin blocks|the bridge's header chain)/)

@@ -26,10 +26,13 @@ function run(args: readonly string[], timeoutMs = 60_000): Promise<{ code: numbe
   })
 }
 
-/** A base port with all 32 ports after it free. */
+/**
+ * A base port with all 32 ports after it free, below Linux's ephemeral range (32768+), where the OS hands out the
+ * ports other tests' processes ask for: a world restarted on its fixed ports must find them free again.
+ */
 async function freeBase(): Promise<number> {
   for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000)
+    const base = 10_000 + Math.floor(Math.random() * 22_000)
     let ok = true
     for (const p of allPorts(worldPorts(base))) if (!(await loopbackPortFree(p))) ok = false
     if (ok) return base
@@ -186,10 +189,13 @@ describe('npm start: the local regtest world', () => {
 
   it('a second Ctrl-C while stopping does not orphan anything; if the world is SIGKILLed its validators and signers stop by themselves', async () => {
     up!.kill('SIGINT')
-    await new Promise((r) => setTimeout(r, 200))
-    up!.kill('SIGINT')
+    await new Promise((r) => setTimeout(r, 20))
+    up!.kill('SIGINT') // while it is stopping its children
     expect(await waitExit(up!, 60_000)).toBe(true)
-    expect(up!.exitCode).toBe(0)
+    // The ordered stop ran to its end (a second signal landing in the last instant of exit may still show as the
+    // exit signal: what matters is that nothing was left running).
+    expect(out).toContain('stopped.')
+    expect(up!.exitCode === 0 || up!.signalCode === 'SIGINT').toBe(true)
     for (const p of allPorts(worldPorts(base))) expect(await loopbackPortFree(p), `port ${p} still in use`).toBe(true)
 
     await startUp()
