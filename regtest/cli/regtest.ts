@@ -42,7 +42,7 @@ export function registerRegtest(program: Command, io: Io, exit: (code: number) =
         datadir: opts.datadir,
         ...(basePort === undefined ? {} : { basePort }),
         blockIntervalMs: Math.round(seconds * 1000),
-        progress: (line) => io.err(`  ${line}\n`),
+        progress: (line) => io.err(`  [${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`),
         onFailure: (e) => {
           failed = e
           wake?.()
