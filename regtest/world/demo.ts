@@ -10,6 +10,7 @@ import { ECPairFactory } from 'ecpair'
 import * as ecc from 'tiny-secp256k1'
 import { Contract, ContractFactory, JsonRpcProvider, Wallet, formatUnits, getAddress, type TransactionReceipt } from 'ethers'
 import { BitcoinRpcClient } from '../../federation/bitcoin/rpc-client.js'
+import { WEI_PER_SAT } from '../../peg/bitcoin/index.js'
 import { bridgeAbiJson } from '../../sidechain/bridge/abi.js'
 import { BRIDGE_ADDRESS } from '../../sidechain/chain/params.js'
 import { toHex } from '../../spv/base/bytes.js'
@@ -20,7 +21,6 @@ import { scanCoins } from '../bitcoin/scan-coins.js'
 import { compileSolidity } from '../solidity/compile.js'
 import type { WorldFile } from './world-file.js'
 
-const WEI_PER_SAT = 10n ** 10n
 const PEG_IN_SATS = 100_000_000n
 const GAS_MONEY = 10n ** 16n // 0.01 coin of the demo account's development money
 
@@ -114,7 +114,7 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
   const blockOf = (txid: string) => btc.getTransactionBlockHash(txid).catch((e: unknown) => (isCausewayError(e, 'BTC_RPC_ERROR') ? null : Promise.reject(e)))
   const confirmations = async (txid: string) => {
     const block = await blockOf(txid)
-    return block === null ? 0 : (await btc.getBlockCount()) - (await btc.call<{ height: number }>('getblockheader', [block, true])).height + 1
+    return block === null ? 0 : (await btc.getBlock(block, true)).confirmations
   }
 
   try {

@@ -5,6 +5,7 @@
 //
 // Regtest only: the keystores' passphrase and the demo keys are stored in clear beside them.
 import { randomBytes } from 'node:crypto'
+import path from 'node:path'
 import { readFile, writeFile, rename, rm, readdir } from 'node:fs/promises'
 import { z } from 'zod'
 import { initFederation } from '../../federation/init.js'
@@ -12,6 +13,7 @@ import { REGTEST_CHAIN_ID } from '../../sidechain/chain/params.js'
 import { CausewayError } from '../../spv/base/errors.js'
 import type { BitcoinRpcClient } from '../../federation/bitcoin/rpc-client.js'
 import { DemoWallet } from '../bitcoin/demo-wallet.js'
+import { tipCheckpoint } from '../bitcoin/checkpoint.js'
 import { MEMBERS, THRESHOLD, type WorldLayout } from './layout.js'
 
 const WEI_PER_COIN = 10n ** 18n
@@ -64,7 +66,7 @@ export async function clearPartialWorld(layout: WorldLayout): Promise<void> {
   } catch {
     return
   }
-  for (const e of entries) if (ours.test(e)) await rm(`${layout.dir}/${e}`, { recursive: true, force: true })
+  for (const e of entries) if (ours.test(e)) await rm(path.join(layout.dir, e), { recursive: true, force: true })
 }
 
 export interface CreateSetupInput {
@@ -83,13 +85,7 @@ export async function createSetup(input: CreateSetupInput): Promise<WorldSetup> 
   progress('mining the first 432 Bitcoin blocks (segwit active, demo wallet funded)')
   await wallet.activateSegwit(rpc, 20)
 
-  // The bridge starts from a checkpoint at the tip, with the times of the blocks before it (for median time).
-  const tipHash = await rpc.getBestBlockHash()
-  const tip = await rpc.call<{ height: number; chainwork: string }>('getblockheader', [tipHash, true])
-  const prevTimes: number[] = []
-  for (let h = Math.max(0, tip.height - 10); h < tip.height; h++) {
-    prevTimes.push((await rpc.call<{ time: number }>('getblockheader', [await rpc.getBlockHash(h), true])).time)
-  }
+  const checkpoint = await tipCheckpoint(rpc)
   progress('creating the federation (3 members, threshold 2)')
   const passphrase = randomBytes(12).toString('hex')
   const fed = await initFederation({ members: MEMBERS, threshold: THRESHOLD, out: layout.federation, passphrase, bech32: 'rb', lightKeystores: true })
@@ -109,7 +105,7 @@ export async function createSetup(input: CreateSetupInput): Promise<WorldSetup> 
       ...fed.bridge,
       bitcoin: {
         ...(fed.bridge.bitcoin as object),
-        checkpoint: { prevTimes, height: tip.height, header: Buffer.from(await rpc.getBlockHeaderRaw(tipHash)).toString('hex'), chainWork: BigInt('0x' + tip.chainwork).toString() },
+        checkpoint,
         confirmations: 6,
         allowTaproot: false,
       },

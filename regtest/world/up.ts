@@ -187,22 +187,24 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     }
     await mkdir(layout.logs, { recursive: true })
     progress(fresh ? `new world in ${layout.dir}` : `resuming the world in ${layout.dir}`)
+    // A member's process: its own log file, its own process group (Ctrl-C reaches only this process, which stops it
+    // in order), and this process's id so it stops by itself should this one die.
+    const memberProcess = (kind: 'validator' | 'signer', i: number, args: string[], readyMarker: string, env: NodeJS.ProcessEnv = {}) =>
+      managedChild(`${kind} ${i}`, {
+        args,
+        readyMarker,
+        logFile: layout.log(`${kind}-${i}`),
+        keepChars: 20_000,
+        detached: true,
+        env: { ...process.env, ...env, [PARENT_PID_ENV]: String(process.pid) },
+      })
     const startValidators = async (w: WorldSetup) => {
       for (let i = 0; i < MEMBERS; i++) {
         writeFileSync(layout.validatorConfig(i), JSON.stringify(validatorConfig(layout, w, ports, i), null, 2) + '\n')
         writeFileSync(layout.signerConfig(i), JSON.stringify(signerConfig(layout, w, ports, i), null, 2) + '\n', { mode: 0o600 })
       }
       progress('starting 3 validator nodes')
-      const vs = Array.from({ length: MEMBERS }, (_, i) =>
-        managedChild(`validator ${i}`, {
-        args: ['node', '--config', layout.validatorConfig(i)],
-        readyMarker: '"federation node ready"',
-        logFile: layout.log(`validator-${i}`),
-        keepChars: 20_000,
-        detached: true,
-        env: { ...process.env, [PARENT_PID_ENV]: String(process.pid) },
-      }),
-      )
+      const vs = Array.from({ length: MEMBERS }, (_, i) => memberProcess('validator', i, ['node', '--config', layout.validatorConfig(i)], '"federation node ready"'))
       children.push(...vs)
       await Promise.all(vs.map((v) => v.start()))
       return vs
@@ -238,14 +240,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     }
     progress('starting 3 signers')
     const signers = Array.from({ length: MEMBERS }, (_, i) =>
-      managedChild(`signer ${i}`, {
-        args: ['signer', '--config', layout.signerConfig(i)],
-        readyMarker: '"signer started"',
-        logFile: layout.log(`signer-${i}`),
-        keepChars: 20_000,
-        detached: true,
-        env: { ...process.env, CAUSEWAY_SIGNER_PASSPHRASE: s.passphrase, [PARENT_PID_ENV]: String(process.pid) },
-      }),
+      memberProcess('signer', i, ['signer', '--config', layout.signerConfig(i)], '"signer started"', { CAUSEWAY_SIGNER_PASSPHRASE: s.passphrase }),
     )
     children.push(...signers)
     await Promise.all(signers.map((c) => c.start()))

@@ -12,6 +12,7 @@ import { BRIDGE_ADDRESS } from '../../sidechain/chain/params.js'
 import { toHex } from '../../spv/base/bytes.js'
 import { startBcoin, type BcoinProcess } from '../../regtest/bitcoin/bcoin-process.js'
 import { DemoWallet } from '../../regtest/bitcoin/demo-wallet.js'
+import { tipCheckpoint } from '../../regtest/bitcoin/checkpoint.js'
 import { startFederation, type Federation } from './federation.js'
 import { freePort } from './ports.js'
 import { managedChild } from './managed-child.js'
@@ -79,19 +80,7 @@ export async function startPegWorld(options: PegWorldOptions = {}): Promise<PegW
     const wallet = new DemoWallet({ seed: 'peg-world' })
     await wallet.activateSegwit(bcoin.rpc, 20)
     // The bridge starts from a checkpoint at the current tip (as a real deployment starts from a recent block).
-    const tipHash = await bcoin.rpc.getBestBlockHash()
-    const tipInfo = await bcoin.rpc.call<{ height: number; chainwork: string }>('getblockheader', [tipHash, true])
-    const prevTimes: number[] = []
-    for (let h = Math.max(0, tipInfo.height - 10); h < tipInfo.height; h++) {
-      const info = await bcoin.rpc.call<{ time: number }>('getblockheader', [await bcoin.rpc.getBlockHash(h), true])
-      prevTimes.push(info.time)
-    }
-    const checkpoint = {
-      prevTimes,
-      height: tipInfo.height,
-      header: Buffer.from(await bcoin.rpc.getBlockHeaderRaw(tipHash)).toString('hex'),
-      chainWork: BigInt('0x' + tipInfo.chainwork).toString(),
-    }
+    const checkpoint = await tipCheckpoint(bcoin.rpc)
     const federation = await initFederation({ members: 3, threshold: 2, out: path.join(dir, 'federation'), passphrase: PASSPHRASE, bech32: 'rb', lightKeystores: true })
     const validatorKeys = federation.files.validatorKeys.map((f) => readFileSync(f, 'utf8').trim())
     const bridge = {

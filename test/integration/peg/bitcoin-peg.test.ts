@@ -1,7 +1,7 @@
 // The Bitcoin peg end to end with real processes: bcoin regtest, three validators (threshold 2) whose chain has the
 // bridge, three signer daemons. Transactions are built and signed with bitcoinjs-lib (the demo wallet).
 import { payments } from 'bitcoinjs-lib'
-import { Contract, Wallet, parseUnits } from 'ethers'
+import { Contract, Wallet, parseUnits, type JsonRpcProvider, type Signer } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hexToBytes } from '../../../spv/base/bytes.js'
 import { buildBatch, depositScriptPubKey, encodePegInMemo, federationScriptPubKey, createFederation, type FederationUtxo, type PegOutRequest } from '../../../peg/bitcoin/index.js'
@@ -30,6 +30,14 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
   afterAll(async () => {
     await w?.close()
   })
+
+  /** `from` pegs `sats` out to a P2WPKH payee whose hash is 20 × `payeeByte`; returns the request id and payee. */
+  async function pegOut(from: { connect(p: JsonRpcProvider): Signer }, payeeByte: number, sats: bigint): Promise<{ id: bigint; payee: ReturnType<typeof payments.p2wpkh> }> {
+    const payee = payments.p2wpkh({ hash: Buffer.alloc(20, payeeByte), network: bcoinRegtest })
+    const c = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, from.connect(w.provider))
+    const receipt = await (await c.pegOut!(payee.address!, { value: sats * WEI })).wait()
+    return { id: w.bridge.interface.parseLog(receipt.logs[0])!.args.id as bigint, payee }
+  }
 
   async function bridgeHeight(): Promise<number> {
     return Number((await w.bridge.getBtcBestBlock!())[1])
@@ -118,10 +126,7 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
     await w.signers[2]!.stop()
     await expectBalanced()
     const before = await reserves()
-    const payee = payments.p2wpkh({ hash: Buffer.alloc(20, 0x5a), network: bcoinRegtest })
-    const asAlice = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, alice.connect(w.provider))
-    const receipt = await (await asAlice.pegOut!(payee.address!, { value: 40_000_000n * WEI })).wait()
-    const id = w.bridge.interface.parseLog(receipt.logs[0])!.args.id as bigint
+    const { id, payee } = await pegOut(alice, 0x5a, 40_000_000n)
     await expectBalanced()
     expect((await reserves()).pending).toBe(before.pending + 40_000_000n)
     const signed = await w.waitFor('the batch to be signed', async () => {
@@ -263,16 +268,13 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
     const { readFileSync, writeFileSync } = await import('node:fs')
     const config = JSON.parse(readFileSync(s2.configFile, 'utf8'))
     writeFileSync(s2.configFile, JSON.stringify({ ...config, sidechain: { rpcUrl: proxy.url }, datadir: config.datadir + '-tampered' }))
-    const asAlice = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, alice.connect(w.provider))
     const expected = { amount: 'PEG_BATCH_AMOUNT_MISMATCH', 'extra-output': 'PEG_BATCH_EXTRA_OUTPUT', 'foreign-input': 'PEG_BATCH_FOREIGN_INPUT' }
     try {
       for (const k of kinds) {
         kind = k
         const mark = s2.output().length
         await s2.start()
-        const payee = payments.p2wpkh({ hash: Buffer.alloc(20, 0x70 + kinds.indexOf(k)), network: bcoinRegtest })
-        const receipt = await (await asAlice.pegOut!(payee.address!, { value: 2_000_000n * WEI })).wait()
-        const id = w.bridge.interface.parseLog(receipt.logs[0])!.args.id as bigint
+        const { id } = await pegOut(alice, 0x70 + kinds.indexOf(k), 2_000_000n)
         // The two honest signers sign it; the tampered one refuses, with the code in its log.
         await w.waitFor('the batch signed by the others', async () => Number((await w.bridge.getPegOut!(id)).status) >= 3, 90_000)
         await w.waitFor(`signer 2 to refuse (${k})`, async () => s2.output().slice(mark).includes(`"code":"${expected[k]}"`), 30_000)
@@ -292,10 +294,7 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
   it('a signer killed with SIGKILL mid-batch finishes it after restart; the transaction is broadcast once', async () => {
     await w.signers[1]!.stop()
     await w.signers[2]!.stop()
-    const asAlice = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, alice.connect(w.provider))
-    const payee = payments.p2wpkh({ hash: Buffer.alloc(20, 0x99), network: bcoinRegtest })
-    const receipt = await (await asAlice.pegOut!(payee.address!, { value: 2_000_000n * WEI })).wait()
-    const id = w.bridge.interface.parseLog(receipt.logs[0])!.args.id as bigint
+    const { id } = await pegOut(alice, 0x99, 2_000_000n)
     const batchId = await w.waitFor('the batch', async () => {
       const r = await w.bridge.getPegOut!(id)
       return Number(r.status) >= 2 ? (r.batchId as bigint) : undefined
@@ -326,10 +325,7 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
     await w.signers[0]!.start()
     await w.signers[2]!.start()
     await w.signers[1]!.stop()
-    const asAlice = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, alice.connect(w.provider))
-    const payee = payments.p2wpkh({ hash: Buffer.alloc(20, 0x3d), network: bcoinRegtest })
-    const receipt = await (await asAlice.pegOut!(payee.address!, { value: 1_000_000n * WEI })).wait()
-    const id = w.bridge.interface.parseLog(receipt.logs[0])!.args.id as bigint
+    const { id } = await pegOut(alice, 0x3d, 1_000_000n)
     const batchId = await w.waitFor('the batch signed by members 0 and 2', async () => {
       const r = await w.bridge.getPegOut!(id)
       return Number(r.status) >= 3 ? (r.batchId as bigint) : undefined
