@@ -34,6 +34,9 @@ export async function startFederationNode(config: NodeConfig, root: Logger): Pro
     const peers = config.peers.map((url) => new PeerClient(url))
     const validatorPeers = config.validatorUrls.map((url, i) => (i === config.validator?.index ? undefined : new PeerClient(url)))
     const syncer = new Syncer(node, config.set, peers, root.child({ component: 'sync' }))
+    closers.push(async () => {
+      for (const p of [...peers, ...validatorPeers]) p?.close()
+    })
 
     // Transactions submitted here over RPC go to the other nodes too, so whoever proposes next has them.
     const pendingForward: Uint8Array[] = []

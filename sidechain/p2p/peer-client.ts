@@ -1,5 +1,7 @@
 // Talking to one peer over HTTP: consensus messages, transaction forwarding, status and final blocks. Every call
-// is bounded by a timeout; failures are returned, never thrown into the consensus loop.
+// is bounded by a timeout; failures are returned, never thrown into the consensus loop. Connections are kept
+// alive (spv/base/http.ts): a validator sends each peer hundreds of small requests a second.
+import { KeepAliveHttp } from '../../spv/base/http.js'
 import { hexToBytes, toHex } from '../../spv/base/bytes.js'
 import { toWire, type SignedMessage } from '../consensus/messages.js'
 
@@ -17,26 +19,32 @@ export interface FinalBlockWire {
 export class PeerClient {
   /** Consecutive failures, for logs and the peers gauge. */
   failures = 0
+  private readonly base: URL
+  private readonly http = new KeepAliveHttp(8)
 
   constructor(
     readonly url: string,
     private readonly timeoutMs = 2_000,
-  ) {}
+  ) {
+    this.base = new URL(url)
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.http.close()
+  }
 
   get healthy(): boolean {
     return this.failures === 0
   }
 
   private async request(path: string, init?: { method: 'POST'; body: unknown }): Promise<unknown> {
-    const response = await fetch(new URL(path, this.url), {
-      method: init?.method ?? 'GET',
-      headers: init === undefined ? {} : { 'content-type': 'application/json' },
-      body: init === undefined ? null : JSON.stringify(init.body),
-      signal: AbortSignal.timeout(this.timeoutMs),
+    const answer = await this.http.request(new URL(path, this.base), {
+      ...(init === undefined ? {} : { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }),
+      timeoutMs: this.timeoutMs,
     })
-    const text = await response.text()
-    if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${text.slice(0, 200)}`)
-    return text.length === 0 ? undefined : JSON.parse(text)
+    if (answer.status < 200 || answer.status >= 300) throw new Error(`${path}: HTTP ${answer.status} ${answer.text.slice(0, 200)}`)
+    return answer.text.length === 0 ? undefined : JSON.parse(answer.text)
   }
 
   private async tracked<T>(work: () => Promise<T>): Promise<T | undefined> {
