@@ -11,6 +11,7 @@ import type { NodeDatabase } from '../store/database.js'
 import { decodeU32, decodeU64, encodeU32, encodeU64, layout } from '../store/layout.js'
 import type { LogFilter, StoredLog, StoredReceipt } from '../node/api.js'
 import { decodeBlockReceipts, encodeBlockReceipts } from './receipts.js'
+import { serialized } from './block-bytes.js'
 import { decodeCertificate, encodeCertificate, type Certificate } from '../consensus/certificate.js'
 import { decodeSupply, encodeSupply, type SupplyLedger } from './supply.js'
 
@@ -83,7 +84,7 @@ export class ChainStore {
     }
     const hash = block.hash()
     const ops: BatchOp[] = [
-      { type: 'put', key: layout.block(hash), value: block.serialize() },
+      { type: 'put', key: layout.block(hash), value: serialized(block) },
       { type: 'put', key: layout.canonical(number), value: hash },
       { type: 'put', key: layout.receipts(number), value: encodeBlockReceipts(receipts) },
       { type: 'put', key: layout.certificate(number), value: encodeCertificate(certificate) },

@@ -15,6 +15,7 @@ import { verify } from 'tiny-secp256k1'
 import { CausewayError, fail } from '../../spv/base/errors.js'
 import { bytesToHex, equalBytes, toHex } from '../../spv/base/bytes.js'
 import { timingFields, type Candidate, type Node } from '../node/node.js'
+import { serialized } from '../chain/block-bytes.js'
 import { commitDigest, decodeCertificate, encodeCertificate, signCommit, verifyCertificate, type Certificate, type ValidatorSet } from './certificate.js'
 import { signMessage, verifyMessage, type MessageType, type SignedMessage } from './messages.js'
 import type { SignLog } from './sign-log.js'
@@ -159,8 +160,8 @@ export class Engine {
       this.round++
       this.roundStartedAt = Date.now()
       this.o.logger.info({ height: Number(this.height), round: this.round }, 'round timed out')
-      // Repeat our precommit, for validators that missed it while the network was cut.
-      if (this.locked !== undefined) this.broadcastPrecommit(this.locked)
+      // Repeat our precommit with its block, for validators that missed both while the network was cut.
+      if (this.locked !== undefined) this.broadcastPrecommit(this.locked, true)
     }
     if (proposerOf(this.height, this.round, this.o.set.keys.length) === this.o.index && this.proposedInRound !== this.round) {
       const head = await this.node.headBlock()
@@ -193,7 +194,7 @@ export class Engine {
       this.candidates.set(bytesToHex(block.hash()), candidate)
     }
     this.o.logger.info({ height: Number(this.height), round: this.round, txs: block.transactions.length, hash: toHex(block.hash()) }, 'proposing')
-    const proposal = this.sign('proposal', this.round, [block.serialize()])
+    const proposal = this.sign('proposal', this.round, [serialized(block)])
     this.o.broadcast(proposal)
     await this.onProposal(proposal)
   }
@@ -316,18 +317,19 @@ export class Engine {
     const block = this.blocks.get(bytesToHex(hash))
     if (block === undefined) return // we never saw this block; a later proposal of it will carry it
     await this.execute(block)
-    await this.o.signLog.record(this.height, hash, block.serialize()) // on disk before the signature exists elsewhere
+    await this.o.signLog.record(this.height, hash, serialized(block)) // on disk before the signature exists elsewhere
     this.locked = hash
     this.addPrecommit(hash, this.o.index, signCommit(this.o.key, this.node.chainId, this.height, 0, hash))
-    this.broadcastPrecommit(hash)
+    this.broadcastPrecommit(hash, false)
     await this.checkFinal(hash)
   }
 
-  private broadcastPrecommit(hash: Uint8Array): void {
+  /** Our precommit for `hash`; with its block when repeated (the others prevoted it, so they hold it already). */
+  private broadcastPrecommit(hash: Uint8Array, withBlock: boolean): void {
     const block = this.blocks.get(bytesToHex(hash))
     const signature = this.precommits.get(bytesToHex(hash))?.get(this.o.index)
     if (block === undefined || signature === undefined) return
-    this.o.broadcast(this.sign('precommit', this.round, [hash, signature, block.serialize()]))
+    this.o.broadcast(this.sign('precommit', this.round, withBlock ? [hash, signature, serialized(block)] : [hash, signature]))
   }
 
   private addPrecommit(hash: Uint8Array, validator: number, signature: Uint8Array): void {
@@ -347,18 +349,27 @@ export class Engine {
       ok = false
     }
     if (!ok) fail('CONSENSUS_BAD_SIGNATURE', `precommit signature of validator ${message.from} does not verify`)
-    // The block rides along for validators that missed the proposal; one we hold already is not decoded again.
-    const block = this.blocks.get(bytesToHex(hash)) ?? this.decodeBlock(blockBytes)
-    if (!equalBytes(block.hash(), hash)) fail('CONSENSUS_MALFORMED', 'precommit names one block and carries another')
-    if (block.header.number !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'precommit for a block of another height')
-    this.blocks.set(bytesToHex(hash), block)
+    // A repeated precommit carries the block; one we hold already is not decoded again.
+    if (!this.blocks.has(bytesToHex(hash)) && blockBytes !== undefined) this.holdBlock(this.decodeBlock(blockBytes), hash)
     this.addPrecommit(hash, message.from, signature)
     await this.checkFinal(hash)
+  }
+
+  /** Keeps a block that arrived beside a hash naming it, for this height. */
+  private holdBlock(block: Block, hash: Uint8Array): void {
+    if (!equalBytes(block.hash(), hash)) fail('CONSENSUS_MALFORMED', 'the message names one block and carries another')
+    if (block.header.number !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'a block of another height')
+    this.blocks.set(bytesToHex(hash), block)
   }
 
   private async checkFinal(hash: Uint8Array): Promise<void> {
     const signers = this.precommits.get(bytesToHex(hash))
     if (signers === undefined || signers.size < this.o.set.threshold) return
+    if (!this.blocks.has(bytesToHex(hash))) {
+      // Final, but we missed its proposal: the validators that signed it hold it, and serve it once committed.
+      this.o.requestSync()
+      return
+    }
     const signatures = [...signers.entries()].sort((a, b) => a[0] - b[0]).map(([validator, signature]) => ({ validator, signature }))
     const certificate: Certificate = { height: this.height, round: 0, blockHash: hash, signatures }
     await this.finalize(this.blocks.get(bytesToHex(hash))!, certificate)
@@ -372,17 +383,21 @@ export class Engine {
       return timingFields(candidate.timings, await this.node.commit(candidate, certificate))
     })
     this.o.logger.info({ height: Number(block.header.number), txs: block.transactions.length, signatures: certificate.signatures.length, hash: toHex(block.hash()), ...timings }, 'block final')
-    this.o.broadcast(this.sign('commit', this.round, [block.serialize(), encodeCertificate(certificate)]))
+    this.o.broadcast(this.sign('commit', this.round, [encodeCertificate(certificate)]))
     await this.resetHeight()
   }
 
   private async onCommit(message: SignedMessage): Promise<void> {
-    const cert = decodeCertificate(message.payload[1] ?? new Uint8Array(0))
-    // A block we hold already (the certificate names it) is not decoded again from the message.
-    const block = this.blocks.get(bytesToHex(cert.blockHash)) ?? this.decodeBlock(message.payload[0])
-    if (block.header.number !== this.height || cert.height !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'commit for another height')
-    verifyCertificate(this.o.set, this.node.chainId, cert, block.hash())
-    this.blocks.set(bytesToHex(block.hash()), block)
+    const cert = decodeCertificate(message.payload[0] ?? new Uint8Array(0))
+    if (cert.height !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'commit for another height')
+    verifyCertificate(this.o.set, this.node.chainId, cert, cert.blockHash)
+    if (!this.blocks.has(bytesToHex(cert.blockHash)) && message.payload[1] !== undefined) this.holdBlock(this.decodeBlock(message.payload[1]), cert.blockHash)
+    const block = this.blocks.get(bytesToHex(cert.blockHash))
+    if (block === undefined) {
+      // Certified final, but we never saw the block: fetch it, with its certificate, from a peer.
+      this.o.requestSync()
+      return
+    }
     await this.finalize(block, cert)
   }
 }

@@ -11,6 +11,7 @@ import {
 } from '@ethereumjs/tx'
 import { bytesToBigIntBE, toHex, toQuantity, type Hex } from '../../spv/base/bytes.js'
 import type { StoredLog, StoredReceipt } from '../node/api.js'
+import { serialized } from '../chain/block-bytes.js'
 
 export interface RpcLog {
   readonly address: Hex
@@ -125,7 +126,7 @@ export function formatBlock(block: Block, full: boolean): RpcBlock {
     ...formatHeader(header),
     // Post-merge geth dropped it; older tools still read it, and a federated chain has no difficulty.
     totalDifficulty: '0x0',
-    size: toQuantity(block.serialize().length),
+    size: toQuantity(serialized(block).length),
     uncles: block.uncleHeaders.map((u) => toHex(u.hash())),
     transactions: block.transactions.map((tx, index) =>
       full
