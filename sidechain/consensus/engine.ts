@@ -248,12 +248,13 @@ export class Engine {
     }
   }
 
-  /** Re-executes a block unless done already; throws EXEC_INVALID_BLOCK for a bad one. */
-  private async execute(block: Block): Promise<void> {
+  /** Re-executes a block unless done already (then false); throws EXEC_INVALID_BLOCK for a bad one. */
+  private async execute(block: Block): Promise<boolean> {
     const key = bytesToHex(block.hash())
-    if (this.candidates.has(key)) return
+    if (this.candidates.has(key)) return false
     const candidate = await this.node.exclusive(() => this.node.replay(block))
     this.candidates.set(key, candidate)
+    return true
   }
 
   private async onProposal(message: SignedMessage): Promise<void> {
@@ -277,7 +278,11 @@ export class Engine {
       fail('CONSENSUS_BAD_TIMESTAMP', `block timestamp ${block.header.timestamp} is too far ahead of this validator's clock`)
     }
     // Re-execute: a bad state root, receipts root, fee handling or transaction makes this throw EXEC_INVALID_BLOCK.
-    await this.execute(block)
+    // The round's clock restarts after a fresh execution, so a large block's re-execution on a busy machine does
+    // not use up the time the votes need to arrive (which would only bring a new round proposing the same block).
+    if (await this.execute(block)) {
+      if (message.round === this.round) this.roundStartedAt = Date.now()
+    }
     this.blocks.set(bytesToHex(hash), block)
     this.prevote(message.round, hash)
     await this.checkPolka(message.round, hash)
