@@ -61,11 +61,14 @@ process.once('SIGINT', () => {
   void stopping.finally(() => process.exit(130))
 })
 
-/** Server-side mean eth_sendRawTransaction time from a causeway node's Prometheus histogram. */
-async function sendHistogram(rpcUrl: string): Promise<{ sum: number; count: number }> {
+/**
+ * From a causeway node's Prometheus metrics: the server-side eth_sendRawTransaction histogram's sum and count, and
+ * the CPU seconds the process has used.
+ */
+async function nodeMetrics(rpcUrl: string): Promise<{ sum: number; count: number; cpu: number }> {
   const text = await (await fetch(new URL('/metrics', rpcUrl))).text()
   const read = (suffix: string) => Number(new RegExp(`causeway_rpc_request_duration_seconds_${suffix}\\{method="eth_sendRawTransaction"\\} (\\S+)`).exec(text)?.[1] ?? 0)
-  return { sum: read('sum'), count: read('count') }
+  return { sum: read('sum'), count: read('count'), cpu: Number(/^process_cpu_seconds_total (\S+)/m.exec(text)?.[1] ?? NaN) }
 }
 
 const { TestToken } = compileTestContracts()
@@ -189,15 +192,20 @@ async function runOn(name: string, start: () => Promise<Started>, kind: Workload
   }
   stops.push(t.stop)
   try {
-    const before = t.causeway ? await Promise.all(t.target.sendUrls.map(sendHistogram)) : []
+    const before = t.causeway ? await Promise.all(t.target.sendUrls.map(nodeMetrics)) : []
     const r = await runWorkload(t.target, { kind, senders: SENDERS, perSender: M, batch: t.batch, token: TestToken, log })
-    await t.check?.()
     if (t.causeway) {
-      const after = await Promise.all(t.target.sendUrls.map(sendHistogram))
+      // Read before the run's check, whose polling would count as the nodes' work.
+      const after = await Promise.all(t.target.sendUrls.map(nodeMetrics))
       const sum = after.reduce((s, a, i) => s + a.sum - before[i]!.sum, 0)
       const count = after.reduce((s, a, i) => s + a.count - before[i]!.count, 0)
-      notes.push(`${t.target.label} ${kind}: node-side eth_sendRawTransaction mean ${((sum / count) * 1000).toFixed(2)} ms over ${count} calls`)
+      const cpu = after.map((a, i) => a.cpu - before[i]!.cpu)
+      notes.push(
+        `${t.target.label} ${kind}: node-side eth_sendRawTransaction mean ${((sum / count) * 1000).toFixed(2)} ms over ${count} calls; ` +
+          `node CPU (setup and workload) ${cpu.map((c) => c.toFixed(1)).join(' + ')} s = ${((cpu.reduce((a, b) => a + b, 0) * 1000) / r.txs).toFixed(2)} ms per transaction`,
+      )
     }
+    await t.check?.()
     results.push(r)
     const logDir = process.env['BENCH_LOG_DIR']
     if (logDir !== undefined) {

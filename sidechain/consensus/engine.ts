@@ -396,7 +396,6 @@ export class Engine {
     const cert = decodeCertificate(message.payload[0] ?? new Uint8Array(0))
     if (cert.height !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'commit for another height')
     verifyCertificate(this.o.set, this.node.chainId, cert, cert.blockHash)
-    if (!this.blocks.has(bytesToHex(cert.blockHash)) && message.payload[1] !== undefined) this.holdBlock(this.decodeBlock(message.payload[1]), cert.blockHash)
     const block = this.blocks.get(bytesToHex(cert.blockHash))
     if (block === undefined) {
       // Certified final, but we never saw the block: fetch it, with its certificate, from a peer.

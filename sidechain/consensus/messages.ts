@@ -16,12 +16,12 @@ const TYPES: readonly MessageType[] = ['proposal', 'prevote', 'precommit', 'comm
  * proposal:  payload [blockRLP]                              — the proposer of (height, round) offers a block
  * prevote:   payload [blockHash]                             — support for a block in one round (may change by round)
  * precommit: payload [blockHash, commitSignature, blockRLP?] — a validator's one finality signature at this height
- * commit:    payload [certificateRLP, blockRLP?]             — a block that reached the threshold
+ * commit:    payload [certificateRLP]                        — a block that reached the threshold
  *
- * A block travels in proposals. Precommits and commits name it by hash and carry it only when repeated after a
- * round timed out (for a validator that missed the proposal while cut off); one that lacks the block otherwise
- * fetches it, final and certified, from a peer (p2p/sync.ts). Carrying it in every message made each validator
- * receive, hex-decode and hash every block five times per height.
+ * A block travels in proposals. Precommits and commits name it by hash; a precommit repeated after a round timed
+ * out carries it too (for a validator that missed the proposal while cut off). A validator that learns a block is
+ * final without holding it fetches it, final and certified, from a peer (p2p/sync.ts). Carrying the block in
+ * every message made each validator receive, hex-decode and hash every block five times per height.
  */
 export interface Message {
   readonly type: MessageType
