@@ -6,7 +6,7 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CausewayError } from '../../spv/base/errors.js'
-import { stopChild, waitExit, waitForOutput } from './process.js'
+import { childNodeFlags, stopChild, waitExit, waitForOutput } from './process.js'
 
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url))
 const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
@@ -27,6 +27,7 @@ export interface ManagedChildOptions {
   readonly args: readonly string[]
   /** Text in its output that says it is ready. */
   readonly readyMarker: string
+  /** Node.js flags before the script (default: childNodeFlags()). */
   readonly nodeFlags?: readonly string[]
   readonly env?: NodeJS.ProcessEnv
   /** Append everything it prints to this file too. */
@@ -63,7 +64,7 @@ export function managedChild(name: string, o: ManagedChildOptions): ManagedChild
       if (o.logFile !== undefined && log === undefined) log = createWriteStream(o.logFile, { flags: 'a' })
       log?.write(`----- ${name} start ${new Date().toISOString()} -----\n`)
       expectedExit = false
-      const c = spawn(process.execPath, [...(o.nodeFlags ?? []), bin, ...o.args], {
+      const c = spawn(process.execPath, [...(o.nodeFlags ?? childNodeFlags()), bin, ...o.args], {
         cwd: projectRoot,
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: o.detached === true,

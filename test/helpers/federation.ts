@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto'
 import { pointFromScalar } from 'tiny-secp256k1'
 import { freePort } from './ports.js'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
-import { childNodeFlags } from '../../regtest/world/process.js'
 import { managedChild } from './managed-child.js'
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
@@ -59,7 +58,7 @@ export interface FederationOptions {
 }
 
 function member(name: string, configFile: string, datadir: string, rpcUrl: string): MemberProcess {
-  const child = managedChild(name, { args: ['node', '--config', configFile], readyMarker: '"federation node ready"', nodeFlags: childNodeFlags() })
+  const child = managedChild(name, { args: ['node', '--config', configFile], readyMarker: '"federation node ready"' })
   return { ...child, rpcUrl, configFile, datadir }
 }
 
