@@ -8,6 +8,7 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { Wallet } from 'ethers'
 import pino from 'pino'
+import type { Block } from '@ethereumjs/block'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Engine } from '../../../sidechain/consensus/engine.js'
 import { publicKeyOf, signCommit, type ValidatorSet } from '../../../sidechain/consensus/certificate.js'
@@ -94,26 +95,27 @@ async function transfer(nodes: readonly Node[]): Promise<void> {
   for (const node of nodes) await node.sendRawTransaction(hexToBytes(raw, 'tx'))
 }
 
+/** Block 1 made final by validators 0 and 1 while validator 2 heard neither the proposal nor the transaction. */
+async function finalWithoutValidator2(): Promise<{ members: Member[]; keys: Uint8Array[]; block: Block }> {
+  const { members, keys } = await federation((m, to) => to === 2 && m.type === 'proposal')
+  await transfer([members[0]!.node, members[1]!.node])
+  for (const m of members) await m.engine.start()
+  await until('validators 0 and 1 finalize block 1', () => members[0]!.node.blockNumber() >= 1n && members[1]!.node.blockNumber() >= 1n)
+  return { members, keys, block: (await members[0]!.node.getBlock(1n))! }
+}
+
 describe('consensus engine: blocks travel in proposals only', () => {
   it('a validator that missed the proposal does not finalize from hash-only precommits and commits; it asks to sync', async () => {
     // Validator 2 hears nothing of the proposal (height 1, round 0 is validator 1's) nor of the transaction.
-    const { members } = await federation((m, to) => to === 2 && m.type === 'proposal')
-    await transfer([members[0]!.node, members[1]!.node])
-    for (const m of members) await m.engine.start()
-    await until('validators 0 and 1 finalize block 1', () => members[0]!.node.blockNumber() >= 1n && members[1]!.node.blockNumber() >= 1n)
-    const [a, b] = await Promise.all([members[0]!.node.getBlock(1n), members[1]!.node.getBlock(1n)])
-    expect(a!.hash()).toEqual(b!.hash())
+    const { members, block } = await finalWithoutValidator2()
+    expect((await members[1]!.node.getBlock(1n))!.hash()).toEqual(block.hash())
     await until('validator 2 asks to sync', () => members[2]!.syncRequests > 0)
     expect(members[2]!.node.blockNumber()).toBe(0n)
   }, 60_000)
 
   it('a repeated precommit that carries the block lets that validator finalize it', async () => {
-    const { members, keys } = await federation((m, to) => to === 2 && m.type === 'proposal')
-    await transfer([members[0]!.node, members[1]!.node])
-    for (const m of members) await m.engine.start()
-    await until('validator 0 finalizes block 1', () => members[0]!.node.blockNumber() >= 1n)
+    const { members, keys, block } = await finalWithoutValidator2()
     await until('validator 2 asks to sync', () => members[2]!.syncRequests > 0)
-    const block = (await members[0]!.node.getBlock(1n))!
     // What validator 0 sends when a round times out while it is locked: its precommit with the block.
     const signature = signCommit(keys[0]!, CHAIN_ID, 1n, 0, block.hash())
     await members[2]!.engine.handle(signMessage({ type: 'precommit', chainId: CHAIN_ID, height: 1n, round: 1, from: 0, payload: [block.hash(), signature, serialized(block)] }, keys[0]!))
@@ -123,11 +125,7 @@ describe('consensus engine: blocks travel in proposals only', () => {
   }, 60_000)
 
   it('a precommit whose carried block is not the one it names is refused (CONSENSUS_MALFORMED)', async () => {
-    const { members, keys } = await federation((m, to) => to === 2 && m.type === 'proposal')
-    await transfer([members[0]!.node, members[1]!.node])
-    for (const m of members) await m.engine.start()
-    await until('validator 0 finalizes block 1', () => members[0]!.node.blockNumber() >= 1n)
-    const block = (await members[0]!.node.getBlock(1n))!
+    const { members, keys, block } = await finalWithoutValidator2()
     const genesis = (await members[0]!.node.getBlock(0n))!
     const signature = signCommit(keys[0]!, CHAIN_ID, 1n, 0, block.hash())
     const forged = signMessage({ type: 'precommit', chainId: CHAIN_ID, height: 1n, round: 1, from: 0, payload: [block.hash(), signature, serialized(genesis)] }, keys[0]!)
