@@ -40,6 +40,8 @@ export interface EngineOptions {
 /** Blocks are refused whose timestamp is further than this ahead of the validator's clock. */
 const MAX_CLOCK_DRIFT_S = 15n
 const TRAILING_EMPTY_BLOCKS = 2
+/** How often the engine steps (round timeouts, proposing) when nothing wakes it sooner. */
+const TICK_MS = 100
 
 export function proposerOf(height: bigint, round: number, n: number): number {
   return Number((height + BigInt(round)) % BigInt(n))
@@ -63,6 +65,10 @@ export class Engine {
   private readonly precommits = new Map<string, Map<number, Uint8Array>>()
   private queue: Promise<unknown> = Promise.resolve()
   private timer: NodeJS.Timeout | undefined
+  /** The step loop (set by start); `armed` while its timer waits, `wakeRequested` for a step at once after it. */
+  private loop: ((delayMs: number) => void) | undefined
+  private armed = false
+  private wakeRequested = false
   private stopped = false
   private trailingWanted = 0
   /** Refusals by code, for metrics and tests. */
@@ -82,15 +88,30 @@ export class Engine {
         if (block.header.number >= this.height) void this.serial(() => this.resetHeight()).catch((e: unknown) => this.o.logger.error({ err: e }, 'consensus reset failed'))
       },
     })
-    const tick = () => {
+    const loop = (delayMs: number) => {
       if (this.stopped) return
+      this.armed = true
       this.timer = setTimeout(() => {
+        this.armed = false
         void this.serial(() => this.tick())
           .catch((e: unknown) => this.o.logger.error({ err: e, code: (e as CausewayError).code }, 'consensus step failed'))
-          .finally(tick)
-      }, 100)
+          .finally(() => {
+            const soon = this.wakeRequested
+            this.wakeRequested = false
+            loop(soon ? 0 : TICK_MS)
+          })
+      }, delayMs)
     }
-    tick()
+    this.loop = loop
+    loop(TICK_MS)
+  }
+
+  /** Runs the next step at once rather than at the next tick (a height was just finalized: propose the next). */
+  private wake(): void {
+    if (this.armed && this.timer !== undefined && this.loop !== undefined) {
+      clearTimeout(this.timer)
+      this.loop(0)
+    } else this.wakeRequested = true
   }
 
   async stop(): Promise<void> {
@@ -390,6 +411,7 @@ export class Engine {
     this.o.logger.info({ height: Number(block.header.number), txs: block.transactions.length, signatures: certificate.signatures.length, hash: toHex(block.hash()), ...timings }, 'block final')
     this.o.broadcast(this.sign('commit', this.round, [encodeCertificate(certificate)]))
     await this.resetHeight()
+    this.wake()
   }
 
   private async onCommit(message: SignedMessage): Promise<void> {
