@@ -69,6 +69,8 @@ export class Engine {
   private loop: ((delayMs: number) => void) | undefined
   private armed = false
   private wakeRequested = false
+  /** A step asks for the next one sooner than TICK_MS (the second a proposal becomes allowed). */
+  private nextStepInMs: number | undefined
   private stopped = false
   private trailingWanted = 0
   /** Refusals by code, for metrics and tests. */
@@ -96,9 +98,10 @@ export class Engine {
         void this.serial(() => this.tick())
           .catch((e: unknown) => this.o.logger.error({ err: e, code: (e as CausewayError).code }, 'consensus step failed'))
           .finally(() => {
-            const soon = this.wakeRequested
+            const delay = this.wakeRequested ? 0 : Math.min(TICK_MS, this.nextStepInMs ?? TICK_MS)
             this.wakeRequested = false
-            loop(soon ? 0 : TICK_MS)
+            this.nextStepInMs = undefined
+            loop(delay)
           })
       }, delayMs)
     }
@@ -186,7 +189,12 @@ export class Engine {
     }
     if (proposerOf(this.height, this.round, this.o.set.keys.length) === this.o.index && this.proposedInRound !== this.round) {
       const head = await this.node.headBlock()
-      if (BigInt(Math.floor(Date.now() / 1000)) <= head.header.timestamp) return // one block per second at most
+      const now = Date.now()
+      if (BigInt(Math.floor(now / 1000)) <= head.header.timestamp) {
+        // One block per second at most: step again the moment the next second begins.
+        this.nextStepInMs = Math.max(0, (Number(head.header.timestamp) + 1) * 1000 - now)
+        return
+      }
       await this.propose()
     }
   }
