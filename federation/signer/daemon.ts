@@ -28,6 +28,7 @@ import type { MemberKey } from '../keystore.js'
 import { BridgeClient, type BridgeLog } from './bridge-client.js'
 import type { SignerConfig } from './config.js'
 import { FederationLedger, outpointKey } from './ledger.js'
+import { ledgerEventOf } from './ledger-events.js'
 import { Relayer } from './relayer.js'
 import { reviewBatch } from './review.js'
 import { SigningLog } from './signing-log.js'
@@ -273,34 +274,15 @@ class Signer {
       case 'DepositAddressRegistered':
         this.scripts.add((a.btcScript as string).slice(2))
         break
-      case 'PegInMinted':
-      case 'PegInRefused':
-        this.ledger.apply({
-          kind: 'utxo',
-          utxo: { txid: b32(a.txid), vout: Number(a.vout), valueSats: a.valueSats as bigint, recipient: a.depositAddress ? hexToBytes(a.recipient, 'recipient', 20) : null },
-        })
-        break
       case 'PegOutRequested':
-        this.ledger.apply({ kind: 'request', request: { id: a.id as bigint, scriptPubKey: hexToBytes(a.btcScript, 'script'), valueSats: a.valueSats as bigint } })
         if ((a.id as bigint) > this.lastRequestId) this.lastRequestId = a.id as bigint
         break
       case 'PegOutBatched': {
         const batchId = a.batchId as bigint
-        const unsignedTx = hexToBytes(a.unsignedTx, 'unsignedTx')
         const count = Number(a.requestCount)
         this.batches.set(batchId, { batchId, txid: hashToDisplayHex(b32(a.txid)), requestCount: count, confirmed: false })
-        await this.considerBatch(batchId, unsignedTx, a.feeRate as bigint, a.firstRequestId as bigint, count)
-        const tx = Transaction.fromBuffer(Buffer.from(unsignedTx))
-        this.ledger.apply({
-          kind: 'batched',
-          batchId,
-          txid: b32(a.txid),
-          unsignedTx,
-          inputs: tx.ins.map((i) => ({ txid: new Uint8Array(i.hash), vout: i.index })),
-          feeRate: a.feeRate as bigint,
-          firstRequestId: a.firstRequestId as bigint,
-          requestCount: count,
-        })
+        // Reviewed against the wallet as it stands before this batch spends its inputs (applied below).
+        await this.considerBatch(batchId, hexToBytes(a.unsignedTx, 'unsignedTx'), a.feeRate as bigint, a.firstRequestId as bigint, count)
         const last = (a.firstRequestId as bigint) + BigInt(count) - 1n
         if (last > this.lastBatchedRequest) this.lastBatchedRequest = last
         this.flushPendingSince = 0
@@ -317,13 +299,12 @@ class Signer {
       case 'PegOutConfirmed': {
         const b = this.batches.get(a.batchId as bigint)
         if (b !== undefined) b.confirmed = true
-        const change = a.changeSats as bigint
-        if (change > 0n && b !== undefined) {
-          this.ledger.apply({ kind: 'utxo', utxo: { txid: b32(a.txid), vout: b.requestCount, valueSats: change, recipient: null } })
-        }
         break
       }
     }
+    // Peg-ins, requests, batches and change enter the wallet as the audit replays them (ledger-events.ts).
+    const event = ledgerEventOf(ev)
+    if (event !== undefined) this.ledger.apply(event)
   }
 
   /** Reviews a batch and, if it passes, signs it (log first) and submits the signatures. */

@@ -20,12 +20,16 @@ export type LedgerEvent =
       readonly firstRequestId: bigint
       readonly requestCount: number
     }
+  /** A batch confirmed on Bitcoin: its change (if any) is the output after its payments, at index requestCount. */
+  | { readonly kind: 'confirmed'; readonly batchId: bigint; readonly txid: Uint8Array; readonly changeSats: bigint }
 
 export const outpointKey = (txid: Uint8Array, vout: number): string => `${bytesToHex(txid)}:${vout}`
 
 export class FederationLedger {
   private readonly set = new Map<string, FederationUtxo>()
   private readonly requests = new Map<bigint, PegOutRequest>()
+  /** Batch id → its number of payments (the index of its change output). */
+  private readonly batchPayments = new Map<bigint, number>()
 
   apply(e: LedgerEvent): void {
     switch (e.kind) {
@@ -37,7 +41,13 @@ export class FederationLedger {
         break
       case 'batched':
         for (const i of e.inputs) this.set.delete(outpointKey(i.txid, i.vout))
+        this.batchPayments.set(e.batchId, e.requestCount)
         break
+      case 'confirmed': {
+        const vout = this.batchPayments.get(e.batchId)
+        if (vout !== undefined && e.changeSats > 0n) this.set.set(outpointKey(e.txid, vout), { txid: e.txid, vout, valueSats: e.changeSats, recipient: null })
+        break
+      }
     }
   }
 

@@ -1,11 +1,10 @@
 // The audit's own account of the bridge (pure): its events replayed in order into the federation's UTXO set (with
 // the signer's FederationLedger, so the set is the one the signers keep), the batches not yet confirmed with the
 // UTXOs they spend, and the peg-out requests not yet paid. Then the checks, each mismatch a finding with a code.
-import { Transaction } from 'bitcoinjs-lib'
 import type { BridgeLog } from '../../federation/signer/bridge-client.js'
 import { FederationLedger, outpointKey } from '../../federation/signer/ledger.js'
+import { ledgerEventOf } from '../../federation/signer/ledger-events.js'
 import { reserveReport, type FederationUtxo, type ReserveReport } from '../../peg/bitcoin/index.js'
-import { hexToBytes } from '../../spv/base/bytes.js'
 
 export interface InFlightBatch {
   readonly batchId: bigint
@@ -27,9 +26,7 @@ export interface AuditLedger {
   readonly refusedRecipients: readonly string[]
 }
 
-const b32 = (hex: string): Uint8Array => hexToBytes(hex, 'bytes32', 32)
-
-/** Replays the bridge's events (in chain order) the way the signer daemon does (federation/signer/daemon.ts apply). */
+/** Replays the bridge's events (in chain order) into the wallet the signer daemon keeps (ledger-events.ts). */
 export function replayBridgeEvents(events: readonly BridgeLog[]): AuditLedger {
   const ledger = new FederationLedger()
   const batches = new Map<bigint, InFlightBatch & { confirmed: boolean }>()
@@ -37,28 +34,24 @@ export function replayBridgeEvents(events: readonly BridgeLog[]): AuditLedger {
   const refused = new Set<string>()
   for (const ev of events) {
     const a = ev.args
+    const event = ledgerEventOf(ev)
     switch (ev.name) {
-      case 'PegInMinted':
       case 'PegInRefused':
-        if (ev.name === 'PegInRefused') refused.add((a.recipient as string).toLowerCase())
-        ledger.apply({ kind: 'utxo', utxo: { txid: b32(a.txid), vout: Number(a.vout), valueSats: a.valueSats as bigint, recipient: a.depositAddress ? hexToBytes(a.recipient, 'recipient', 20) : null } })
+        refused.add((a.recipient as string).toLowerCase())
         break
       case 'PegOutRequested':
         requests.set(a.id as bigint, { id: a.id as bigint, valueSats: a.valueSats as bigint, batchId: null, confirmed: false })
         break
       case 'PegOutBatched': {
-        const tx = Transaction.fromBuffer(Buffer.from(hexToBytes(a.unsignedTx, 'unsignedTx')))
+        if (event?.kind !== 'batched') break
+        // The inputs' values as the wallet holds them before this batch spends them (applied below).
         const known = new Map(ledger.utxos().map((u) => [outpointKey(u.txid, u.vout), u] as const))
-        const inputs = tx.ins.map((i) => known.get(outpointKey(new Uint8Array(i.hash), i.index)) ?? { txid: new Uint8Array(i.hash), vout: i.index, valueSats: 0n, recipient: null })
-        const batchId = a.batchId as bigint
-        const firstRequestId = a.firstRequestId as bigint
-        const requestCount = Number(a.requestCount)
-        batches.set(batchId, { batchId, txid: b32(a.txid), inputs, firstRequestId, requestCount, confirmed: false })
-        for (let i = 0n; i < BigInt(requestCount); i++) {
-          const q = requests.get(firstRequestId + i)
-          if (q !== undefined) q.batchId = batchId
+        const inputs = event.inputs.map((i) => known.get(outpointKey(i.txid, i.vout)) ?? { txid: i.txid, vout: i.vout, valueSats: 0n, recipient: null })
+        batches.set(event.batchId, { batchId: event.batchId, txid: event.txid, inputs, firstRequestId: event.firstRequestId, requestCount: event.requestCount, confirmed: false })
+        for (let i = 0n; i < BigInt(event.requestCount); i++) {
+          const q = requests.get(event.firstRequestId + i)
+          if (q !== undefined) q.batchId = event.batchId
         }
-        ledger.apply({ kind: 'batched', batchId, txid: b32(a.txid), unsignedTx: hexToBytes(a.unsignedTx, 'unsignedTx'), inputs: tx.ins.map((i) => ({ txid: new Uint8Array(i.hash), vout: i.index })), feeRate: a.feeRate as bigint, firstRequestId, requestCount })
         break
       }
       case 'PegOutConfirmed': {
@@ -69,11 +62,10 @@ export function replayBridgeEvents(events: readonly BridgeLog[]): AuditLedger {
           const q = requests.get(b.firstRequestId + i)
           if (q !== undefined) q.confirmed = true
         }
-        // The change output is the batch's last, at index = number of requests (PROTOCOL.md §11).
-        if ((a.changeSats as bigint) > 0n) ledger.apply({ kind: 'utxo', utxo: { txid: b32(a.txid), vout: b.requestCount, valueSats: a.changeSats as bigint, recipient: null } })
         break
       }
     }
+    if (event !== undefined) ledger.apply(event)
   }
   return {
     spendable: ledger.utxos(),

@@ -4,6 +4,8 @@ import { Transaction } from 'bitcoinjs-lib'
 import { describe, expect, it } from 'vitest'
 import type { BridgeLog } from '../../../federation/signer/bridge-client.js'
 import { auditFindings, replayBridgeEvents, type AuditInput } from '../../../regtest/cli/audit-ledger.js'
+import { FederationLedger } from '../../../federation/signer/ledger.js'
+import { ledgerEventOf } from '../../../federation/signer/ledger-events.js'
 import { bytesToHex } from '../../../spv/base/bytes.js'
 import { alice, bob, sha256 } from '../peg/bitcoin/fixtures.js'
 
@@ -53,6 +55,24 @@ describe('replayBridgeEvents', () => {
     ])
     expect(l.inFlight).toEqual([])
     expect(l.pendingRequests).toEqual([])
+  })
+})
+
+describe('the federation wallet (ledger-events.ts, as the signer daemon keeps it)', () => {
+  it('applies the same events the audit replays: peg-ins in, the inputs of a batch out, its change in once confirmed', () => {
+    const ledger = new FederationLedger()
+    for (const e of [...pegIns, confirmed]) {
+      const event = ledgerEventOf(e)
+      if (event !== undefined) ledger.apply(event)
+    }
+    expect(ledger.utxos()).toEqual(replayBridgeEvents([...pegIns, confirmed]).spendable)
+    expect(ledger.requestRange(1n, 1)).toEqual([{ id: 1n, scriptPubKey: Uint8Array.of(0), valueSats: 40_000n }])
+  })
+
+  it('a confirmation of a batch it never saw adds no change output', () => {
+    const ledger = new FederationLedger()
+    ledger.apply(ledgerEventOf(confirmed)!)
+    expect(ledger.utxos()).toEqual([])
   })
 })
 
