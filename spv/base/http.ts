@@ -24,7 +24,18 @@ export class KeepAliveHttp {
    * One request; resolves with the answer whatever its status, rejects on a network error or when no whole
    * answer arrived within `timeoutMs`.
    */
-  request(url: URL, init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; timeoutMs: number }): Promise<HttpAnswer> {
+  async request(url: URL, init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; timeoutMs: number }): Promise<HttpAnswer> {
+    try {
+      return await this.once(url, init)
+    } catch (e) {
+      // A kept-alive connection the server closed just as this request went out (its idle timeout): the request
+      // never reached it, so it is sent once more (the remedy Node's documentation gives for request.reusedSocket).
+      if ((e as { reusedSocket?: boolean }).reusedSocket === true && (e as NodeJS.ErrnoException).code === 'ECONNRESET') return this.once(url, init)
+      throw e
+    }
+  }
+
+  private once(url: URL, init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; timeoutMs: number }): Promise<HttpAnswer> {
     const body = init.body === undefined ? undefined : Buffer.from(init.body)
     const secure = url.protocol === 'https:'
     const headers: Record<string, string | number> = { ...init.headers }
@@ -39,7 +50,7 @@ export class KeepAliveHttp {
       // The whole exchange is bounded, not only the socket's idle time.
       const timer = setTimeout(() => req.destroy(new Error(`${url.href}: no answer within ${init.timeoutMs} ms`)), init.timeoutMs)
       req.on('close', () => clearTimeout(timer))
-      req.on('error', reject)
+      req.on('error', (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket })))
       req.end(body)
     })
   }
