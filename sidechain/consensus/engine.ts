@@ -221,6 +221,8 @@ export class Engine {
       block = built
       this.blocks.set(bytesToHex(block.hash()), block)
       this.candidates.set(bytesToHex(block.hash()), candidate)
+      // As after re-executing a proposal: the round's time is for the others' execution and votes, not our build.
+      this.roundStartedAt = Date.now()
     }
     this.o.logger.info({ height: Number(this.height), round: this.round, txs: block.transactions.length, hash: toHex(block.hash()) }, 'proposing')
     const proposal = this.sign('proposal', this.round, [serialized(block)])
