@@ -3,7 +3,7 @@
 // start refused on a locked data directory and on busy ports, Ctrl-C stopping every process, and a restart that
 // resumes the same chains.
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -39,6 +39,26 @@ async function freeBase(): Promise<number> {
   }
 }
 
+/** SIGKILLs the bcoin whose pid the world recorded, if that process is still a bcoin with files in `datadir`. */
+function killLeftoverBitcoin(datadir: string): void {
+  const pidFile = path.join(datadir, 'bitcoin.pid')
+  if (!existsSync(pidFile)) return
+  const pid = Number(readFileSync(pidFile, 'utf8').trim())
+  try {
+    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] !== 'bcoin') return
+    const ours = readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(datadir)
+      } catch {
+        return false
+      }
+    })
+    if (ours) process.kill(pid, 'SIGKILL')
+  } catch {
+    // gone already (or no /proc): nothing to do
+  }
+}
+
 describe('npm start: the local regtest world', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'causeway-world-'))
   const datadir = path.join(dir, '.causeway')
@@ -69,6 +89,8 @@ describe('npm start: the local regtest world', () => {
       up.kill('SIGINT')
       if (!(await waitExit(up, 30_000))) up.kill('SIGKILL')
     }
+    // A world that had to be SIGKILLed (a slow machine) leaves its bcoin behind (it cannot watch its parent).
+    killLeftoverBitcoin(datadir)
     rmSync(dir, { recursive: true, force: true })
   })
 
