@@ -7,13 +7,9 @@ import { obtainPassphrase, readKeystore } from '../../federation/keystore.js'
 import { loadSignerConfig } from '../../federation/signer/config.js'
 import { startSigner } from '../../federation/signer/daemon.js'
 import type { BitcoinNetworkName } from '../../spv/bitcoin/networks.js'
-import { EXIT_OK, UsageError, printJson, type Io } from './output.js'
+import { EXIT_OK, printJson, wholeNumber, type Io } from './output.js'
 import { whenParentGone } from '../world/parent.js'
 
-const int = (name: string, v: string): number => {
-  if (!/^\d+$/.test(v)) throw new UsageError(`${name}: not a whole number: ${v}`)
-  return Number(v)
-}
 
 export function registerFederation(program: Command, io: Io, exit: (code: number) => void): void {
   const fed = program.command('federation').description('Federation set-up')
@@ -29,8 +25,8 @@ export function registerFederation(program: Command, io: Io, exit: (code: number
     .action(async (opts: { members: string; threshold: string; out: string; network: string; bech32?: string; lightKeystores?: boolean }) => {
       const passphrase = await obtainPassphrase()
       const r = await initFederation({
-        members: int('--members', opts.members),
-        threshold: int('--threshold', opts.threshold),
+        members: wholeNumber('--members', opts.members),
+        threshold: wholeNumber('--threshold', opts.threshold),
         out: opts.out,
         passphrase,
         network: opts.network as BitcoinNetworkName,

@@ -13,6 +13,14 @@ export class UsageError extends CausewayError {
   }
 }
 
+/** A whole-number option or argument in [min, max], or a UsageError naming it. */
+export function wholeNumber(name: string, v: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new UsageError(max === Number.MAX_SAFE_INTEGER ? `${name}: not a whole number: ${v}` : `${name}: expected a whole number from ${min} to ${max}, got ${v}`)
+  }
+  return Number(v)
+}
+
 export interface Io {
   out(text: string): void
   err(text: string): void

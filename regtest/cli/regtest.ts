@@ -7,7 +7,7 @@ import { DEFAULT_BLOCK_INTERVAL_MS, startWorld } from '../world/up.js'
 import { runDemo } from '../world/demo.js'
 import { worldTable } from '../world/table.js'
 import { DEFAULT_WORLD_DIR, readWorldFile } from '../world/world-file.js'
-import { EXIT_INVALID, EXIT_OK, UsageError, printJson, type Io } from './output.js'
+import { EXIT_INVALID, EXIT_OK, UsageError, printJson, wholeNumber, type Io } from './output.js'
 import { address as btcAddress } from 'bitcoinjs-lib'
 import { encodePegInMemo } from '../../peg/bitcoin/index.js'
 import { REGTEST_CHAIN_ID } from '../../sidechain/chain/params.js'
@@ -17,10 +17,6 @@ import { bcoinRegtest } from '../bitcoin/network.js'
 import { scanCoins } from '../bitcoin/scan-coins.js'
 import { parseBtcAmount, parseSidechainAddress } from './values.js'
 
-const int = (name: string, v: string, min: number, max: number): number => {
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${name}: expected a whole number from ${min} to ${max}, got ${v}`)
-  return Number(v)
-}
 
 export function registerRegtest(program: Command, io: Io, exit: (code: number) => void): void {
   const regtest = program.command('regtest').description('The local regtest world: Bitcoin (bcoin), 3 validators, 3 signers')
@@ -32,7 +28,7 @@ export function registerRegtest(program: Command, io: Io, exit: (code: number) =
     .option('--block-interval <seconds>', 'mine a Bitcoin block this often (0: only on demand)', String(DEFAULT_BLOCK_INTERVAL_MS / 1000))
     .option('--json', 'print the world description (world.json) on stdout once ready')
     .action(async (opts: { datadir: string; basePort?: string; blockInterval: string; json?: boolean }) => {
-      const basePort = opts.basePort === undefined ? undefined : int('--base-port', opts.basePort, 1024, 65000)
+      const basePort = opts.basePort === undefined ? undefined : wholeNumber('--base-port', opts.basePort, 1024, 65000)
       const seconds = Number(opts.blockInterval)
       if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) throw new UsageError(`--block-interval: expected seconds from 0 to 3600, got ${opts.blockInterval}`)
       const started = Date.now()
@@ -76,7 +72,7 @@ export function registerRegtest(program: Command, io: Io, exit: (code: number) =
     .argument('[blocks]', 'how many', '1')
     .option('--world <dir>', 'data directory of the running world', DEFAULT_WORLD_DIR)
     .action(async (blocks: string, opts: { world: string }) => {
-      const n = int('blocks', blocks, 1, 1000)
+      const n = wholeNumber('blocks', blocks, 1, 1000)
       const w = await readWorldFile(opts.world)
       const rpc = new BitcoinRpcClient({ url: w.bitcoin.rpcUrl, username: w.bitcoin.rpcUser, password: w.bitcoin.rpcPassword })
       let hashes: string[]

@@ -65,11 +65,10 @@ export class Engine {
   private readonly precommits = new Map<string, Map<number, Uint8Array>>()
   private queue: Promise<unknown> = Promise.resolve()
   private timer: NodeJS.Timeout | undefined
-  /** The step loop (set by start); `armed` while its timer waits, `wakeRequested` for a step at once after it. */
+  /** The step loop (set by start), `armed` while its timer waits. */
   private loop: ((delayMs: number) => void) | undefined
   private armed = false
-  private wakeRequested = false
-  /** A step asks for the next one sooner than TICK_MS (the second a proposal becomes allowed). */
+  /** The next step is wanted sooner than TICK_MS: at once (wake) or when a proposal becomes allowed. */
   private nextStepInMs: number | undefined
   private stopped = false
   private trailingWanted = 0
@@ -98,8 +97,7 @@ export class Engine {
         void this.serial(() => this.tick())
           .catch((e: unknown) => this.o.logger.error({ err: e, code: (e as CausewayError).code }, 'consensus step failed'))
           .finally(() => {
-            const delay = this.wakeRequested ? 0 : Math.min(TICK_MS, this.nextStepInMs ?? TICK_MS)
-            this.wakeRequested = false
+            const delay = Math.min(TICK_MS, this.nextStepInMs ?? TICK_MS)
             this.nextStepInMs = undefined
             loop(delay)
           })
@@ -111,10 +109,10 @@ export class Engine {
 
   /** Runs the next step at once rather than at the next tick (a height was just finalized: propose the next). */
   private wake(): void {
-    if (this.armed && this.timer !== undefined && this.loop !== undefined) {
+    if (this.armed && this.loop !== undefined) {
       clearTimeout(this.timer)
       this.loop(0)
-    } else this.wakeRequested = true
+    } else this.nextStepInMs = 0
   }
 
   async stop(): Promise<void> {
@@ -192,7 +190,7 @@ export class Engine {
       const now = Date.now()
       if (BigInt(Math.floor(now / 1000)) <= head.header.timestamp) {
         // One block per second at most: step again the moment the next second begins.
-        this.nextStepInMs = Math.max(0, (Number(head.header.timestamp) + 1) * 1000 - now)
+        this.nextStepInMs = Math.min(this.nextStepInMs ?? TICK_MS, Math.max(0, (Number(head.header.timestamp) + 1) * 1000 - now))
         return
       }
       await this.propose()

@@ -8,20 +8,15 @@ import { randomBytes } from 'node:crypto'
 import { pointFromScalar } from 'tiny-secp256k1'
 import { freePort } from './ports.js'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
-import { managedChild } from './managed-child.js'
+import { managedChild, type ManagedChild } from './managed-child.js'
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
 
-export interface MemberProcess {
-  readonly name: string
+/** A validator or full node process (the managed child's controls) and where it lives. */
+export interface MemberProcess extends Pick<ManagedChild, 'name' | 'output' | 'running' | 'start' | 'kill' | 'stop'> {
   readonly rpcUrl: string
   readonly configFile: string
   readonly datadir: string
-  output(): string
-  running(): boolean
-  start(): Promise<void>
-  kill(signal?: NodeJS.Signals): Promise<void>
-  stop(): Promise<void>
 }
 
 export interface Federation {

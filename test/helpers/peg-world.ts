@@ -15,19 +15,15 @@ import { DemoWallet } from '../../regtest/bitcoin/demo-wallet.js'
 import { tipCheckpoint } from '../../regtest/bitcoin/checkpoint.js'
 import { startFederation, type Federation } from './federation.js'
 import { freePort } from './ports.js'
-import { managedChild } from './managed-child.js'
+import { managedChild, type ManagedChild } from './managed-child.js'
 
 export const PASSPHRASE = 'regtest-passphrase'
 
-export interface SignerProcess {
+/** A signer daemon process (the managed child's controls) and where it lives. */
+export interface SignerProcess extends Pick<ManagedChild, 'output' | 'running' | 'start' | 'kill' | 'stop'> {
   readonly index: number
   readonly healthUrl: () => string
   readonly configFile: string
-  output(): string
-  running(): boolean
-  start(): Promise<void>
-  kill(signal?: NodeJS.Signals): Promise<void>
-  stop(): Promise<void>
 }
 
 export interface PegWorld {
