@@ -89,15 +89,10 @@ export class BridgeClient {
         throw e
       }
     } else if (options.skipDryRun !== true) {
-      try {
-        const gas = await fn.estimateGas(...args)
-        gasLimit = options.gasFactor !== undefined ? gas * options.gasFactor : gas + gas / 5n + 10_000n
-      } catch (e) {
-        const r = bridgeRefusal(e)
-        if (r !== undefined && expected.includes(r.code)) return { refused: r.code }
-        if (r !== undefined) throw new CausewayError(r.code, r.message)
-        throw e
-      }
+      const est = await this.estimate(method, args, expected)
+      if ('refused' in est) return est
+      const gas = est.gas
+      gasLimit = options.gasFactor !== undefined ? gas * options.gasFactor : gas + gas / 5n + 10_000n
     }
     const run = async () => {
       this.nonce ??= await this.provider.getTransactionCount(this.wallet.address, 'pending')
@@ -117,6 +112,28 @@ export class BridgeClient {
     const p = this.sending.then(run, run)
     this.sending = p.catch(() => undefined)
     return p
+  }
+
+  /**
+   * The dry run alone (eth_estimateGas): the gas the call needs now, or `{ refused }` for an `expected` refusal; any
+   * other refusal throws a CausewayError with the bridge's code.
+   */
+  async estimate(method: string, args: readonly unknown[], expected: readonly string[] = []): Promise<{ gas: bigint } | { refused: string }> {
+    try {
+      return { gas: await this.contract.getFunction(method).estimateGas(...args) }
+    } catch (e) {
+      const r = bridgeRefusal(e)
+      if (r !== undefined && expected.includes(r.code)) return { refused: r.code }
+      if (r !== undefined) throw new CausewayError(r.code, r.message)
+      throw e
+    }
+  }
+
+  /** The gas limit of the latest block: no transaction may ask for more. */
+  async blockGasLimit(): Promise<bigint> {
+    const b = await this.provider.getBlock('latest')
+    if (b === null) fail('SIGNER_SIDECHAIN_UNREACHABLE', 'the side-chain node has no latest block')
+    return b.gasLimit
   }
 
   async blockNumber(): Promise<number> {

@@ -31,12 +31,17 @@ import { FederationLedger, outpointKey } from './ledger.js'
 import { ledgerEventOf } from './ledger-events.js'
 import { Relayer } from './relayer.js'
 import { reviewBatch } from './review.js'
+import { rereviewDelayMs, type PendingReview } from './rereview.js'
+import { signaturesGasLimit } from './gas.js'
+import { REQUEST_STATUS } from '../../sidechain/bridge/records.js'
 import { SigningLog } from './signing-log.js'
 
 interface BatchInfo {
   readonly batchId: bigint
   readonly txid: string
   readonly requestCount: number
+  /** Present while this signer has not signed it and the bridge may still take its signatures. */
+  review?: PendingReview
   signedTx?: Uint8Array
   /** When this signer first saw the batch complete (broadcast turns count from it). */
   signedSeenAt?: number
@@ -53,10 +58,10 @@ export interface SignerHandle {
 export const RELAY_STAGGER_MS = 4_000
 /** Signatures logged this long ago and still not on the bridge are sent again. */
 const RESUBMIT_AFTER_MS = 10_000
-/** Gas limit of addSignatures: a 500-request batch's assembly and storage fit well within it. */
-const SIGNATURES_GAS = 12_000_000n
 /** How often the signer asks its Bitcoin node for a fee estimate (and reports it when it moved). */
 const FEE_CHECK_MS = 30_000
+/** An unchanged estimate is reported again this often: the bridge ignores reports older than its configured age. */
+const FEE_REPORT_REFRESH_MS = 600_000
 
 const b32 = (hex: string): Uint8Array => hexToBytes(hex, 'bytes32', 32)
 
@@ -103,6 +108,7 @@ class Signer {
   private lastRequestId = 0n
   private lastBatchedRequest = 0n
   private lastFeeReport = 0n
+  private lastFeeReportAt = 0
   private stopped = false
   private loop: Promise<void> = Promise.resolve()
   private wake: (() => void) | undefined
@@ -237,6 +243,7 @@ class Signer {
   private async round(): Promise<void> {
     // Bridge events first: a new batch is reviewed and signed before anything else this round.
     await this.syncEvents()
+    await this.rereviewRefused()
     if (await this.relayDue()) {
       this.m.headers.inc(await this.relayer.relayHeaders())
       this.m.registrations.inc(await this.relayer.relayTransactions())
@@ -280,9 +287,19 @@ class Signer {
       case 'PegOutBatched': {
         const batchId = a.batchId as bigint
         const count = Number(a.requestCount)
-        this.batches.set(batchId, { batchId, txid: hashToDisplayHex(b32(a.txid)), requestCount: count, confirmed: false })
-        // Reviewed against the wallet as it stands before this batch spends its inputs (applied below).
-        await this.considerBatch(batchId, hexToBytes(a.unsignedTx, 'unsignedTx'), a.feeRate as bigint, a.firstRequestId as bigint, count)
+        // Reviewed against the wallet as it stands before this batch spends its inputs (applied below); the snapshot
+        // is kept so a later re-review sees the same wallet.
+        const review: PendingReview = {
+          unsignedTx: hexToBytes(a.unsignedTx, 'unsignedTx'),
+          feeRate: a.feeRate as bigint,
+          firstRequestId: a.firstRequestId as bigint,
+          utxosBefore: this.ledger.utxos(),
+          attempts: 0,
+          nextAt: 0,
+        }
+        const info: BatchInfo = { batchId, txid: hashToDisplayHex(b32(a.txid)), requestCount: count, review, confirmed: false }
+        this.batches.set(batchId, info)
+        await this.reviewOnce(info)
         const last = (a.firstRequestId as bigint) + BigInt(count) - 1n
         if (last > this.lastBatchedRequest) this.lastBatchedRequest = last
         this.flushPendingSince = 0
@@ -293,12 +310,16 @@ class Signer {
         if (b !== undefined) {
           b.signedTx = hexToBytes(a.signedTx, 'signedTx')
           b.signedSeenAt = Date.now()
+          delete b.review
         }
         break
       }
       case 'PegOutConfirmed': {
         const b = this.batches.get(a.batchId as bigint)
-        if (b !== undefined) b.confirmed = true
+        if (b !== undefined) {
+          b.confirmed = true
+          delete b.review
+        }
         break
       }
     }
@@ -307,19 +328,53 @@ class Signer {
     if (event !== undefined) this.ledger.apply(event)
   }
 
-  /** Reviews a batch and, if it passes, signs it (log first) and submits the signatures. */
-  private async considerBatch(batchId: bigint, unsignedTx: Uint8Array, feeRate: bigint, firstRequestId: bigint, count: number): Promise<void> {
+  /**
+   * Batches this signer refused and the bridge still holds unsigned by it are reviewed again once their backoff
+   * has passed: the reason may be gone (its Bitcoin node caught up, the 24-hour window moved, a burn arrived).
+   */
+  private async rereviewRefused(): Promise<void> {
+    const now = Date.now()
+    for (const b of this.batches.values()) {
+      if (b.review === undefined || b.confirmed || b.signedTx !== undefined || now < b.review.nextAt) continue
+      await this.reviewOnce(b)
+    }
+  }
+
+  /** One review of a batch; on a refusal, schedules the next one. Ends the re-reviews when there is nothing left to do. */
+  private async reviewOnce(b: BatchInfo): Promise<void> {
+    const review = b.review
+    if (review === undefined) return
+    const outcome = await this.considerBatch(b.batchId, review)
+    review.attempts++
+    if (outcome === 'done') {
+      delete b.review
+      return
+    }
+    const delay = rereviewDelayMs(review.attempts)
+    review.nextAt = Date.now() + delay
+    if (review.attempts > 1) {
+      this.log.warn({ code: outcome.refused, batchId: b.batchId.toString(), attempt: review.attempts, nextInMs: delay }, 'batch still refused on re-review; will review it again')
+    }
+  }
+
+  /**
+   * Reviews a batch and, if it passes, signs it (log first) and submits the signatures. 'done': signed now or
+   * before, or no longer signable by this member; otherwise the refusal's code.
+   */
+  private async considerBatch(batchId: bigint, review: PendingReview): Promise<'done' | { refused: string }> {
+    const { unsignedTx, feeRate, firstRequestId } = review
+    const count = this.batches.get(batchId)?.requestCount ?? 0
     const logged = await this.signingLog.signed(batchId)
     if (logged !== undefined) {
       if (!logged.submitted) await this.submit(batchId, logged.signatures.map((s) => hexToBytes(s, 'signature')))
-      return
+      return 'done'
     }
     const view = await this.bridge.view<{ status: bigint; signers: bigint }>('getBatch', [batchId])
-    if (Number(view.status) !== 2 || (Number(view.signers) & (1 << this.member)) !== 0) return
+    if (Number(view.status) !== REQUEST_STATUS.batched || (Number(view.signers) & (1 << this.member)) !== 0) return 'done'
     const shown = Transaction.fromBuffer(Buffer.from(unsignedTx))
     const unspent = new Set<string>()
     const spentBy = new Map<string, string>()
-    const known = new Map(this.ledger.utxos().map((u) => [outpointKey(u.txid, u.vout), u] as const))
+    const known = new Map(review.utxosBefore.map((u) => [outpointKey(u.txid, u.vout), u] as const))
     for (const input of shown.ins) {
       const keyStr = outpointKey(new Uint8Array(input.hash), input.index)
       const prior = await this.signingLog.spentBy(keyStr)
@@ -333,7 +388,7 @@ class Signer {
         batchId,
         shownUnsignedTx: unsignedTx,
         feeRate,
-        utxos: this.ledger.utxos(),
+        utxos: review.utxosBefore,
         requests: this.ledger.requestRange(firstRequestId, count),
         fed: this.fed,
         chainId: this.chainId,
@@ -348,7 +403,7 @@ class Signer {
       if (await this.signingLog.recordRefusal(batchId, code, (e as Error).message, Date.now())) {
         this.log.warn({ code, batchId: batchId.toString(), reason: (e as Error).message }, 'refused to sign a batch')
       }
-      return
+      return { refused: code }
     }
     const sigs = signBatch(batch, this.key.privateKey, this.fed, this.chainId)
     const paid = batch.outputs.filter((o) => o.requestId !== null).reduce((s, o) => s + o.valueSats, 0n)
@@ -364,6 +419,7 @@ class Signer {
     this.m.signed.inc()
     this.log.info({ batchId: batchId.toString(), txid: hashToDisplayHex(batch.txid), inputs: batch.inputs.length, outputs: batch.outputs.length }, 'signed a batch')
     await this.submit(batchId, sigs)
+    return 'done'
   }
 
   /** The UTXO is unspent on this signer's own Bitcoin node, with the value and script the ledger says. */
@@ -374,9 +430,24 @@ class Signer {
   }
 
   private async submit(batchId: bigint, sigs: readonly Uint8Array[]): Promise<void> {
-    // The member whose signatures complete the batch also pays for its assembly: the fixed limit leaves room for
-    // the largest batch (unused gas is not charged).
-    const r = await this.bridge.send('addSignatures', [batchId, encodeSignatures(sigs)], ['BRIDGE_BATCH_NOT_SIGNABLE', 'BRIDGE_ALREADY_SIGNED'], { callOnly: true, gasLimit: SIGNATURES_GAS })
+    const args = [batchId, encodeSignatures(sigs)]
+    const expected = ['BRIDGE_BATCH_NOT_SIGNABLE', 'BRIDGE_ALREADY_SIGNED']
+    // The estimate is also the dry run: a refusal is caught here and costs nothing.
+    const est = await this.bridge.estimate('addSignatures', args, expected)
+    let r: Awaited<ReturnType<BridgeClient['send']>>
+    if ('refused' in est) r = est
+    else {
+      // The member whose signatures complete the batch also pays for its assembly (gas.ts).
+      const view = await this.bridge.view<{ signers: bigint }>('getBatch', [batchId])
+      const completes = popcount(Number(view.signers) | (1 << this.member)) >= this.fed.threshold
+      const gas = signaturesGasLimit(est.gas, this.fed.threshold, completes, await this.bridge.blockGasLimit())
+      if (gas.exceedsBlock) {
+        this.log.error({ batchId: batchId.toString(), estimate: est.gas.toString(), gasLimit: gas.gasLimit.toString() }, 'addSignatures needs more gas than a block holds; not sent (retried later)')
+        return
+      }
+      if (gas.capped) this.log.warn({ batchId: batchId.toString(), estimate: est.gas.toString(), gasLimit: gas.gasLimit.toString() }, 'addSignatures gas with margin exceeds the block gas limit; capped to it')
+      r = await this.bridge.send('addSignatures', args, expected, { skipDryRun: true, gasLimit: gas.gasLimit })
+    }
     this.log.info({ batchId: batchId.toString(), outcome: 'hash' in r ? 'sent' : r.refused }, 'submitted batch signatures')
     if ('refused' in r) {
       await this.signingLog.markSubmitted(batchId)
@@ -397,7 +468,7 @@ class Signer {
       if (Date.now() - e.at < RESUBMIT_AFTER_MS) continue
       const id = BigInt(e.batchId)
       const view = await this.bridge.view<{ status: bigint; signers: bigint }>('getBatch', [id])
-      if (Number(view.status) !== 2 || (Number(view.signers) & (1 << this.member)) !== 0) {
+      if (Number(view.status) !== REQUEST_STATUS.batched || (Number(view.signers) & (1 << this.member)) !== 0) {
         await this.signingLog.markSubmitted(id)
         continue
       }
@@ -429,8 +500,20 @@ class Signer {
     if (est === null) return
     const rate = (est.satPerKvB + 999n) / 1000n
     if (rate <= 0n) return
-    if (this.lastFeeReport !== 0n && rate * 10n >= this.lastFeeReport * 8n && rate * 10n <= this.lastFeeReport * 12n) return
+    const moved = this.lastFeeReport === 0n || rate * 10n < this.lastFeeReport * 8n || rate * 10n > this.lastFeeReport * 12n
+    // Reported again even if unchanged before the bridge's age limit (default 1800 s) could drop it.
+    const stale = Date.now() - this.lastFeeReportAt >= FEE_REPORT_REFRESH_MS
+    if (!moved && !stale) return
     const r = await this.bridge.send('reportFeeRate', [rate])
-    if ('hash' in r) this.lastFeeReport = rate
+    if ('hash' in r) {
+      this.lastFeeReport = rate
+      this.lastFeeReportAt = Date.now()
+    }
   }
+}
+
+function popcount(x: number): number {
+  let n = 0
+  for (let v = x; v !== 0; v &= v - 1) n++
+  return n
 }
