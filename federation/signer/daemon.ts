@@ -2,7 +2,8 @@
 //   1. relays Bitcoin headers from its own Bitcoin node to the bridge;
 //   2. reads the bridge's new events from its own side-chain node (all blocks there are final) into its own ledger
 //      of the federation wallet, and for each new batch: recomputes it with peg/, checks its inputs on its own
-//      Bitcoin node, applies its policy, writes its signatures to its `level` log, then submits them;
+//      Bitcoin node, applies its policy, writes its signatures to its `level` log, then submits them; a batch it
+//      refused is reviewed again on later rounds (rereview.ts backoff) while the bridge still waits for its signatures;
 //   3. relays proofs of transactions paying the federation (peg-ins, batch confirmations);
 //   4. broadcasts complete batch transactions (once: it checks its node's mempool and chain first);
 //   5. asks the bridge to batch when a batch is due, and reports its fee-rate estimate.
