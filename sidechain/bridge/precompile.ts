@@ -114,6 +114,10 @@ export function createBridgePrecompile(bridgeAddress: Uint8Array, chainId: bigin
     if (message.delegatecall || (message.to !== undefined && !message.to.equals(new Address(bridgeAddress)))) {
       return revert('BRIDGE_DELEGATECALL', 'the bridge cannot be called with DELEGATECALL or CALLCODE', gas)
     }
+    // A view keeps no value: coin sent with it would sit in the bridge's balance, counted nowhere (issue 11 item 6).
+    if (!method.writes && message.value !== 0n) {
+      return revert('BRIDGE_NOT_PAYABLE', `${fragment.name} is a view and takes no value; only pegOut is payable`, gas)
+    }
     const store = new AccountStorage(evm.stateManager, bridgeAddress)
     const logs: EventLog[] = []
     try {

@@ -113,6 +113,13 @@ describe('bridge header chain (mainnet data)', () => {
     const r = await vm.call(relayer, 'receiveBtcHeaders', [run(830_006, 830_006)], { value: 5n })
     expect(r.code).toBe('BRIDGE_NOT_PAYABLE')
     expect(await vm.balance(relayer)).toBe(10n ** 18n)
+    // Views refuse value too: getReserves with 12,345 sats used to succeed and keep them.
+    for (const view of ['getReserves', 'getBtcBestBlock', 'getFeeRate'] as const) {
+      const v = await vm.call(relayer, view, [], { value: 12_345n * 10n ** 10n })
+      expect(v.code).toBe('BRIDGE_NOT_PAYABLE')
+    }
+    expect(await vm.balance(relayer)).toBe(10n ** 18n)
+    expect(await vm.balance(BRIDGE_ADDRESS)).toBe(0n)
     const raw = await vm.vm.evm.runCall({ caller: new Address(relayer), to: new Address(BRIDGE_ADDRESS), data: Uint8Array.of(1, 2, 3, 4), gasLimit: 100_000n })
     expect(raw.execResult.exceptionError?.error).toBe('revert')
     expect(bridge.parseError(hexlify(raw.execResult.returnValue))?.args[0]).toBe('BRIDGE_UNKNOWN_METHOD')
