@@ -21,15 +21,20 @@ import { COUNTERS } from './layout.js'
 import { REQUEST_STATUS, type StoredBatch } from './records.js'
 import type { Evidence } from './pegin.js'
 
-/** The fee rate batches use: the median of the members' reports, within the configured floor and ceiling. */
+/**
+ * The fee rate batches use: the median of the members' fresh reports (made within feeReportMaxAgeSeconds of block
+ * time), within the configured floor and ceiling. Fewer than `threshold` fresh reports mean the floor, so no single
+ * member (nor a stale report of one) sets the rate alone (issue 11 item 7).
+ */
 export async function currentFeeRate(ctx: CallContext): Promise<bigint> {
   const reports: bigint[] = []
+  const oldest = ctx.timestamp - BigInt(ctx.config.feeReportMaxAgeSeconds)
   for (let i = 0; i < ctx.config.members.length; i++) {
     const r = await ctx.state.feeReport(i)
-    if (r !== undefined) reports.push(r)
+    if (r !== undefined && r.at >= oldest) reports.push(r.satPerVb)
   }
   let rate = ctx.config.feeRateFloor
-  if (reports.length > 0) {
+  if (reports.length >= ctx.config.federation.threshold) {
     reports.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     const mid = reports.length >> 1
     rate = reports.length % 2 === 1 ? reports[mid]! : (reports[mid - 1]! + reports[mid]!) / 2n
@@ -44,7 +49,7 @@ export async function reportFeeRate(ctx: CallContext, satPerVb: bigint): Promise
   requireNoValue(ctx)
   const member = requireMember(ctx)
   if (satPerVb < 1n || satPerVb > 1_000_000n) fail('BRIDGE_BAD_FEE_RATE', `a fee rate must be between 1 and 1,000,000 sat/vB, got ${satPerVb}`)
-  await ctx.state.putFeeReport(member, satPerVb)
+  await ctx.state.putFeeReport(member, satPerVb, ctx.timestamp)
   emit(ctx, 'FeeRateReported', [ctx.caller, satPerVb])
 }
 

@@ -33,6 +33,8 @@ export interface BridgeConfig {
   /** Bounds of the fee rate the bridge uses (sat/vB): the median of the members' reports, clamped. */
   readonly feeRateFloor: bigint
   readonly feeRateCeiling: bigint
+  /** A member's fee-rate report counts for this many seconds of block time; then it is ignored (issue 11 item 7). */
+  readonly feeReportMaxAgeSeconds: number
 }
 
 const hex = z.string().regex(/^(0x)?[0-9a-fA-F]*$/, 'must be hex')
@@ -67,6 +69,7 @@ export const bridgeConfigSchema = z.object({
   maxBatchRequests: z.number().int().min(1).max(500).default(200),
   feeRateFloor: uint.default(1),
   feeRateCeiling: uint.default(50),
+  feeReportMaxAgeSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(1800),
 })
 
 export type BridgeConfigJson = z.input<typeof bridgeConfigSchema>
@@ -123,6 +126,7 @@ export function parseBridgeConfig(json: unknown, chainId: bigint): BridgeConfig 
     maxBatchRequests: c.maxBatchRequests,
     feeRateFloor: BigInt(c.feeRateFloor),
     feeRateCeiling: BigInt(c.feeRateCeiling),
+    feeReportMaxAgeSeconds: c.feeReportMaxAgeSeconds,
   }
   if (config.feeRateFloor < 1n || config.feeRateCeiling < config.feeRateFloor) {
     fail('BRIDGE_BAD_CONFIG', 'bridge configuration: feeRateFloor must be ≥ 1 and ≤ feeRateCeiling')
@@ -157,6 +161,7 @@ export function canonicalBridgeConfig(c: BridgeConfig): Uint8Array {
     maxBatchRequests: c.maxBatchRequests,
     feeRateFloor: c.feeRateFloor.toString(),
     feeRateCeiling: c.feeRateCeiling.toString(),
+    feeReportMaxAgeSeconds: c.feeReportMaxAgeSeconds,
   }
   return new TextEncoder().encode(JSON.stringify(json))
 }

@@ -13,7 +13,7 @@
 //   S + batchId(8) + member  -> a member's signatures for a batch (one per input)
 //   X + txid(32)             -> the batch id whose transaction has that txid
 //   P                        -> ids of batches not yet confirmed (u64 list)
-//   F + member(1)            -> the member's last fee-rate report (sat/vB)
+//   F + member(1)            -> the member's last fee-rate report (sat/vB, 32 bytes) and its block time (8 bytes)
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 function key(prefix: string, ...parts: Uint8Array[]): Uint8Array {

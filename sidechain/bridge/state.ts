@@ -175,12 +175,18 @@ export class BridgeState {
   }
 
   // ---- fee reports ----
-  async feeReport(member: number): Promise<bigint | undefined> {
+  /** The member's last report and the block timestamp it was made at (rate 32 bytes, then time 8 bytes). */
+  async feeReport(member: number): Promise<{ satPerVb: bigint; at: bigint } | undefined> {
     const b = await this.store.get(bridgeLayout.feeReport(member))
-    return b === undefined ? undefined : bytesToBigIntBE(b)
+    if (b === undefined) return undefined
+    if (b.length !== 40) fail('BRIDGE_STORE_CORRUPT', `fee report of member ${member} has ${b.length} bytes`)
+    return { satPerVb: bytesToBigIntBE(b.subarray(0, 32)), at: bytesToBigIntBE(b.subarray(32)) }
   }
 
-  async putFeeReport(member: number, satPerVb: bigint): Promise<void> {
-    await this.store.put(bridgeLayout.feeReport(member), bigIntToBytesBE(satPerVb, 32))
+  async putFeeReport(member: number, satPerVb: bigint, at: bigint): Promise<void> {
+    const v = new Uint8Array(40)
+    v.set(bigIntToBytesBE(satPerVb, 32))
+    v.set(bigIntToBytesBE(at, 8), 32)
+    await this.store.put(bridgeLayout.feeReport(member), v)
   }
 }
