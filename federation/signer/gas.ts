@@ -1,4 +1,4 @@
-// The gas limit a signer gives its addSignatures transaction (GitHub issue 11, item 7): the call's cost grows with
+// The gas limit a signer gives its addSignatures transaction (GitHub issue 11, item 1: "gas that grows with what a call does"): the call's cost grows with
 // the batch (its signatures, and for the member that completes the batch the assembly and storage of the signed
 // transaction), so it comes from an estimate, not a fixed number — but never above what one block can hold.
 
