@@ -14,7 +14,7 @@ interface IBridge {
         uint256 valueSats;      // the amount burned, in satoshis
         uint256 feeSats;        // its share of the batch's fee (0 until batched)
         uint256 batchId;        // 0 until batched
-        uint8 status;           // 0 unknown, 1 queued, 2 batched, 3 signed, 4 confirmed
+        uint8 status;           // 0 unknown, 1 queued, 2 batched, 3 signed, 4 confirmed, 5 refunded on the side chain
         uint256 requestedAt;    // side-chain block number
     }
 
@@ -39,7 +39,12 @@ interface IBridge {
     event PegInRefused(bytes32 indexed txid, uint32 vout, address indexed recipient, uint256 valueSats, bool depositAddress, string reason);
     event PegOutRequested(uint256 indexed id, address indexed requester, bytes btcScript, uint256 valueSats);
     event PegOutBatched(uint256 indexed batchId, bytes32 txid, bytes unsignedTx, uint256 feeSats, uint256 feeRate, uint256 firstRequestId, uint256 requestCount);
-    event PegOutBatchDeferred(uint256 firstRequestId, uint256 requestCount, string reason);
+    /// A consolidation: batch `batchId` joins the federation's first `inputs` UTXOs into one (its PegOutBatched has
+    /// requestCount 0). Requests `firstRequestId … +requestCount−1` bear `feeSats` in proportion to their amounts.
+    event PegOutConsolidated(uint256 indexed batchId, uint256 firstRequestId, uint256 requestCount, uint256 feeSats, uint256 inputs);
+    /// A request that could not pay its fee share: `valueSats` (its value less what it bore of consolidations) went
+    /// back to the requester on the side chain as `amountWei`.
+    event PegOutRefunded(uint256 indexed id, address indexed requester, uint256 valueSats, uint256 amountWei, string reason);
     event PegOutSignatures(uint256 indexed batchId, address indexed member, uint256 memberIndex);
     event PegOutSigned(uint256 indexed batchId, bytes32 txid, bytes signedTx);
     event PegOutConfirmed(uint256 indexed batchId, bytes32 txid, bytes32 blockHash, uint256 changeSats);
@@ -65,8 +70,14 @@ interface IBridge {
     // ---- peg-out ----
     function pegOut(string calldata btcAddress) external payable returns (uint256 id);
     function getPegOut(uint256 id) external view returns (PegOutView memory);
+    /// The least fee a peg-out pays: alone in a batch spending one UTXO, at the current fee rate.
     function estimatePegOutFee() external view returns (uint256 sats);
-    /// Turns the queue into a batch when the interval has passed (anyone; signers call it).
+    /// The most fee a peg-out of `sats` to `btcAddress` pays at the current fee rate and reserves (its own output,
+    /// and inputs in proportion to its amount): it receives at least `sats − fee`.
+    function estimatePegOutFeeFor(uint256 sats, string calldata btcAddress) external view returns (uint256 feeSats);
+    /// Acts on the due queue (anyone; signers call it): one batch of the longest prefix the reserves cover within the
+    /// bridge's input bound, refunding requests that cannot pay their share, or a consolidation first. Refuses with
+    /// PEG_BATCH_NOT_DUE, or PEG_BATCH_DEFERRED and the reason when the queue must wait. 0: only refunds were made.
     function flushPegOuts() external returns (uint256 batchId);
     function getBatch(uint256 batchId) external view returns (BatchView memory);
     function getPendingBatches() external view returns (uint256[] memory);

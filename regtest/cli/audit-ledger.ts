@@ -12,7 +12,9 @@ export interface InFlightBatch {
   readonly txid: Uint8Array
   readonly inputs: readonly FederationUtxo[]
   readonly firstRequestId: bigint
+  /** 0: a consolidation. */
   readonly requestCount: number
+  readonly feeSats: bigint
 }
 
 export interface AuditLedger {
@@ -20,8 +22,8 @@ export interface AuditLedger {
   readonly spendable: readonly FederationUtxo[]
   /** Batched, not yet confirmed: their inputs still count in the bridge's federationSats. */
   readonly inFlight: readonly InFlightBatch[]
-  /** Requests not closed by a confirmed batch. */
-  readonly pendingRequests: readonly { readonly id: bigint; readonly valueSats: bigint; readonly batchId: bigint | null }[]
+  /** Requests not closed by a confirmed batch or a refund; `owedSats` is the value less what it bore of consolidations. */
+  readonly pendingRequests: readonly { readonly id: bigint; readonly valueSats: bigint; readonly owedSats: bigint; readonly batchId: bigint | null }[]
   /** Recipients with a refused (held or refunded) peg-in. */
   readonly refusedRecipients: readonly string[]
 }
@@ -30,7 +32,7 @@ export interface AuditLedger {
 export function replayBridgeEvents(events: readonly BridgeLog[]): AuditLedger {
   const ledger = new FederationLedger()
   const batches = new Map<bigint, InFlightBatch & { confirmed: boolean }>()
-  const requests = new Map<bigint, { id: bigint; valueSats: bigint; batchId: bigint | null; confirmed: boolean }>()
+  const requests = new Map<bigint, { id: bigint; valueSats: bigint; owedSats: bigint; batchId: bigint | null; confirmed: boolean }>()
   const refused = new Set<string>()
   for (const ev of events) {
     const a = ev.args
@@ -40,14 +42,19 @@ export function replayBridgeEvents(events: readonly BridgeLog[]): AuditLedger {
         refused.add((a.recipient as string).toLowerCase())
         break
       case 'PegOutRequested':
-        requests.set(a.id as bigint, { id: a.id as bigint, valueSats: a.valueSats as bigint, batchId: null, confirmed: false })
+        requests.set(a.id as bigint, { id: a.id as bigint, valueSats: a.valueSats as bigint, owedSats: a.valueSats as bigint, batchId: null, confirmed: false })
         break
+      case 'PegOutRefunded': {
+        const q = requests.get(a.id as bigint)
+        if (q !== undefined) q.confirmed = true
+        break
+      }
       case 'PegOutBatched': {
         if (event?.kind !== 'batched') break
         // The inputs' values as the wallet holds them before this batch spends them (applied below).
         const known = new Map(ledger.utxos().map((u) => [outpointKey(u.txid, u.vout), u] as const))
         const inputs = event.inputs.map((i) => known.get(outpointKey(i.txid, i.vout)) ?? { txid: i.txid, vout: i.vout, valueSats: 0n, recipient: null })
-        batches.set(event.batchId, { batchId: event.batchId, txid: event.txid, inputs, firstRequestId: event.firstRequestId, requestCount: event.requestCount, confirmed: false })
+        batches.set(event.batchId, { batchId: event.batchId, txid: event.txid, inputs, firstRequestId: event.firstRequestId, requestCount: event.requestCount, feeSats: a.feeSats as bigint, confirmed: false })
         for (let i = 0n; i < BigInt(event.requestCount); i++) {
           const q = requests.get(event.firstRequestId + i)
           if (q !== undefined) q.batchId = event.batchId
@@ -66,6 +73,12 @@ export function replayBridgeEvents(events: readonly BridgeLog[]): AuditLedger {
       }
     }
     if (event !== undefined) ledger.apply(event)
+    if (event?.kind === 'consolidated') {
+      for (let i = 0n; i < BigInt(event.requestCount); i++) {
+        const q = requests.get(event.firstRequestId + i)
+        if (q !== undefined) q.owedSats = q.valueSats - ledger.prepaid(q.id)
+      }
+    }
   }
   return {
     spendable: ledger.utxos(),
@@ -103,9 +116,12 @@ export function auditFindings(input: AuditInput): { report: ReserveReport; heldS
   if (spendableSats + inFlightSats !== r.federationSats) {
     findings.push({ code: 'AUDIT_UTXO_SUM', message: `the bridge's events account for ${spendableSats + inFlightSats} sats (spendable ${spendableSats} + in flight ${inFlightSats}), its federationSats counter says ${r.federationSats}` })
   }
-  const pendingSats = ledger.pendingRequests.reduce((s, q) => s + q.valueSats, 0n)
+  // What is owed: the open requests' values less what they bore of consolidations, and the fees of consolidations
+  // not yet confirmed (what is owed falls by a consolidation's fee when it confirms).
+  const consolidating = ledger.inFlight.filter((b) => b.requestCount === 0).reduce((s, b) => s + b.feeSats, 0n)
+  const pendingSats = ledger.pendingRequests.reduce((s, q) => s + q.owedSats, 0n) + consolidating
   if (pendingSats !== r.pendingPegOutSats) {
-    findings.push({ code: 'AUDIT_PENDING_SUM', message: `unpaid peg-out requests add up to ${pendingSats} sats, the bridge's pendingPegOutSats says ${r.pendingPegOutSats}` })
+    findings.push({ code: 'AUDIT_PENDING_SUM', message: `unpaid peg-out requests add up to ${pendingSats} sats (less consolidation fees they bore, plus ${consolidating} of consolidations in flight), the bridge's pendingPegOutSats says ${r.pendingPegOutSats}` })
   }
   if (input.nodePeggedWei !== r.nativeSupplyWei) {
     findings.push({ code: 'AUDIT_SUPPLY', message: `the node's pegged supply is ${input.nodePeggedWei} wei, the bridge's minted − burned is ${r.nativeSupplyWei} wei` })

@@ -98,9 +98,19 @@ function collectOutputs(ctx: CallContext, rawTx: Uint8Array, recipients: readonl
   return [...byVout.values()].sort((a, b) => a.vout - b.vout)
 }
 
+/**
+ * Most outputs one registration accepts (issue 11 item 1): each costs storage writes, so a transaction with more
+ * federation outputs is registered by repeating the same call (the rest stay fresh) until PEG_ALREADY_REGISTERED;
+ * signers' relayers do so by themselves. Keeps one call near 5M gas whatever the transaction holds.
+ */
+export const MAX_OUTPUTS_PER_REGISTRATION = 100
+
 async function acceptPegIn(ctx: CallContext, evidence: Evidence, outputs: readonly PegInOutput[]): Promise<void> {
   const fresh: PegInOutput[] = []
-  for (const o of outputs) if (!(await ctx.state.isOutpointRegistered(evidence.txid, o.vout))) fresh.push(o)
+  for (const o of outputs) {
+    if (fresh.length >= MAX_OUTPUTS_PER_REGISTRATION) break
+    if (!(await ctx.state.isOutpointRegistered(evidence.txid, o.vout))) fresh.push(o)
+  }
   if (fresh.length === 0) fail('PEG_ALREADY_REGISTERED', 'every federation output of this transaction was registered before')
   for (const o of fresh) {
     await ctx.state.markOutpoint(evidence.txid, o.vout)

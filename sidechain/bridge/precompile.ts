@@ -65,6 +65,7 @@ const methods: Record<string, Method> = {
   pegOut: { writes: true, handler: async (ctx, [addr]) => [await pegout.pegOut(ctx, addr as string)] },
   getPegOut: { writes: false, handler: async (ctx, [id]) => [await pegout.getPegOut(ctx, id as bigint)] },
   estimatePegOutFee: { writes: false, handler: async (ctx) => [await pegout.estimatePegOutFee(ctx)] },
+  estimatePegOutFeeFor: { writes: false, handler: async (ctx, [sats, addr]) => [await pegout.estimatePegOutFeeFor(ctx, sats as bigint, addr as string)] },
   flushPegOuts: { writes: true, handler: async (ctx) => [await batches.flushPegOuts(ctx)] },
   getBatch: { writes: false, handler: async (ctx, [id]) => [await batches.getBatch(ctx, id as bigint)] },
   getPendingBatches: { writes: false, handler: async (ctx) => [await batches.getPendingBatches(ctx)] },
