@@ -3,8 +3,8 @@
 //   - pay the longest prefix of the queue whose value the first `maxInputs` UTXOs cover (one batch);
 //   - a request that cannot pay its fee share (less than dust would be left) is refunded on the side chain and the
 //     batch is built again without it, so one small request never stalls the queue;
-//   - if not even the first request can be covered within `maxInputs` inputs while more UTXOs exist, consolidate:
-//     join the first `maxInputs` UTXOs into one, its fee borne by the waiting requests in proportion to their
+//   - if not even the first request can be covered within `maxInputs` inputs while more of the reserves exist (more
+//     UTXOs, or consolidations in flight), consolidate: join the first UTXOs (at most `maxInputs`) into one, its fee borne by the waiting requests in proportion to their
 //     amounts — only while each keeps at least half of its value (else the queue waits: the reserves are too
 //     fragmented for such small requests at this fee rate);
 //   - otherwise wait (reserves still in flight) with the reason.
@@ -57,12 +57,15 @@ function attempt(utxos: readonly FederationUtxo[], requests: readonly PegOutRequ
 const covered = (r: Batch | CausewayError): boolean => !(r instanceof CausewayError) || !COVERAGE.has(r.code)
 
 /**
- * The plan for a due queue. `utxos`: the first UTXOs of the set (at least maxInputs of them when the set has that
- * many); `moreUtxos`: whether the set holds more than those given; `requests`: the due requests in id order.
+ * The plan for a due queue. `utxos`: the first UTXOs of the set (maxInputs + 1 of them when the set has that many,
+ * so the plan knows whether more exist); `consolidating`: consolidations in flight, whose outputs will head the set;
+ * `requests`: the due requests in id order. Consolidating helps when more of the reserves exist than one batch may
+ * spend: more UTXOs than maxInputs, or outputs of consolidations coming back (then even a short set is joined, so the
+ * coming outputs and this one make few inputs).
  */
-export function planBatch(utxos: readonly FederationUtxo[], moreUtxos: boolean, requests: readonly PegOutRequest[], opts: PlanOptions): BatchPlan {
+export function planBatch(utxos: readonly FederationUtxo[], consolidating: number, requests: readonly PegOutRequest[], opts: PlanOptions): BatchPlan {
   const spendable = utxos.slice(0, opts.maxInputs)
-  const more = moreUtxos || utxos.length > opts.maxInputs
+  const more = consolidating > 0 || utxos.length > opts.maxInputs
   let list = [...requests]
   const refunded: { request: PegOutRequest; reason: string }[] = []
   while (list.length > 0) {
@@ -97,13 +100,13 @@ export function planBatch(utxos: readonly FederationUtxo[], moreUtxos: boolean, 
   }
   const head = attempt(spendable, list.slice(0, 1), opts)
   const headCode = head instanceof CausewayError ? head.code : 'PEG_INSUFFICIENT_RESERVES'
-  if (!more || spendable.length < opts.maxInputs) {
+  if (!more || spendable.length < 2) {
     return { kind: 'wait', code: headCode, reason: `request ${list[0]!.id} waits for reserves: ${head instanceof CausewayError ? head.message : ''}` }
   }
-  // Not coverable within maxInputs inputs, and more UTXOs exist: join the first maxInputs.
+  // Not coverable within maxInputs inputs, and more of the reserves exist: join the first (at most maxInputs).
   let consolidation: Batch
   try {
-    consolidation = buildConsolidation(spendable, { fed: opts.fed, chainId: opts.chainId, feeRateSatPerVb: opts.feeRateSatPerVb, inputCount: opts.maxInputs, ...(opts.dustSats !== undefined ? { dustSats: opts.dustSats } : {}) })
+    consolidation = buildConsolidation(spendable, { fed: opts.fed, chainId: opts.chainId, feeRateSatPerVb: opts.feeRateSatPerVb, inputCount: spendable.length, ...(opts.dustSats !== undefined ? { dustSats: opts.dustSats } : {}) })
   } catch (e) {
     if (e instanceof CausewayError) return { kind: 'wait', code: e.code, reason: e.message }
     throw e
@@ -115,7 +118,7 @@ export function planBatch(utxos: readonly FederationUtxo[], moreUtxos: boolean, 
       return {
         kind: 'wait',
         code: 'PEG_CONSOLIDATION_TOO_COSTLY',
-        reason: `joining ${opts.maxInputs} UTXOs costs ${consolidation.feeSats} sats; request ${r.id} would bear more than half of its ${r.valueSats} sats`,
+        reason: `joining ${spendable.length} UTXOs costs ${consolidation.feeSats} sats; request ${r.id} would bear more than half of its ${r.valueSats} sats`,
       }
     }
   }

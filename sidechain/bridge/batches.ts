@@ -93,7 +93,7 @@ async function makeBatch(ctx: CallContext): Promise<bigint> {
   const feeRate = await currentFeeRate(ctx)
   const plan = planBatch(
     head.map((u) => u.utxo),
-    false,
+    Number(await ctx.state.counter(COUNTERS.consolidating)),
     requests,
     { fed: ctx.config.federation, chainId: ctx.config.chainId, feeRateSatPerVb: feeRate, maxInputs },
   )
@@ -145,6 +145,7 @@ async function newBatch(ctx: CallContext, batch: Batch, firstRequestId: bigint, 
 async function consolidate(ctx: CallContext, batch: Batch, bearers: readonly PegOutRequest[], parts: readonly bigint[], feeRate: bigint): Promise<bigint> {
   const first = bearers[0]!.id
   const batchId = await newBatch(ctx, batch, first, 0)
+  await ctx.state.addCounter(COUNTERS.consolidating, 1n)
   for (let i = 0; i < bearers.length; i++) {
     const id = bearers[i]!.id
     const q = (await ctx.state.request(id))!
@@ -261,7 +262,10 @@ export async function confirmBatch(ctx: CallContext, batchId: bigint, evidence: 
     owed += q.valueSats - q.prepaidFeeSats
     await ctx.state.putRequest(id, { ...q, status: REQUEST_STATUS.confirmed })
   }
-  if (stored.requestCount === 0) owed = stored.feeSats
+  if (stored.requestCount === 0) {
+    owed = stored.feeSats
+    await ctx.state.addCounter(COUNTERS.consolidating, -1n)
+  }
   await ctx.state.addCounter(COUNTERS.federationSats, -spent)
   await ctx.state.addCounter(COUNTERS.pendingSats, -owed)
   if (stored.changeSats > 0n) {

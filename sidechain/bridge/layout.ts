@@ -57,6 +57,8 @@ export const COUNTERS = {
   nextBatchId: 'bid',
   /** Side-chain block of the last batch (or of the first queued request, to time the interval). */
   lastBatchBlock: 'lastbatch',
+  /** Consolidations made and not yet confirmed: their outputs will head the UTXO set. */
+  consolidating: 'consol',
   utxoHead: 'uhead',
   utxoTail: 'utail',
   nextUtxoSeq: 'useq',
