@@ -1,4 +1,5 @@
-// The bridge's events in the federation ledger's terms (ledger.ts): a peg-in, minted or refused, adds a UTXO; a
+// The bridge's events in the federation ledger's terms (ledger.ts): a peg-in, minted or refused, adds a UTXO, and
+// so does a payment without a memo, refunded or held (the refund's request follows as its own PegOutRequested); a
 // peg-out request is registered; a batch spends its inputs; a confirmed batch adds its change. One translation for
 // the signer daemon and `causeway audit`, so both keep the same federation wallet.
 import { Transaction } from 'bitcoinjs-lib'
@@ -18,6 +19,9 @@ export function ledgerEventOf(ev: BridgeLog): LedgerEvent | undefined {
         kind: 'utxo',
         utxo: { txid: b32(a.txid), vout: Number(a.vout), valueSats: a.valueSats as bigint, recipient: a.depositAddress ? hexToBytes(a.recipient, 'recipient', 20) : null },
       }
+    case 'PegInRefunded':
+    case 'PegInHeld':
+      return { kind: 'utxo', utxo: { txid: b32(a.txid), vout: Number(a.vout), valueSats: a.valueSats as bigint, recipient: null } }
     case 'PegOutRequested':
       return { kind: 'request', request: { id: a.id as bigint, scriptPubKey: hexToBytes(a.btcScript, 'script'), valueSats: a.valueSats as bigint } }
     case 'PegOutBatched': {
