@@ -1,6 +1,7 @@
-// The bridge's events in the federation ledger's terms (ledger.ts): a peg-in, minted or refused, adds a UTXO; a
-// peg-out request is registered; a consolidation's fee is borne by requests; a refunded request leaves; a batch spends
-// its inputs; a confirmed batch adds its change. One translation for
+// The bridge's events in the federation ledger's terms (ledger.ts): a peg-in, minted or refused, adds a UTXO, and
+// so does a payment without a memo, refunded or held (the refund's request follows as its own PegOutRequested); a
+// peg-out request is registered; a consolidation's fee is borne by requests; a refunded request leaves; a batch
+// spends its inputs; a confirmed batch adds its change. One translation for
 // the signer daemon and `causeway audit`, so both keep the same federation wallet.
 import { Transaction } from 'bitcoinjs-lib'
 import { hexToBytes } from '../../spv/base/bytes.js'
@@ -19,6 +20,9 @@ export function ledgerEventOf(ev: BridgeLog): LedgerEvent | undefined {
         kind: 'utxo',
         utxo: { txid: b32(a.txid), vout: Number(a.vout), valueSats: a.valueSats as bigint, recipient: a.depositAddress ? hexToBytes(a.recipient, 'recipient', 20) : null },
       }
+    case 'PegInRefunded':
+    case 'PegInHeld':
+      return { kind: 'utxo', utxo: { txid: b32(a.txid), vout: Number(a.vout), valueSats: a.valueSats as bigint, recipient: null } }
     case 'PegOutRequested':
       return { kind: 'request', request: { id: a.id as bigint, scriptPubKey: hexToBytes(a.btcScript, 'script'), valueSats: a.valueSats as bigint } }
     case 'PegOutBatched': {

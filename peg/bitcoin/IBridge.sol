@@ -37,6 +37,15 @@ interface IBridge {
     /// `depositAddress`: the output pays the recipient's deposit address (else the federation address + memo).
     event PegInMinted(bytes32 indexed txid, uint32 vout, address indexed recipient, uint256 valueSats, uint256 amountWei, bool depositAddress);
     event PegInRefused(bytes32 indexed txid, uint32 vout, address indexed recipient, uint256 valueSats, bool depositAddress, string reason);
+    /// A payment to the federation address with no memo that speaks for it (none, malformed, several): nothing is
+    /// minted; the output joins the reserves and request `requestId` (requester: the bridge itself, nothing burned)
+    /// pays it back on Bitcoin to `refundScript` — the memo's refund script, else the script the first input spent.
+    event PegInRefunded(bytes32 indexed txid, uint32 vout, uint256 valueSats, bytes refundScript, uint256 requestId, string reason);
+    /// Such a payment when no refund script is known (e.g. a taproot first input) or its value is below the peg-out
+    /// minimum: the output joins the reserves and is held for its owner; see `refundHeldPayment`.
+    event PegInHeld(bytes32 indexed txid, uint32 vout, uint256 valueSats, string reason);
+    /// A held payment refunded through `refundHeldPayment` by request `requestId`.
+    event HeldPaymentRefunded(bytes32 indexed txid, uint32 vout, uint256 valueSats, bytes refundScript, uint256 requestId);
     event PegOutRequested(uint256 indexed id, address indexed requester, bytes btcScript, uint256 valueSats);
     event PegOutBatched(uint256 indexed batchId, bytes32 txid, bytes unsignedTx, uint256 feeSats, uint256 feeRate, uint256 firstRequestId, uint256 requestCount);
     /// A consolidation: batch `batchId` joins the federation's first `inputs` UTXOs into one (its PegOutBatched has
@@ -66,8 +75,17 @@ interface IBridge {
     function registerBtcDeposit(bytes calldata rawTx, bytes calldata txOutProof, address recipient) external;
     function isBtcOutpointRegistered(bytes32 txid, uint32 vout) external view returns (bool);
     function getHeldDeposits(address recipient) external view returns (uint256 sats);
+    /// Refunds a held payment (PegInHeld) to the output its transaction's first input spent. `fundingTx` is the raw
+    /// transaction of that output (it must hash to the outpoint the first input names, so no proof is needed);
+    /// anyone may call it, the destination is fixed by Bitcoin. Refuses BRIDGE_NOT_HELD, BRIDGE_FUNDING_TX_MISMATCH,
+    /// BRIDGE_REFUND_SCRIPT_UNUSABLE (a non-standard or federation script), BRIDGE_HELD_UNCLAIMABLE (a coinbase),
+    /// PEG_BELOW_MINIMUM (below the peg-out minimum: it stays held).
+    function refundHeldPayment(bytes32 txid, uint32 vout, bytes calldata fundingTx) external returns (uint256 requestId);
+    /// A held payment: its value (0 if none) and the outpoint its first input spends (txid in internal byte order).
+    function getHeldPayment(bytes32 txid, uint32 vout) external view returns (uint256 valueSats, bytes32 fundingTxid, uint32 fundingVout);
 
     // ---- peg-out ----
+    /// Refuses PEG_PAYS_FEDERATION for the federation's own address or a registered deposit address.
     function pegOut(string calldata btcAddress) external payable returns (uint256 id);
     function getPegOut(uint256 id) external view returns (PegOutView memory);
     /// The least fee a peg-out pays: alone in a batch spending one UTXO, at the current fee rate.

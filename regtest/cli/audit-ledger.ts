@@ -4,6 +4,7 @@
 import type { BridgeLog } from '../../federation/signer/bridge-client.js'
 import { FederationLedger, outpointKey } from '../../federation/signer/ledger.js'
 import { ledgerEventOf } from '../../federation/signer/ledger-events.js'
+import { hexToBytes } from '../../spv/base/bytes.js'
 import { reserveReport, type FederationUtxo, type ReserveReport } from '../../peg/bitcoin/index.js'
 
 export interface InFlightBatch {
@@ -26,6 +27,10 @@ export interface AuditLedger {
   readonly pendingRequests: readonly { readonly id: bigint; readonly valueSats: bigint; readonly owedSats: bigint; readonly batchId: bigint | null }[]
   /** Recipients with a refused (held or refunded) peg-in. */
   readonly refusedRecipients: readonly string[]
+  /** Payments without a memo held for their owners (PegInHeld, not yet refunded with refundHeldPayment). */
+  readonly heldPayments: readonly { readonly txid: Uint8Array; readonly vout: number; readonly valueSats: bigint }[]
+  /** Payments without a memo refunded on Bitcoin (PegInRefunded, and held ones refunded later). */
+  readonly refundedPayments: number
 }
 
 /** Replays the bridge's events (in chain order) into the wallet the signer daemon keeps (ledger-events.ts). */
@@ -34,12 +39,25 @@ export function replayBridgeEvents(events: readonly BridgeLog[]): AuditLedger {
   const batches = new Map<bigint, InFlightBatch & { confirmed: boolean }>()
   const requests = new Map<bigint, { id: bigint; valueSats: bigint; owedSats: bigint; batchId: bigint | null; confirmed: boolean }>()
   const refused = new Set<string>()
+  const heldPayments = new Map<string, { txid: Uint8Array; vout: number; valueSats: bigint }>()
+  let refundedPayments = 0
   for (const ev of events) {
     const a = ev.args
     const event = ledgerEventOf(ev)
     switch (ev.name) {
       case 'PegInRefused':
         refused.add((a.recipient as string).toLowerCase())
+        break
+      case 'PegInHeld':
+      case 'HeldPaymentRefunded': {
+        const txid = hexToBytes(a.txid as string, 'txid', 32)
+        const key = outpointKey(txid, Number(a.vout))
+        if (ev.name === 'PegInHeld') heldPayments.set(key, { txid, vout: Number(a.vout), valueSats: a.valueSats as bigint })
+        else if (heldPayments.delete(key)) refundedPayments++
+        break
+      }
+      case 'PegInRefunded':
+        refundedPayments++
         break
       case 'PegOutRequested':
         requests.set(a.id as bigint, { id: a.id as bigint, valueSats: a.valueSats as bigint, owedSats: a.valueSats as bigint, batchId: null, confirmed: false })
@@ -85,6 +103,8 @@ export function replayBridgeEvents(events: readonly BridgeLog[]): AuditLedger {
     inFlight: [...batches.values()].filter((b) => !b.confirmed).map(({ confirmed: _c, ...b }) => b),
     pendingRequests: [...requests.values()].filter((q) => !q.confirmed).map(({ confirmed: _c, ...q }) => q),
     refusedRecipients: [...refused],
+    heldPayments: [...heldPayments.values()],
+    refundedPayments,
   }
 }
 
@@ -101,7 +121,7 @@ export interface AuditInput {
   readonly nodePeggedWei: bigint
   /** causeway_audit: every balance summed equals the supply (undefined when the node does not serve it). */
   readonly nodeBalanced: boolean | undefined
-  /** Σ getHeldDeposits of every recipient with a refused peg-in. */
+  /** Σ getHeldDeposits of every recipient with a refused peg-in, plus every payment held for its owner. */
   readonly heldSats: bigint
   /** Per UTXO (outpointKey), what the Bitcoin node says; absent ones were not checked. */
   readonly utxoFindings: readonly Finding[]
@@ -129,9 +149,10 @@ export function auditFindings(input: AuditInput): { report: ReserveReport; heldS
   if (input.nodeBalanced === false) findings.push({ code: 'AUDIT_BALANCES', message: "the sum of every balance in the node's state differs from its supply (causeway_audit)" })
   const report = reserveReport({ utxos: [...ledger.spendable, ...ledger.inFlight.flatMap((b) => b.inputs)], pendingPegOutSats: r.pendingPegOutSats, nativeSupplyWei: r.nativeSupplyWei })
   if (!report.ok) findings.push({ code: 'AUDIT_RESERVE_SHORTFALL', message: `the federation holds ${-report.surplusSats} sats less than it owes (supply + pending peg-outs)` })
-  // What the federation holds beyond what it owes is exactly the deposits held below the minimum.
+  // What the federation holds beyond what it owes is exactly the deposits held below the minimum and the payments
+  // held for their owners.
   else if (report.surplusSats !== input.heldSats) {
-    findings.push({ code: 'AUDIT_SURPLUS', message: `the federation holds ${report.surplusSats} sats more than it owes, but only ${input.heldSats} sats are held deposits` })
+    findings.push({ code: 'AUDIT_SURPLUS', message: `the federation holds ${report.surplusSats} sats more than it owes, but only ${input.heldSats} sats are held deposits and payments` })
   }
   return { report, heldSats: input.heldSats, findings }
 }

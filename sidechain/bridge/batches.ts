@@ -18,6 +18,7 @@ import {
   type PegOutRequest,
 } from '../../peg/bitcoin/index.js'
 import { mintNative } from '../exec/system-supply.js'
+import { isRefundRequest, queueRefund } from './unclaimed.js'
 import { emit, requireMember, requireNoValue, requireWritable, type CallContext } from './context.js'
 import { COUNTERS } from './layout.js'
 import { REQUEST_STATUS, type StoredBatch } from './records.js'
@@ -159,11 +160,21 @@ async function consolidate(ctx: CallContext, batch: Batch, bearers: readonly Peg
 /**
  * A request that cannot pay its fee share goes back to its requester on the side chain: its value less what it
  * already bore of consolidations is minted to it (counted in `minted`, as a peg-in is), and leaves what is owed.
+ * A refund on Bitcoin the bridge itself queued (unclaimed.ts) burned nothing, so nothing is minted for it: it is
+ * queued again at the end with the same script and what it is still owed, and tries the next batch.
  */
 async function refundRequest(ctx: CallContext, id: bigint, reason: string): Promise<void> {
   const q = await ctx.state.request(id)
   if (q === undefined) fail('BRIDGE_STORE_CORRUPT', `request ${id} is missing`)
   const sats = q.valueSats - q.prepaidFeeSats
+  if (isRefundRequest(q, ctx.bridgeAddress)) {
+    await ctx.state.addCounter(COUNTERS.pendingSats, -sats)
+    await ctx.state.putRequest(id, { ...q, feeSats: q.prepaidFeeSats, status: REQUEST_STATUS.refunded })
+    const again = await queueRefund(ctx, q.scriptPubKey, sats)
+    emit(ctx, 'PegOutRefunded', [id, q.requester, sats, 0n, `${reason}; a Bitcoin refund of the bridge, queued again as request ${again}`])
+    emit(ctx, 'PegOutRequested', [again, ctx.bridgeAddress, q.scriptPubKey, sats])
+    return
+  }
   const wei = sats * WEI_PER_SAT
   await mintNative(ctx.stateManager, q.requester, wei)
   await ctx.state.addCounter(COUNTERS.minted, wei)

@@ -7,6 +7,8 @@
 //   O + txid(32) + vout(4)   -> 1 when that outpoint was accepted (peg-in or batch change), once only
 //   D + scriptPubKey(34)     -> the recipient (20) of a registered deposit address
 //   H + recipient(20)        -> satoshis held for the recipient (deposits below the minimum)
+//   G + txid(32) + vout(4)   -> a payment to the federation held for its owner (no memo could speak for it and no
+//                               refund script was known): value, and the outpoint its first input spent (unclaimed.ts)
 //   U + seq(8)               -> a federation UTXO, in a doubly linked list (acceptance order; consolidations at
 //                               the head); batches spend a prefix and delete it
 //   R + id(8)                -> a peg-out request
@@ -73,6 +75,7 @@ export const bridgeLayout = {
   outpoint: (txid: Uint8Array, vout: number) => key('O', txid, u32(vout)),
   depositScript: (scriptPubKey: Uint8Array) => key('D', scriptPubKey),
   held: (recipient: Uint8Array) => key('H', recipient),
+  heldPayment: (txid: Uint8Array, vout: number) => key('G', txid, u32(vout)),
   utxo: (seq: bigint) => key('U', u64(seq)),
   request: (id: bigint) => key('R', u64(id)),
   batch: (id: bigint) => key('B', u64(id)),

@@ -10,11 +10,15 @@ import { emit, requireWritable, type CallContext } from './context.js'
 import { COUNTERS } from './layout.js'
 import { REQUEST_STATUS } from './records.js'
 import { currentFeeRate, maxBatchInputs } from './batches.js'
+import { federationScriptOf } from './unclaimed.js'
 
 export async function pegOut(ctx: CallContext, btcAddress: string): Promise<bigint> {
   requireWritable(ctx)
   const script = parsePegOutAddress(btcAddress, ctx.config.addressNetwork, { allowTaproot: ctx.config.allowTaproot })
   const sats = pegOutSats(ctx.value, ctx.config.minPegOutSats)
+  // Paid to a federation script, the value would come back as an output no memo claims (issue 11 item 3).
+  const federation = await federationScriptOf(ctx, script)
+  if (federation !== null) fail('PEG_PAYS_FEDERATION', `a peg-out cannot pay ${federation}: its value would be stranded`)
   // Only pegged coin leaves: unpegged genesis money (members' gas, a development prefund) is the same native coin,
   // so without this bound it could claim satoshis that back other users' pegged coin.
   const outstanding = (await ctx.state.counter(COUNTERS.minted)) - (await ctx.state.counter(COUNTERS.burned))

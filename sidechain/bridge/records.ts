@@ -25,6 +25,14 @@ export interface StoredRequest {
   readonly prepaidFeeSats: bigint
 }
 
+/** A federation payment held for its owner: its value and the outpoint its transaction's first input spent. */
+export interface StoredHeldPayment {
+  readonly valueSats: bigint
+  /** Internal byte order; all zero for a coinbase (nothing to claim with). */
+  readonly fundingTxid: Uint8Array
+  readonly fundingVout: number
+}
+
 export interface StoredBatch {
   readonly status: RequestStatus
   readonly txid: Uint8Array
@@ -154,6 +162,15 @@ export function decodeStoredUtxo(b: Uint8Array): StoredUtxo {
   const r = new Reader(b)
   const utxo = readUtxo(r)
   return { utxo, prev: r.u64(), next: r.u64() }
+}
+
+export function encodeHeldPayment(h: StoredHeldPayment): Uint8Array {
+  return new Writer().u64(h.valueSats).bytes(h.fundingTxid).u32(h.fundingVout).finish()
+}
+
+export function decodeHeldPayment(b: Uint8Array): StoredHeldPayment {
+  const r = new Reader(b)
+  return { valueSats: r.u64(), fundingTxid: r.bytes(32), fundingVout: r.u32() }
 }
 
 export function encodeRequest(q: StoredRequest): Uint8Array {

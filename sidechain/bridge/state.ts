@@ -9,14 +9,17 @@ import { decodeBridgeConfig, type BridgeConfig } from './config.js'
 import { bridgeLayout, COUNTERS, type CounterName } from './layout.js'
 import {
   decodeBatch,
+  decodeHeldPayment,
   decodeRequest,
   decodeStoredUtxo,
   decodeU64List,
   encodeBatch,
+  encodeHeldPayment,
   encodeRequest,
   encodeStoredUtxo,
   encodeU64List,
   type StoredBatch,
+  type StoredHeldPayment,
   type StoredRequest,
 } from './records.js'
 import { AccountStorage, PrefixedStore } from './storage.js'
@@ -88,6 +91,17 @@ export class BridgeState {
   async setHeld(recipient: Uint8Array, sats: bigint): Promise<void> {
     if (sats === 0n) await this.store.del(bridgeLayout.held(recipient))
     else await this.store.put(bridgeLayout.held(recipient), bigIntToBytesBE(sats, 32))
+  }
+
+  /** A federation payment held for its owner (unclaimed.ts), by its outpoint. */
+  async heldPayment(txid: Uint8Array, vout: number): Promise<StoredHeldPayment | undefined> {
+    const b = await this.store.get(bridgeLayout.heldPayment(txid, vout))
+    return b === undefined ? undefined : decodeHeldPayment(b)
+  }
+
+  async setHeldPayment(txid: Uint8Array, vout: number, h: StoredHeldPayment | undefined): Promise<void> {
+    if (h === undefined) await this.store.del(bridgeLayout.heldPayment(txid, vout))
+    else await this.store.put(bridgeLayout.heldPayment(txid, vout), encodeHeldPayment(h))
   }
 
   // ---- the federation's UTXO set: a linked list in acceptance order (seq 0 = none) ----
