@@ -6,7 +6,6 @@
 // consolidation's output at the head), and leaves when a batch spends it — so `buildBatch` over `utxos()`
 // reproduces the bridge's batch byte for byte. Requests carry what they bore of consolidations, as the bridge
 // splits it (splitProportional), and refunded ones leave their range.
-import { Transaction } from 'bitcoinjs-lib'
 import { bytesToHex } from '../../spv/base/bytes.js'
 import { splitProportional, type FederationUtxo, type PegOutRequest } from '../../peg/bitcoin/index.js'
 
@@ -65,8 +64,11 @@ export class FederationLedger {
         break
       case 'batched': {
         for (const i of e.inputs) this.set.delete(outpointKey(i.txid, i.vout))
-        const outs = Transaction.fromBuffer(Buffer.from(e.unsignedTx)).outs.length
-        this.batchChange.set(e.batchId, { vout: e.requestCount === 0 ? 0 : outs - 1, consolidation: e.requestCount === 0 })
+        // The change follows the payments: one per request of the range that was not refunded (counted from the
+        // requests, not from the transaction shown, which a tampering node could have changed).
+        let paid = 0
+        for (let i = 0n; i < BigInt(e.requestCount); i++) if (!this.refunded.has(e.firstRequestId + i)) paid++
+        this.batchChange.set(e.batchId, { vout: paid, consolidation: e.requestCount === 0 })
         break
       }
       case 'confirmed': {
