@@ -566,6 +566,12 @@ export class Node implements NodeApi {
     return supplyReport(await this.chain.supply())
   }
 
+  /** Every balance in the state at `block` summed: the native coin that exists there. */
+  async nativeSupply(block: bigint): Promise<{ wei: bigint; accounts: number }> {
+    const { sum, accounts } = await this.reader.sumOfBalances(await this.rootAt(block))
+    return { wei: sum, accounts }
+  }
+
   /** The audit's view: supply as accounted against the sum of every balance in the head state. */
   async audit(): Promise<{ supply: SupplyReport; sumOfBalances: bigint; accounts: number; head: bigint }> {
     const head = this.chain.head().number
