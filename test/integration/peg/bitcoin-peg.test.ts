@@ -23,7 +23,7 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
   beforeAll(async () => {
     w = await startPegWorld()
     fed = createFederation(w.federation.pubkeys.map((p) => hexToBytes(p, 'pubkey', 33)), 2)
-    // Gas money for the users (development allocation, not pegged).
+    // Gas money for the users: pegged coin of the world's funded account.
     for (const to of [alice.address, bob.address]) await (await w.funded.sendTransaction({ to, value: parseUnits('0.01', 18) }))!.wait()
   }, 240_000)
 
@@ -98,8 +98,9 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
     await w.waitFor('headers', async () => (await bridgeHeight()) >= (await w.bcoin.rpc.getBlockCount()))
     await expect(asAlice.registerBtcTransaction!.staticCall(tx64.raw, proof64)).rejects.toMatchObject({ revert: { args: ['SPV_TX_64_BYTES', expect.any(String)] } })
     const [fedSats, supply] = await w.bridge.getReserves!()
-    expect(fedSats).toBe(100_000_000n)
-    expect(supply).toBe(10n ** 18n)
+    // The world's own funding peg-in (peg-world.ts) and alice's 1 BTC.
+    expect(fedSats).toBe(w.fundedSats + 100_000_000n)
+    expect(supply).toBe(w.fundedSats * WEI + 10n ** 18n)
   }, 180_000)
 
   it('the OP_RETURN form is relayed by the signers and minted the same way', async () => {
