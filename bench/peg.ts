@@ -6,7 +6,11 @@
 //   - batch100Seconds: a batch of 100 peg-outs, from the bridge's PegOutBatched event to its PegOutSigned event
 //     (the signers' recomputation, signatures, submissions, and the bridge's checks and assembly);
 //   - batch100ComputeSeconds: the same work done in one process with peg/ (build, two members sign, verify,
-//     assemble), without the network.
+//     assemble), without the network;
+//   - batch400Seconds: 400 federation UTXOs (one Bitcoin payment of 400 × 0.0002 BTC to a deposit address) to one
+//     paid peg-out of nearly all of it, from the peg-out's receipt to its batch confirmed on Bitcoin and registered
+//     (four consolidations, then the payment; a Bitcoin block mined every second meanwhile). Run first, on the
+//     fresh world, so the 400 UTXOs are the whole reserve.
 // Prints a line per measurement and, last, one JSON object.
 import { Contract, Wallet, parseUnits } from 'ethers'
 import { payments } from 'bitcoinjs-lib'
@@ -18,6 +22,7 @@ import {
   assembleBatch,
   buildBatch,
   createFederation,
+  depositScriptPubKey,
   encodePegInMemo,
   federationScriptPubKey,
   signBatch,
@@ -74,6 +79,33 @@ async function mintRun(w: PegWorld, fed: ReturnType<typeof createFederation>, i:
   return { seconds, blocks: mine.blockNumber - b0 }
 }
 
+async function batch400Run(w: PegWorld, fed: ReturnType<typeof createFederation>): Promise<number> {
+  const user = Wallet.createRandom().connect(w.provider)
+  await (await w.funded.sendTransaction({ to: user.address, value: parseUnits('0.01', 18) }))!.wait()
+  const bridge = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, user)
+  await (await bridge.registerDepositAddress!(user.address)).wait()
+  const script = depositScriptPubKey(fed, w.fed.chainId, hexToBytes(user.address, 'user', 20))
+  await w.wallet.pay(w.bcoin.rpc, { outputs: Array.from({ length: 400 }, () => ({ scriptPubKey: script, valueSats: 20_000n })) })
+  await w.mine(6)
+  const r0 = performance.now()
+  await w.waitFor('the 400 deposits', async () => (await w.provider.getBalance(user.address)) >= 8_000_000n * WEI, 300_000)
+  log(`400 deposits registered and minted ${((performance.now() - r0) / 1000).toFixed(2)} s after their sixth confirmation`)
+  const payee = payments.p2wpkh({ hash: Buffer.alloc(20, 0x40), network: bcoinRegtest })
+  const receipt = await (await bridge.pegOut!(payee.address!, { value: 7_990_000n * WEI })).wait()
+  const t0 = performance.now()
+  const id = w.bridge.interface.parseLog(receipt.logs[0])!.args.id as bigint
+  const done = await w.waitFor('the 400-UTXO peg-out paid', async () => {
+    await w.mine(1)
+    await new Promise((r) => setTimeout(r, 1000))
+    const q = await w.bridge.getPegOut!(id)
+    return Number(q.status) === 4 ? q : undefined
+  }, 600_000)
+  const seconds = (performance.now() - t0) / 1000
+  const consolidations = (await w.bridge.queryFilter(w.bridge.filters.PegOutConsolidated!())).length
+  log(`400 UTXOs → ${consolidations} consolidations and one payment, confirmed ${seconds.toFixed(2)} s after the peg-out (fee ${done.feeSats} sats)`)
+  return seconds
+}
+
 async function main(): Promise<void> {
   log('starting bcoin, 3 validators and 3 signers')
   const w = await startPegWorld()
@@ -81,6 +113,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop().then(() => process.exit(130)))
   try {
     const fed = createFederation(w.federation.pubkeys.map((p) => hexToBytes(p, 'pubkey', 33)), 2)
+    const batch400Seconds = ONLY === 'batch' ? null : await batch400Run(w, fed)
     const mints: { seconds: number; blocks: number }[] = []
     for (let i = 0; i < (ONLY === 'batch' ? 0 : RUNS); i++) {
       const r = await mintRun(w, fed, i)
@@ -141,8 +174,6 @@ async function main(): Promise<void> {
         return Number(q.status) >= 2 ? (q.batchId as bigint) : undefined
       }, 120_000)
       .catch(async (e: unknown) => {
-        const deferred = await w.bridge.queryFilter(w.bridge.filters.PegOutBatchDeferred!())
-        for (const d of deferred.slice(0, 2)) if ('args' in d) log(`deferred at block ${d.blockNumber}: ${String(d.args.reason)} first ${d.args.firstRequestId} count ${d.args.requestCount}`)
         log(`reserves ${String(await w.bridge.getReserves!())}`)
         for (const ev of await w.bridge.queryFilter('*')) if ('args' in ev) log(`event ${ev.blockNumber} ${ev.fragment.name}`)
         log(`head ${await w.provider.getBlockNumber()}, first request ${JSON.stringify((await w.bridge.getPegOut!(firstId)).toObject(), (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`)
@@ -190,6 +221,7 @@ async function main(): Promise<void> {
       pegOutSeconds: pegOuts.length === 0 ? null : round(median(pegOuts)),
       batch100Seconds: round(batch100Seconds),
       batch100ComputeSeconds: round(batch100ComputeSeconds),
+      batch400Seconds: batch400Seconds === null ? null : round(batch400Seconds),
       runs: RUNS,
       mintRuns: mints,
     }

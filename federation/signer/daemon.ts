@@ -64,6 +64,8 @@ const RESUBMIT_AFTER_MS = 10_000
 const FEE_CHECK_MS = 30_000
 /** An unchanged estimate is reported again this often: the bridge ignores reports older than its configured age. */
 const FEE_REPORT_REFRESH_MS = 600_000
+/** A deferred queue is logged at most this often (it is asked about every round). */
+const DEFER_LOG_MS = 60_000
 
 const b32 = (hex: string): Uint8Array => hexToBytes(hex, 'bytes32', 32)
 
@@ -118,6 +120,7 @@ class Signer {
   private lastTickAt = 0
   private relayPendingSince = 0
   private flushPendingSince = 0
+  private lastDeferLog = 0
   private lastResubmit = 0
   private lastFeeCheck = 0
   private lastError: string | undefined
@@ -254,8 +257,12 @@ class Signer {
     await this.broadcastSigned()
     // The same turns as relaying: one member asks for the batch, the others only if it does not.
     if (this.lastRequestId > this.lastBatchedRequest && this.flushDue()) {
-      const r = await this.bridge.send('flushPegOuts', [], ['PEG_BATCH_NOT_DUE'])
+      const r = await this.bridge.send('flushPegOuts', [], ['PEG_BATCH_NOT_DUE', 'PEG_BATCH_DEFERRED'])
       if ('hash' in r) this.log.info({}, 'asked the bridge to batch the peg-out queue')
+      else if (r.refused === 'PEG_BATCH_DEFERRED' && Date.now() - this.lastDeferLog > DEFER_LOG_MS) {
+        this.lastDeferLog = Date.now()
+        this.log.info({ code: r.refused }, 'the due peg-outs wait for reserves (a batch or consolidation in flight, or fragmented reserves); asked again each round')
+      }
     }
     if (Date.now() - this.lastFeeCheck > FEE_CHECK_MS) {
       this.lastFeeCheck = Date.now()
@@ -392,6 +399,7 @@ class Signer {
         feeRate,
         utxos: review.utxosBefore,
         requests: this.ledger.requestRange(firstRequestId, count),
+        consolidation: count === 0,
         fed: this.fed,
         chainId: this.chainId,
         policy: this.config.policy,

@@ -1,5 +1,7 @@
-// The bridge's events in the federation ledger's terms (ledger.ts): a peg-in, minted or refused, adds a UTXO; a
-// peg-out request is registered; a batch spends its inputs; a confirmed batch adds its change. One translation for
+// The bridge's events in the federation ledger's terms (ledger.ts): a peg-in, minted or refused, adds a UTXO, and
+// so does a payment without a memo, refunded or held (the refund's request follows as its own PegOutRequested); a
+// peg-out request is registered; a consolidation's fee is borne by requests; a refunded request leaves; a batch
+// spends its inputs; a confirmed batch adds its change. One translation for
 // the signer daemon and `causeway audit`, so both keep the same federation wallet.
 import { Transaction } from 'bitcoinjs-lib'
 import { hexToBytes } from '../../spv/base/bytes.js'
@@ -18,6 +20,9 @@ export function ledgerEventOf(ev: BridgeLog): LedgerEvent | undefined {
         kind: 'utxo',
         utxo: { txid: b32(a.txid), vout: Number(a.vout), valueSats: a.valueSats as bigint, recipient: a.depositAddress ? hexToBytes(a.recipient, 'recipient', 20) : null },
       }
+    case 'PegInRefunded':
+    case 'PegInHeld':
+      return { kind: 'utxo', utxo: { txid: b32(a.txid), vout: Number(a.vout), valueSats: a.valueSats as bigint, recipient: null } }
     case 'PegOutRequested':
       return { kind: 'request', request: { id: a.id as bigint, scriptPubKey: hexToBytes(a.btcScript, 'script'), valueSats: a.valueSats as bigint } }
     case 'PegOutBatched': {
@@ -34,6 +39,10 @@ export function ledgerEventOf(ev: BridgeLog): LedgerEvent | undefined {
         requestCount: Number(a.requestCount),
       }
     }
+    case 'PegOutConsolidated':
+      return { kind: 'consolidated', batchId: a.batchId as bigint, firstRequestId: a.firstRequestId as bigint, requestCount: Number(a.requestCount), feeSats: a.feeSats as bigint }
+    case 'PegOutRefunded':
+      return { kind: 'refunded', id: a.id as bigint }
     case 'PegOutConfirmed':
       return { kind: 'confirmed', batchId: a.batchId as bigint, txid: b32(a.txid), changeSats: a.changeSats as bigint }
     default:

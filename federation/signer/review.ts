@@ -2,10 +2,19 @@
 // the batch from what the signer itself knows (its ledger of verified UTXOs and the burned requests), compare with
 // the transaction it is shown, check every input is unspent on its own Bitcoin node and was never signed into
 // another transaction, and apply its policy. Any refusal is a coded error the daemon writes to its log.
-import { buildBatch, compareBatch, type Batch, type Federation, type PegOutRequest, type FederationUtxo } from '../../peg/bitcoin/index.js'
+import { buildBatch, buildConsolidation, compareBatch, type Batch, type Federation, type PegOutRequest, type FederationUtxo } from '../../peg/bitcoin/index.js'
 import { CausewayError, fail } from '../../spv/base/errors.js'
 import { hashToDisplayHex } from '../../spv/base/bytes.js'
 import { outpointKey } from './ledger.js'
+import { Transaction } from 'bitcoinjs-lib'
+
+function shownInputCount(unsignedTx: Uint8Array): number {
+  try {
+    return Transaction.fromBuffer(Buffer.from(unsignedTx)).ins.length
+  } catch {
+    return 0 // buildConsolidation then refuses, and the review with it
+  }
+}
 
 export interface SignerPolicy {
   /** Most satoshis one batch may pay out (outputs other than change). */
@@ -25,6 +34,11 @@ export interface ReviewInput {
   readonly utxos: readonly FederationUtxo[]
   /** The requests the batch claims to pay, as the signer saw them burned; undefined if it has not seen them all. */
   readonly requests: readonly PegOutRequest[] | undefined
+  /**
+   * A consolidation (the bridge's PegOutBatched with requestCount 0): the first UTXOs joined into one output to the
+   * federation, rebuilt with as many inputs as the shown transaction has. It pays no one.
+   */
+  readonly consolidation?: boolean
   readonly fed: Federation
   readonly chainId: bigint
   readonly policy: SignerPolicy
@@ -38,7 +52,7 @@ export interface ReviewInput {
 
 /** Returns the batch to sign, or throws the coded reason to refuse it. */
 export function reviewBatch(input: ReviewInput): Batch {
-  if (input.requests === undefined) {
+  if (input.requests === undefined && input.consolidation !== true) {
     fail('SIGNER_UNKNOWN_REQUESTS', `batch ${input.batchId} pays requests this signer has not seen burned on its own node`)
   }
   if (input.feeRate > input.policy.maxFeeRate) {
@@ -46,7 +60,10 @@ export function reviewBatch(input: ReviewInput): Batch {
   }
   let expected: Batch
   try {
-    expected = buildBatch(input.utxos, input.requests, { fed: input.fed, chainId: input.chainId, feeRateSatPerVb: input.feeRate })
+    expected =
+      input.consolidation === true
+        ? buildConsolidation(input.utxos, { fed: input.fed, chainId: input.chainId, feeRateSatPerVb: input.feeRate, inputCount: shownInputCount(input.shownUnsignedTx) })
+        : buildBatch(input.utxos, input.requests!, { fed: input.fed, chainId: input.chainId, feeRateSatPerVb: input.feeRate })
   } catch (e) {
     const code = e instanceof CausewayError ? e.code : 'UNKNOWN'
     fail('SIGNER_CANNOT_RECOMPUTE', `batch ${input.batchId}: this signer's own recomputation fails (${code}): ${(e as Error).message}`, undefined, e)

@@ -14,7 +14,7 @@ interface IBridge {
         uint256 valueSats;      // the amount burned, in satoshis
         uint256 feeSats;        // its share of the batch's fee (0 until batched)
         uint256 batchId;        // 0 until batched
-        uint8 status;           // 0 unknown, 1 queued, 2 batched, 3 signed, 4 confirmed
+        uint8 status;           // 0 unknown, 1 queued, 2 batched, 3 signed, 4 confirmed, 5 refunded on the side chain
         uint256 requestedAt;    // side-chain block number
     }
 
@@ -37,9 +37,23 @@ interface IBridge {
     /// `depositAddress`: the output pays the recipient's deposit address (else the federation address + memo).
     event PegInMinted(bytes32 indexed txid, uint32 vout, address indexed recipient, uint256 valueSats, uint256 amountWei, bool depositAddress);
     event PegInRefused(bytes32 indexed txid, uint32 vout, address indexed recipient, uint256 valueSats, bool depositAddress, string reason);
+    /// A payment to the federation address with no memo that speaks for it (none, malformed, several): nothing is
+    /// minted; the output joins the reserves and request `requestId` (requester: the bridge itself, nothing burned)
+    /// pays it back on Bitcoin to `refundScript` — the memo's refund script, else the script the first input spent.
+    event PegInRefunded(bytes32 indexed txid, uint32 vout, uint256 valueSats, bytes refundScript, uint256 requestId, string reason);
+    /// Such a payment when no refund script is known (e.g. a taproot first input) or its value is below the peg-out
+    /// minimum: the output joins the reserves and is held for its owner; see `refundHeldPayment`.
+    event PegInHeld(bytes32 indexed txid, uint32 vout, uint256 valueSats, string reason);
+    /// A held payment refunded through `refundHeldPayment` by request `requestId`.
+    event HeldPaymentRefunded(bytes32 indexed txid, uint32 vout, uint256 valueSats, bytes refundScript, uint256 requestId);
     event PegOutRequested(uint256 indexed id, address indexed requester, bytes btcScript, uint256 valueSats);
     event PegOutBatched(uint256 indexed batchId, bytes32 txid, bytes unsignedTx, uint256 feeSats, uint256 feeRate, uint256 firstRequestId, uint256 requestCount);
-    event PegOutBatchDeferred(uint256 firstRequestId, uint256 requestCount, string reason);
+    /// A consolidation: batch `batchId` joins the federation's first `inputs` UTXOs into one (its PegOutBatched has
+    /// requestCount 0). Requests `firstRequestId … +requestCount−1` bear `feeSats` in proportion to their amounts.
+    event PegOutConsolidated(uint256 indexed batchId, uint256 firstRequestId, uint256 requestCount, uint256 feeSats, uint256 inputs);
+    /// A request that could not pay its fee share: `valueSats` (its value less what it bore of consolidations) went
+    /// back to the requester on the side chain as `amountWei`.
+    event PegOutRefunded(uint256 indexed id, address indexed requester, uint256 valueSats, uint256 amountWei, string reason);
     event PegOutSignatures(uint256 indexed batchId, address indexed member, uint256 memberIndex);
     event PegOutSigned(uint256 indexed batchId, bytes32 txid, bytes signedTx);
     event PegOutConfirmed(uint256 indexed batchId, bytes32 txid, bytes32 blockHash, uint256 changeSats);
@@ -61,12 +75,27 @@ interface IBridge {
     function registerBtcDeposit(bytes calldata rawTx, bytes calldata txOutProof, address recipient) external;
     function isBtcOutpointRegistered(bytes32 txid, uint32 vout) external view returns (bool);
     function getHeldDeposits(address recipient) external view returns (uint256 sats);
+    /// Refunds a held payment (PegInHeld) to the output its transaction's first input spent. `fundingTx` is the raw
+    /// transaction of that output (it must hash to the outpoint the first input names, so no proof is needed);
+    /// anyone may call it, the destination is fixed by Bitcoin. Refuses BRIDGE_NOT_HELD, BRIDGE_FUNDING_TX_MISMATCH,
+    /// BRIDGE_REFUND_SCRIPT_UNUSABLE (a non-standard or federation script), BRIDGE_HELD_UNCLAIMABLE (a coinbase),
+    /// PEG_BELOW_MINIMUM (below the peg-out minimum: it stays held).
+    function refundHeldPayment(bytes32 txid, uint32 vout, bytes calldata fundingTx) external returns (uint256 requestId);
+    /// A held payment: its value (0 if none) and the outpoint its first input spends (txid in internal byte order).
+    function getHeldPayment(bytes32 txid, uint32 vout) external view returns (uint256 valueSats, bytes32 fundingTxid, uint32 fundingVout);
 
     // ---- peg-out ----
+    /// Refuses PEG_PAYS_FEDERATION for the federation's own address or a registered deposit address.
     function pegOut(string calldata btcAddress) external payable returns (uint256 id);
     function getPegOut(uint256 id) external view returns (PegOutView memory);
+    /// The least fee a peg-out pays: alone in a batch spending one UTXO, at the current fee rate.
     function estimatePegOutFee() external view returns (uint256 sats);
-    /// Turns the queue into a batch when the interval has passed (anyone; signers call it).
+    /// The most fee a peg-out of `sats` to `btcAddress` pays at the current fee rate and reserves (its own output,
+    /// and inputs in proportion to its amount): it receives at least `sats − fee`.
+    function estimatePegOutFeeFor(uint256 sats, string calldata btcAddress) external view returns (uint256 feeSats);
+    /// Acts on the due queue (anyone; signers call it): one batch of the longest prefix the reserves cover within the
+    /// bridge's input bound, refunding requests that cannot pay their share, or a consolidation first. Refuses with
+    /// PEG_BATCH_NOT_DUE, or PEG_BATCH_DEFERRED and the reason when the queue must wait. 0: only refunds were made.
     function flushPegOuts() external returns (uint256 batchId);
     function getBatch(uint256 batchId) external view returns (BatchView memory);
     function getPendingBatches() external view returns (uint256[] memory);

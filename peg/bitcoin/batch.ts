@@ -1,10 +1,12 @@
 // Deterministic peg-out batching (ARCHITECTURE.md decision 7): from the federation's UTXOs in the bridge's fixed
 // order and the queued requests in id order, one unsigned Bitcoin transaction that the bridge and every signer
 // compute byte for byte alike. The rules, in PROTOCOL.md "Peg-out batches":
-//   - inputs: taken in the given order until they cover Σ request values (the fee is paid by the requests);
+//   - inputs: taken in the given order until they cover Σ (request value − fee it prepaid to a consolidation), at
+//     most `maxInputs` of them (the fee is paid by the requests);
 //   - fee = vsize × rate, vsize estimated exactly from the script sizes with k 72-byte signatures per input;
-//   - fee shares: fee / m each, the remainder one sat each to the earliest requests;
-//   - outputs: one per request (value − share, request order), then change to the plain federation script if > 0;
+//   - fee shares by cost: each request pays its own output's bytes, and the rest of the fee (inputs, overhead,
+//     change) in proportion to its amount, the remainder one sat each to the earliest requests;
+//   - outputs: one per request (value − prepaid − share, request order), then change to the plain federation script;
 //   - change never below dust: take one more input, or refuse (PEG_BATCH_DUST_CHANGE);
 //   - version 2, locktime 0, every sequence 0xfffffffd, no witness.
 import { Transaction } from 'bitcoinjs-lib'
@@ -28,6 +30,11 @@ export interface PegOutRequest {
   id: bigint
   scriptPubKey: Uint8Array
   valueSats: bigint
+  /**
+   * Satoshis of this request already spent on fees of consolidations made for it (consolidation.ts): the
+   * federation owes it that much less, so it is covered and paid `valueSats − prepaidFeeSats − share`. Default 0.
+   */
+  prepaidFeeSats?: bigint
 }
 
 export interface BatchOutput {
@@ -59,6 +66,11 @@ export interface BuildBatchOptions {
   readonly feeRateSatPerVb: bigint
   /** No output (request or change) below this; default DEFAULT_DUST_SATS. */
   readonly dustSats?: bigint
+  /**
+   * Most inputs the batch may take (the bridge's bound, batch-limits.ts): past it, PEG_BATCH_TOO_MANY_INPUTS and the
+   * bridge consolidates first. Default: no bound other than the standard weight.
+   */
+  readonly maxInputs?: number
 }
 
 /**
@@ -97,12 +109,38 @@ export function estimateBatchSize(fed: Federation, inputCount: number, outputScr
   return { weight, vsize: Math.ceil(weight / 4) }
 }
 
-/** Fee shares: fee / count each, the remainder one sat each to the first requests. */
+/** Equal shares: fee / count each, the remainder one sat each to the first requests. */
 export function splitFee(feeSats: bigint, count: number): bigint[] {
   const m = BigInt(count)
   const each = feeSats / m
   const rest = feeSats % m
   return Array.from({ length: count }, (_, i) => each + (BigInt(i) < rest ? 1n : 0n))
+}
+
+/** The bytes an output paying `script` adds to a transaction (value 8, script length, script); vbytes = bytes. */
+export function outputBytes(script: Uint8Array): number {
+  return 8 + encodeCompactSize(script.length).length + script.length
+}
+
+/**
+ * Fee shares by cost (PROTOCOL.md section 6, rule 4): request i pays its own output (outputBytes × rate), and the
+ * rest of the fee — inputs, overhead, change — in proportion to its amount, ⌊rest × vᵢ / Σv⌋; the satoshis this
+ * leaves (fewer than the number of requests) go one each to the earliest requests. Σ shares = fee. A request
+ * batched beside one that needs many inputs so pays for inputs only in proportion to what it takes out.
+ */
+export function shareFee(feeSats: bigint, rate: bigint, requests: readonly { scriptPubKey: Uint8Array; valueSats: bigint }[]): bigint[] {
+  const own = requests.map((r) => BigInt(outputBytes(r.scriptPubKey)) * rate)
+  const ownSum = own.reduce((a, b) => a + b, 0n)
+  pegEnsure(ownSum <= feeSats, 'PEG_BATCH_INVALID', 'the fee is smaller than the requests\' own outputs cost')
+  const rest = feeSats - ownSum
+  const total = requests.reduce((a, r) => a + r.valueSats, 0n)
+  const parts = requests.map((r) => (total === 0n ? 0n : (rest * r.valueSats) / total))
+  let left = rest - parts.reduce((a, b) => a + b, 0n)
+  return own.map((o, i) => {
+    const extra = left > 0n ? 1n : 0n
+    left -= extra
+    return o + parts[i]! + extra
+  })
 }
 
 function checkInputs(utxos: readonly FederationUtxo[], requests: readonly PegOutRequest[], opts: BuildBatchOptions): bigint {
@@ -130,9 +168,14 @@ function checkInputs(utxos: readonly FederationUtxo[], requests: readonly PegOut
       requestId: String(r.id),
     })
     checkSats(r.valueSats, 'PEG_BATCH_INVALID', `requests[${i}].valueSats`, 1n, { requestId: String(r.id) })
-    total += r.valueSats
+    const prepaid = r.prepaidFeeSats ?? 0n
+    pegEnsure(typeof prepaid === 'bigint' && prepaid >= 0n && prepaid < r.valueSats, 'PEG_BATCH_INVALID', `requests[${i}].prepaidFeeSats: expected a bigint in [0, value)`, {
+      requestId: String(r.id),
+    })
+    total += r.valueSats - prepaid
   })
   pegEnsure(total <= MAX_MONEY_SATS, 'PEG_BATCH_INVALID', 'requests total more than 21 million BTC')
+  if (opts.maxInputs !== undefined) pegEnsure(Number.isInteger(opts.maxInputs) && opts.maxInputs >= 1, 'PEG_BATCH_INVALID', 'maxInputs: expected an integer ≥ 1')
   return total
 }
 
@@ -143,9 +186,17 @@ export function buildBatch(utxos: readonly FederationUtxo[], requests: readonly 
   const dust = opts.dustSats ?? DEFAULT_DUST_SATS
 
   // Coin selection: the given order, until the requests are covered and the change is zero or at least dust.
+  const maxInputs = opts.maxInputs ?? Number.MAX_SAFE_INTEGER
   let taken = 0
   let inSum = 0n
+  const tooMany = () =>
+    pegFail('PEG_BATCH_TOO_MANY_INPUTS', `covering the requests takes more than ${maxInputs} inputs`, {
+      maxInputs,
+      requestedSats: String(total),
+      coveredSats: String(inSum),
+    })
   while (inSum < total) {
+    if (taken >= maxInputs) tooMany()
     const u = utxos[taken]
     if (u === undefined) {
       pegFail('PEG_INSUFFICIENT_RESERVES', 'the federation UTXOs do not cover the requests', {
@@ -157,6 +208,7 @@ export function buildBatch(utxos: readonly FederationUtxo[], requests: readonly 
     taken++
   }
   while (inSum - total > 0n && inSum - total < dust) {
+    if (taken >= maxInputs) tooMany()
     const u = utxos[taken]
     if (u === undefined) {
       pegFail('PEG_BATCH_DUST_CHANGE', 'the change would be dust and no UTXO is left to add', {
@@ -180,15 +232,16 @@ export function buildBatch(utxos: readonly FederationUtxo[], requests: readonly 
     outputs: scripts.length,
   })
   const feeSats = BigInt(vsize) * feeRateSatPerVb
-  const feeShares = splitFee(feeSats, requests.length)
+  const feeShares = shareFee(feeSats, feeRateSatPerVb, requests)
 
   const outputs: BatchOutput[] = requests.map((r, i) => {
-    const valueSats = r.valueSats - feeShares[i]!
+    const valueSats = r.valueSats - (r.prepaidFeeSats ?? 0n) - feeShares[i]!
     if (valueSats < dust || valueSats <= 0n) {
       pegFail('PEG_FEE_EXCEEDS_OUTPUT', `request ${r.id} would receive less than dust after its fee share`, {
         requestId: r.id.toString(),
         valueSats: String(r.valueSats),
         feeShareSats: String(feeShares[i]),
+        prepaidFeeSats: String(r.prepaidFeeSats ?? 0n),
         dustSats: String(dust),
       })
     }

@@ -32,6 +32,9 @@ export const PEG_ERROR_CODES = [
   'PEG_BATCH_DUST_CHANGE', // change would be dust and no UTXO is left to lift it
   'PEG_FEE_EXCEEDS_OUTPUT', // a request's value less its fee share is below dust
   'PEG_BATCH_TOO_LARGE', // over Bitcoin Core's standard weight (400,000 WU)
+  'PEG_BATCH_TOO_MANY_INPUTS', // covering the requests takes more inputs than the bridge's bound (consolidate first)
+  'PEG_CONSOLIDATION_TOO_COSTLY', // a consolidation would take more than half of a waiting request's value
+  'PEG_CONSOLIDATION_INVALID', // a consolidation cannot be built (fewer than two UTXOs, fee above its value…)
   'PEG_SIGNATURE_MALFORMED', // one signature that is not strict DER + SIGHASH_ALL
   'PEG_SIGNATURES_MALFORMED', // a signature bundle (addSignatures bytes) that does not decode
   'PEG_NOT_ENOUGH_SIGNATURES', // fewer than k valid signatures on an input

@@ -41,6 +41,11 @@ export interface UnclaimedOutput {
   readonly vout: number
   readonly valueSats: bigint
   readonly reason: UnclaimedReason
+  /**
+   * The refund script the transaction's well-formed memos name, when they name exactly one (a memo that cannot
+   * speak for the output still says where its sender wants a refund).
+   */
+  readonly refundScript?: Uint8Array
 }
 
 export interface PegInScan {
@@ -93,6 +98,9 @@ export function scanPegIn(rawTx: Uint8Array, ctx: PegInContext): PegInScan {
   else if (memo === undefined) plainReason = 'memo-malformed'
   else if (memo.chainId !== ctx.chainId) plainReason = 'memo-other-chain'
 
+  // Where the sender asked for a refund: one script, when every well-formed memo naming one names the same.
+  const refunds = memos.flatMap((m) => (m.refundScript === undefined ? [] : [m.refundScript]))
+  const refundScript = refunds.length > 0 && refunds.every((r) => equalBytes(r, refunds[0]!)) ? refunds[0]! : undefined
   const outputs: PegInOutput[] = []
   const unclaimed: UnclaimedOutput[] = []
   tx.outs.forEach((out, vout) => {
@@ -105,7 +113,8 @@ export function scanPegIn(rawTx: Uint8Array, ctx: PegInContext): PegInScan {
     } else if (isDeposit) {
       outputs.push(Object.freeze({ vout, valueSats, recipient: ctx.recipient!.slice(), kind: 'deposit-address' as const }))
     } else if (plainReason !== null || memo === undefined) {
-      unclaimed.push(Object.freeze({ vout, valueSats, reason: plainReason ?? 'no-memo' }))
+      const u = { vout, valueSats, reason: plainReason ?? ('no-memo' as const) }
+      unclaimed.push(Object.freeze(refundScript === undefined ? u : { ...u, refundScript: refundScript.slice() }))
     } else {
       const base = { vout, valueSats, recipient: memo.recipient.slice(), kind: 'op-return' as const }
       outputs.push(Object.freeze(memo.refundScript === undefined ? base : { ...base, refundScript: memo.refundScript.slice() }))

@@ -73,11 +73,20 @@ export function registerAudit(program: Command, io: Io, exit: (code: number) => 
             }
           }
           let heldSats = 0n
-          const held: { recipient: string; sats: string }[] = []
+          const held: ({ sats: string } & ({ recipient: string } | { payment: string }))[] = []
           for (const r of ledger.refusedRecipients) {
             const sats = await s.bridge.view<bigint>('getHeldDeposits', [r])
             heldSats += sats
             if (sats > 0n) held.push({ recipient: r, sats: sats.toString() })
+          }
+          // Payments without a memo held for their owners: each as the events say, checked against the bridge.
+          for (const h of ledger.heldPayments) {
+            const [sats] = await s.bridge.view<[bigint]>('getHeldPayment', [h.txid, h.vout])
+            if (sats !== h.valueSats) {
+              utxoFindings.push({ code: 'AUDIT_HELD_PAYMENT', message: `payment ${hashToDisplayHex(h.txid)}:${h.vout}: its PegInHeld event says ${h.valueSats} sats held, the bridge holds ${sats}` })
+            }
+            heldSats += h.valueSats
+            held.push({ payment: `${hashToDisplayHex(h.txid)}:${h.vout}`, sats: h.valueSats.toString() })
           }
           const { report, findings } = auditFindings({ ledger, reserves: res, nodePeggedWei: BigInt(supply.peggedWei), nativeSupplyWei, nodeBalanced, heldSats, utxoFindings })
           const ok = findings.length === 0
@@ -105,6 +114,7 @@ export function registerAudit(program: Command, io: Io, exit: (code: number) => 
             node: { peggedWei: supply.peggedWei, balanced: nodeBalanced ?? null },
             utxos: ledger.spendable.map((u) => ({ txid: hashToDisplayHex(u.txid), vout: u.vout, valueSats: u.valueSats.toString(), deposit: u.recipient !== null })),
             pending: { requests: pendingRequests, batches: inFlight, held },
+            paymentsWithoutMemo: { held: ledger.heldPayments.length, refunded: ledger.refundedPayments },
           }
           const text = [
             lines([
@@ -112,12 +122,13 @@ export function registerAudit(program: Command, io: Io, exit: (code: number) => 
               ['native supply', `${nativeSupplyWei === undefined ? 'unknown' : `${nativeSupplyWei} wei`} in ${native?.accounts ?? '?'} account(s) at block ${at}`],
               ['minted − burned', `${res.nativeSupplyWei} wei (${formatBtc(res.nativeSupplyWei / 10n ** 10n)} BTC)${nativeSupplyWei === res.nativeSupplyWei ? ', exactly the supply' : ''}`],
               ['pending peg-outs', `${formatBtc(res.pendingPegOutSats)} BTC in ${pendingRequests.length} request(s)`],
-              ['held deposits', `${formatBtc(heldSats)} BTC`],
+              ['held (deposits, payments)', `${formatBtc(heldSats)} BTC`],
+              ['payments without memo', `${ledger.refundedPayments} refunded on Bitcoin, ${ledger.heldPayments.length} held for their owners`],
               ['surplus', `${formatBtc(report.surplusSats)} BTC`],
             ]),
             ...pendingRequests.map((q) => `  pending request ${q.id}: ${formatBtc(BigInt(q.valueSats))} BTC${q.batchId === null ? ', queued' : `, batch ${q.batchId}`}`),
             ...inFlight.map((b) => `  batch ${b.batchId} in flight: Bitcoin tx ${b.txid}`),
-            ...held.map((h) => `  held for ${h.recipient}: ${formatBtc(BigInt(h.sats))} BTC`),
+            ...held.map((h) => ('recipient' in h ? `  held for ${h.recipient}: ` : `  held payment ${h.payment}: `) + `${formatBtc(BigInt(h.sats))} BTC`),
             ok ? 'audit: OK, reserves cover the supply and every UTXO is on the Bitcoin node' : `audit: ${findings.length} MISMATCH(ES)`,
             ...findings.map((f) => `  ${f.code}: ${f.message}`),
           ].join('\n')

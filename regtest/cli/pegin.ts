@@ -105,6 +105,22 @@ async function eventsOfTx(s: Session, txid: string): Promise<BridgeLog[]> {
   return [...minted, ...refused].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex)
 }
 
+/** Payments without a memo the bridge refunded on Bitcoin or holds for their owner (issue 11 item 3). */
+async function settledEventsOfTx(s: Session, txid: string): Promise<BridgeLog[]> {
+  const topic = txidArg(txid)
+  const [refunded, held] = await Promise.all([bridgeLogs(s, { event: 'PegInRefunded', topic1: topic }), bridgeLogs(s, { event: 'PegInHeld', topic1: topic })])
+  return [...refunded, ...held].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex)
+}
+
+const settledJson = (e: BridgeLog) => ({
+  event: e.name,
+  vout: Number(e.args.vout),
+  valueSats: (e.args.valueSats as bigint).toString(),
+  reason: e.args.reason as string,
+  ...(e.name === 'PegInRefunded' ? { refundScript: e.args.refundScript as string, requestId: (e.args.requestId as bigint).toString() } : {}),
+  block: e.blockNumber,
+})
+
 const eventJson = (e: BridgeLog): { event: string; vout: number; recipient: string; valueSats: string; amountWei?: string; reason?: string; depositAddress: boolean; block: number } => ({
   event: e.name,
   vout: Number(e.args.vout),
@@ -130,7 +146,7 @@ async function txStatus(f: Flags, txid: string) {
   try {
     const where = await locate(btc, txid)
     if (where === null) throw new CausewayError('CLI_TX_NOT_FOUND', `the Bitcoin node at ${btc.url} does not know transaction ${txid} (not in its mempool or chain)`, { details: { txid } })
-    const [params, fedView, events] = await Promise.all([bridgeParams(s), federationView(s), eventsOfTx(s, txid)])
+    const [params, fedView, events, settled] = await Promise.all([bridgeParams(s), federationView(s), eventsOfTx(s, txid), settledEventsOfTx(s, txid)])
     const N = params.confirmations
     let confirmations = 0
     let height: number | null = null
@@ -153,7 +169,15 @@ async function txStatus(f: Flags, txid: string) {
     )
     const minted = events.filter((e) => e.name === 'PegInMinted')
     const mintedWei = minted.reduce((sum, e) => sum + (e.args.amountWei as bigint), 0n)
-    const stage = minted.length > 0 ? 'minted' : rows.some((r) => r.registered) ? 'registered' : confirmations >= N ? 'confirmed' : where.blockHash !== null ? 'confirming' : 'in mempool'
+    const refunded = settled.some((e) => e.name === 'PegInRefunded')
+    const stage =
+      minted.length > 0 ? 'minted'
+      : refunded ? 'refunded'
+      : settled.length > 0 ? 'held'
+      : rows.some((r) => r.registered) ? 'registered'
+      : confirmations >= N ? 'confirmed'
+      : where.blockHash !== null ? 'confirming'
+      : 'in mempool'
     const json = {
       txid,
       stage,
@@ -168,6 +192,7 @@ async function txStatus(f: Flags, txid: string) {
       minted: minted.length > 0,
       mintedWei: mintedWei.toString(),
       events: events.map(eventJson),
+      settled: settled.map(settledJson),
     }
     const text = [
       lines([
@@ -181,6 +206,11 @@ async function txStatus(f: Flags, txid: string) {
         ? ['no output pays the federation that can be attributed (a deposit-address payment? give --recipient)']
         : rows.map((r) => `  output ${r.vout}: ${formatBtc(BigInt(r.valueSats))} BTC, ${r.kind}${r.recipient === null ? '' : ` to ${r.recipient}`}${r.reason === undefined ? '' : ` (${r.reason})`}, ${r.registered ? 'registered' : 'not registered'}`)),
       ...events.filter((e) => e.name === 'PegInRefused').map((e) => `  output ${Number(e.args.vout)} refused: ${String(e.args.reason)}`),
+      ...settled.map((e) =>
+        e.name === 'PegInRefunded'
+          ? `  output ${Number(e.args.vout)} refunded on Bitcoin by peg-out request ${e.args.requestId}: ${String(e.args.reason)}`
+          : `  output ${Number(e.args.vout)} held: ${String(e.args.reason)}`,
+      ),
     ].join('\n')
     return { json, text }
   } finally {

@@ -44,13 +44,13 @@ export function registerPegout(program: Command, io: Io, exit: (code: number) =>
       const key = await resolveKey(f, endpoints.world)
       const s = await openSession(endpoints, key.privateKey)
       try {
-        const [params, fee] = await Promise.all([bridgeParams(s), s.bridge.view<bigint>('estimatePegOutFee')])
+        const [params, fee] = await Promise.all([bridgeParams(s), s.bridge.view<bigint>('estimatePegOutFeeFor', [sats, address])])
         if (sats < params.minPegOutSats) {
           throw new CausewayError('PEG_BELOW_MINIMUM', `${formatBtc(sats)} BTC is below the peg-out minimum of ${formatBtc(params.minPegOutSats)} BTC`)
         }
         const receives = sats - fee
         progress(`peg-out of ${formatBtc(sats)} BTC from ${key.address} to ${address}`)
-        progress(`  fee share: at most ${formatBtc(fee)} BTC (estimatePegOutFee; the batch's real fee is shared by its requests)`)
+        progress(`  fee share: at most ${formatBtc(fee)} BTC at today's fee rate (estimatePegOutFeeFor: its own output, and inputs in proportion to its amount)`)
         progress(`  the recipient receives at least ${formatBtc(receives)} BTC`)
         if (receives <= 0n) throw new CausewayError('CLI_AMOUNT_BELOW_FEE', `${formatBtc(sats)} BTC does not cover the fee of about ${formatBtc(fee)} BTC`)
         if (process.stdin.isTTY === true && f.yes !== true) {

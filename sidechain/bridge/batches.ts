@@ -5,17 +5,20 @@
 // once `threshold` members signed, the bridge assembles the transaction and emits it for anyone to broadcast.
 // A proof of its confirmation (registerBtcTransaction) closes the requests and adds the change to the UTXO set.
 import { Transaction } from 'bitcoinjs-lib'
-import { fail, isCausewayError } from '../../spv/base/errors.js'
-import { equalBytes } from '../../spv/base/bytes.js'
+import { fail } from '../../spv/base/errors.js'
 import {
   assembleBatch,
-  buildBatch,
   decodeSignatures,
+  maxInputsFor,
+  planBatch,
+  WEI_PER_SAT,
   encodeSignatures,
   verifyBatchSignature,
   type Batch,
   type PegOutRequest,
 } from '../../peg/bitcoin/index.js'
+import { mintNative } from '../exec/system-supply.js'
+import { isRefundRequest, queueRefund } from './unclaimed.js'
 import { emit, requireMember, requireNoValue, requireWritable, type CallContext } from './context.js'
 import { COUNTERS } from './layout.js'
 import { REQUEST_STATUS, type StoredBatch } from './records.js'
@@ -53,7 +56,7 @@ export async function reportFeeRate(ctx: CallContext, satPerVb: bigint): Promise
   emit(ctx, 'FeeRateReported', [ctx.caller, satPerVb])
 }
 
-/** When the oldest queued request has waited the interval, the block at which a batch is due; else undefined. */
+/** When the oldest queued request has waited the interval, the ids due for a batch; else undefined. */
 async function dueAt(ctx: CallContext): Promise<{ first: bigint; end: bigint } | undefined> {
   const first = await ctx.state.counter(COUNTERS.queueStart)
   const next = await ctx.state.counter(COUNTERS.nextRequestId)
@@ -65,49 +68,65 @@ async function dueAt(ctx: CallContext): Promise<{ first: bigint; end: bigint } |
   return { first, end: next < cap ? next : cap }
 }
 
-/** Makes the due batch, if one is due. Returns its id, or 0n. Refusals of peg/ defer the batch with an event. */
-export async function maybeBatch(ctx: CallContext): Promise<bigint> {
+/** The most inputs one batch of this bridge takes: its configuration, within what stays standard and storable. */
+export function maxBatchInputs(ctx: CallContext): number {
+  const bound = maxInputsFor(ctx.config.federation)
+  return ctx.config.maxBatchInputs < bound ? ctx.config.maxBatchInputs : bound
+}
+
+/**
+ * Acts on the due queue (peg/bitcoin/batch-plan.ts): pays the longest coverable prefix in one batch, refunding on
+ * the side chain the requests that cannot pay their share, or consolidates the first UTXOs when even the first
+ * request needs more inputs than a batch may take. Returns the batch id made (0n when only refunds were made);
+ * refuses with PEG_BATCH_NOT_DUE or PEG_BATCH_DEFERRED (and the reason) when it can do nothing.
+ */
+async function makeBatch(ctx: CallContext): Promise<bigint> {
   const due = await dueAt(ctx)
-  if (due === undefined) return 0n
+  if (due === undefined) fail('PEG_BATCH_NOT_DUE', 'no batch is due: the queue is empty or its oldest request has not waited the batch interval')
   const requests: PegOutRequest[] = []
   for (let id = due.first; id < due.end; id++) {
     const q = await ctx.state.request(id)
     if (q === undefined) fail('BRIDGE_STORE_CORRUPT', `queued request ${id} is missing`)
-    requests.push({ id, scriptPubKey: q.scriptPubKey, valueSats: q.valueSats })
+    requests.push({ id, scriptPubKey: q.scriptPubKey, valueSats: q.valueSats, prepaidFeeSats: q.prepaidFeeSats })
   }
-  const utxos = await ctx.state.utxos()
+  const maxInputs = maxBatchInputs(ctx)
+  const head = await ctx.state.utxos(maxInputs + 1)
   const feeRate = await currentFeeRate(ctx)
-  let batch: Batch
-  try {
-    batch = buildBatch(
-      utxos.map((u) => u.utxo),
-      requests,
-      { fed: ctx.config.federation, chainId: ctx.config.chainId, feeRateSatPerVb: feeRate },
-    )
-  } catch (e) {
-    if (!isCausewayError(e)) throw e
-    // Not enough confirmed reserves yet (change still unconfirmed), dust change…: try again at a later call.
-    emit(ctx, 'PegOutBatchDeferred', [due.first, BigInt(requests.length), `${e.code}: ${e.message}`])
-    return 0n
+  const plan = planBatch(
+    head.map((u) => u.utxo),
+    Number(await ctx.state.counter(COUNTERS.consolidating)),
+    requests,
+    { fed: ctx.config.federation, chainId: ctx.config.chainId, feeRateSatPerVb: feeRate, maxInputs },
+  )
+  if (plan.kind === 'wait') fail('PEG_BATCH_DEFERRED', `the due peg-outs wait (${plan.code}): ${plan.reason}`, { reason: plan.code })
+  if (plan.kind === 'consolidate') return consolidate(ctx, plan.batch, plan.bearers, plan.parts, feeRate)
+  for (const { request, reason } of plan.refunded) await refundRequest(ctx, request.id, reason)
+  const lastId = plan.firstRequestId + BigInt(plan.requestCount)
+  await ctx.state.setCounter(COUNTERS.queueStart, lastId)
+  const batch = plan.batch
+  if (batch === undefined) return 0n
+  const batchId = await newBatch(ctx, batch, plan.firstRequestId, plan.requestCount)
+  for (let i = 0; i < plan.paid.length; i++) {
+    const id = plan.paid[i]!.id
+    const q = (await ctx.state.request(id))!
+    await ctx.state.putRequest(id, { ...q, feeSats: q.prepaidFeeSats + batch.feeShares[i]!, batchId, status: REQUEST_STATUS.batched })
   }
+  emit(ctx, 'PegOutBatched', [batchId, batch.txid, batch.unsignedTx, batch.feeSats, feeRate, plan.firstRequestId, BigInt(plan.requestCount)])
+  return batchId
+}
+
+/** Records a batch (payment or consolidation) and takes its inputs, a prefix of the set, out of the spendable set. */
+async function newBatch(ctx: CallContext, batch: Batch, firstRequestId: bigint, requestCount: number): Promise<bigint> {
   const batchId = (await ctx.state.counter(COUNTERS.nextBatchId)) || 1n
   await ctx.state.setCounter(COUNTERS.nextBatchId, batchId + 1n)
-  for (const input of batch.inputs) {
-    const at = utxos.find((u) => equalBytes(u.utxo.txid, input.txid) && u.utxo.vout === input.vout)
-    if (at === undefined) fail('BRIDGE_INVARIANT', 'a batch input is not in the UTXO set')
-    await ctx.state.removeUtxo(at.seq)
-  }
-  for (let i = 0; i < requests.length; i++) {
-    const q = (await ctx.state.request(requests[i]!.id))!
-    await ctx.state.putRequest(requests[i]!.id, { ...q, feeSats: batch.feeShares[i]!, batchId, status: REQUEST_STATUS.batched })
-  }
+  await ctx.state.removeUtxoPrefix(batch.inputs.length)
   await ctx.state.putBatch(batchId, {
     status: REQUEST_STATUS.batched,
     txid: batch.txid,
     feeSats: batch.feeSats,
     changeSats: batch.changeSats,
-    firstRequestId: due.first,
-    requestCount: requests.length,
+    firstRequestId,
+    requestCount,
     createdAt: ctx.blockNumber,
     signers: 0,
     inputs: batch.inputs,
@@ -116,16 +135,58 @@ export async function maybeBatch(ctx: CallContext): Promise<bigint> {
   })
   await ctx.state.indexBatchTxid(batch.txid, batchId)
   await ctx.state.setPendingBatches([...(await ctx.state.pendingBatches()), batchId])
-  await ctx.state.setCounter(COUNTERS.queueStart, due.end)
-  emit(ctx, 'PegOutBatched', [batchId, batch.txid, batch.unsignedTx, batch.feeSats, feeRate, due.first, BigInt(requests.length)])
   return batchId
+}
+
+/**
+ * A consolidation: the first UTXOs joined into one output back to the federation. The waiting requests bear its
+ * fee (their prepaid part, paid from their value at their own batch); reserves and what is owed both fall by the
+ * fee when it confirms, so the reserves never pay it.
+ */
+async function consolidate(ctx: CallContext, batch: Batch, bearers: readonly PegOutRequest[], parts: readonly bigint[], feeRate: bigint): Promise<bigint> {
+  const first = bearers[0]!.id
+  const batchId = await newBatch(ctx, batch, first, 0)
+  await ctx.state.addCounter(COUNTERS.consolidating, 1n)
+  for (let i = 0; i < bearers.length; i++) {
+    const id = bearers[i]!.id
+    const q = (await ctx.state.request(id))!
+    await ctx.state.putRequest(id, { ...q, prepaidFeeSats: q.prepaidFeeSats + parts[i]! })
+  }
+  emit(ctx, 'PegOutConsolidated', [batchId, first, BigInt(bearers.length), batch.feeSats, BigInt(batch.inputs.length)])
+  emit(ctx, 'PegOutBatched', [batchId, batch.txid, batch.unsignedTx, batch.feeSats, feeRate, first, 0n])
+  return batchId
+}
+
+/**
+ * A request that cannot pay its fee share goes back to its requester on the side chain: its value less what it
+ * already bore of consolidations is minted to it (counted in `minted`, as a peg-in is), and leaves what is owed.
+ * A refund on Bitcoin the bridge itself queued (unclaimed.ts) burned nothing, so nothing is minted for it: it is
+ * queued again at the end with the same script and what it is still owed, and tries the next batch.
+ */
+async function refundRequest(ctx: CallContext, id: bigint, reason: string): Promise<void> {
+  const q = await ctx.state.request(id)
+  if (q === undefined) fail('BRIDGE_STORE_CORRUPT', `request ${id} is missing`)
+  const sats = q.valueSats - q.prepaidFeeSats
+  if (isRefundRequest(q, ctx.bridgeAddress)) {
+    await ctx.state.addCounter(COUNTERS.pendingSats, -sats)
+    await ctx.state.putRequest(id, { ...q, feeSats: q.prepaidFeeSats, status: REQUEST_STATUS.refunded })
+    const again = await queueRefund(ctx, q.scriptPubKey, sats)
+    emit(ctx, 'PegOutRefunded', [id, q.requester, sats, 0n, `${reason}; a Bitcoin refund of the bridge, queued again as request ${again}`])
+    emit(ctx, 'PegOutRequested', [again, ctx.bridgeAddress, q.scriptPubKey, sats])
+    return
+  }
+  const wei = sats * WEI_PER_SAT
+  await mintNative(ctx.stateManager, q.requester, wei)
+  await ctx.state.addCounter(COUNTERS.minted, wei)
+  await ctx.state.addCounter(COUNTERS.pendingSats, -sats)
+  await ctx.state.putRequest(id, { ...q, feeSats: q.prepaidFeeSats, status: REQUEST_STATUS.refunded })
+  emit(ctx, 'PegOutRefunded', [id, q.requester, sats, wei, reason])
 }
 
 export async function flushPegOuts(ctx: CallContext): Promise<bigint> {
   requireWritable(ctx)
   requireNoValue(ctx)
-  if ((await dueAt(ctx)) === undefined) fail('PEG_BATCH_NOT_DUE', 'no batch is due: the queue is empty or its oldest request has not waited the batch interval')
-  return maybeBatch(ctx)
+  return makeBatch(ctx)
 }
 
 /**
@@ -135,10 +196,12 @@ export async function flushPegOuts(ctx: CallContext): Promise<bigint> {
  */
 function toPegBatch(stored: StoredBatch): Batch {
   const tx = Transaction.fromBuffer(stored.unsignedTx)
+  const payments = stored.changeSats > 0n ? tx.outs.length - 1 : tx.outs.length
   return {
     inputs: [...stored.inputs],
     outputs: tx.outs.map((o, i) => ({
-      requestId: i < stored.requestCount ? stored.firstRequestId + BigInt(i) : null,
+      // Signing and assembly cover the transaction, not which request an output pays; 0n marks a payment.
+      requestId: i < payments ? 0n : null,
       scriptPubKey: new Uint8Array(o.script),
       valueSats: BigInt(o.value),
     })),
@@ -183,33 +246,45 @@ export async function addSignatures(ctx: CallContext, batchId: bigint, encoded: 
       if (s !== undefined) byMember.set(m, decodeSignatures(s))
     }
     const signedTx = assembleBatch(batch, federation, chainId, byMember)
-    next = { ...next, status: REQUEST_STATUS.signed, signedTx }
+    await ctx.state.putSignedTx(batchId, signedTx)
+    next = { ...next, status: REQUEST_STATUS.signed }
     emit(ctx, 'PegOutSigned', [batchId, stored.txid, signedTx])
   }
   await ctx.state.putBatch(batchId, next)
 }
 
-/** A proven, confirmed batch transaction: requests done, spent value leaves the reserves, change joins them. */
+/**
+ * A proven, confirmed batch transaction: spent value leaves the reserves and change joins them. A payment closes
+ * its requests (what is owed falls by their value less what they prepaid, counted at their consolidation); a
+ * consolidation's output goes to the head of the set, and what is owed falls by its fee, borne by the requests.
+ */
 export async function confirmBatch(ctx: CallContext, batchId: bigint, evidence: Evidence): Promise<void> {
   const stored = await ctx.state.batch(batchId)
   if (stored === undefined) fail('BRIDGE_STORE_CORRUPT', `batch ${batchId} is indexed but missing`)
   if (stored.status === REQUEST_STATUS.confirmed) fail('PEG_ALREADY_REGISTERED', `batch ${batchId}'s transaction was registered before`)
   let spent = 0n
   for (const u of stored.inputs) spent += u.valueSats
-  let requested = 0n
+  let owed = 0n
   for (let i = 0; i < stored.requestCount; i++) {
     const id = stored.firstRequestId + BigInt(i)
     const q = await ctx.state.request(id)
     if (q === undefined) fail('BRIDGE_STORE_CORRUPT', `request ${id} is missing`)
-    requested += q.valueSats
+    if (q.status === REQUEST_STATUS.refunded) continue
+    owed += q.valueSats - q.prepaidFeeSats
     await ctx.state.putRequest(id, { ...q, status: REQUEST_STATUS.confirmed })
   }
+  if (stored.requestCount === 0) {
+    owed = stored.feeSats
+    await ctx.state.addCounter(COUNTERS.consolidating, -1n)
+  }
   await ctx.state.addCounter(COUNTERS.federationSats, -spent)
-  await ctx.state.addCounter(COUNTERS.pendingSats, -requested)
+  await ctx.state.addCounter(COUNTERS.pendingSats, -owed)
   if (stored.changeSats > 0n) {
-    const vout = stored.requestCount
+    const vout = stored.requestCount === 0 ? 0 : Transaction.fromBuffer(stored.unsignedTx).outs.length - 1
     await ctx.state.markOutpoint(evidence.txid, vout)
-    await ctx.state.addUtxo({ txid: evidence.txid, vout, valueSats: stored.changeSats, recipient: null })
+    const change = { txid: evidence.txid, vout, valueSats: stored.changeSats, recipient: null }
+    if (stored.requestCount === 0) await ctx.state.addUtxoFront(change)
+    else await ctx.state.addUtxo(change)
   }
   await ctx.state.putBatch(batchId, { ...stored, status: REQUEST_STATUS.confirmed })
   await ctx.state.setPendingBatches((await ctx.state.pendingBatches()).filter((id) => id !== batchId))
@@ -221,7 +296,7 @@ export async function getBatch(ctx: CallContext, batchId: bigint) {
   if (b === undefined) fail('BRIDGE_UNKNOWN_BATCH', `there is no batch ${batchId}`)
   return {
     unsignedTx: b.unsignedTx,
-    signedTx: b.signedTx,
+    signedTx: (await ctx.state.signedTx(batchId)) ?? b.signedTx,
     txid: b.txid,
     feeSats: b.feeSats,
     firstRequestId: b.firstRequestId,

@@ -30,6 +30,11 @@ export interface BridgeConfig {
   readonly batchIntervalBlocks: number
   /** Most requests in one batch; the rest wait for the next. */
   readonly maxBatchRequests: number
+  /**
+   * Most inputs one batch transaction may take (issue 11 item 1), further bounded by what stays standard and storable
+   * for this federation (peg/bitcoin/batch-limits.ts maxInputsFor). Past it the bridge consolidates first.
+   */
+  readonly maxBatchInputs: number
   /** Bounds of the fee rate the bridge uses (sat/vB): the median of the members' reports, clamped. */
   readonly feeRateFloor: bigint
   readonly feeRateCeiling: bigint
@@ -67,6 +72,7 @@ export const bridgeConfigSchema = z.object({
   minPegOutSats: uint.default(20_000),
   batchIntervalBlocks: z.number().int().min(1).max(100_000).default(5),
   maxBatchRequests: z.number().int().min(1).max(500).default(200),
+  maxBatchInputs: z.number().int().min(2).max(1000).default(100),
   feeRateFloor: uint.default(1),
   feeRateCeiling: uint.default(50),
   feeReportMaxAgeSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(1800),
@@ -124,6 +130,7 @@ export function parseBridgeConfig(json: unknown, chainId: bigint): BridgeConfig 
     minPegOutSats: BigInt(c.minPegOutSats),
     batchIntervalBlocks: c.batchIntervalBlocks,
     maxBatchRequests: c.maxBatchRequests,
+    maxBatchInputs: c.maxBatchInputs,
     feeRateFloor: BigInt(c.feeRateFloor),
     feeRateCeiling: BigInt(c.feeRateCeiling),
     feeReportMaxAgeSeconds: c.feeReportMaxAgeSeconds,
@@ -159,6 +166,7 @@ export function canonicalBridgeConfig(c: BridgeConfig): Uint8Array {
     minPegOutSats: c.minPegOutSats.toString(),
     batchIntervalBlocks: c.batchIntervalBlocks,
     maxBatchRequests: c.maxBatchRequests,
+    maxBatchInputs: c.maxBatchInputs,
     feeRateFloor: c.feeRateFloor.toString(),
     feeRateCeiling: c.feeRateCeiling.toString(),
     feeReportMaxAgeSeconds: c.feeReportMaxAgeSeconds,

@@ -12,11 +12,20 @@ import { fail } from '../../spv/base/errors.js'
 import { verifyTxInProof } from '../../spv/bitcoin/transaction.js'
 import { parseTransaction } from '../../spv/bitcoin/transaction.js'
 import { equalBytes } from '../../spv/base/bytes.js'
-import { depositAddress, depositScriptPubKey, findPegInOutputs, WEI_PER_SAT, type PegInOutput } from '../../peg/bitcoin/index.js'
+import {
+  depositAddress,
+  depositScriptPubKey,
+  findPegInOutputs,
+  scanPegIn,
+  WEI_PER_SAT,
+  type PegInOutput,
+  type UnclaimedOutput,
+} from '../../peg/bitcoin/index.js'
 import { mintNative } from '../exec/system-supply.js'
 import { emit, requireNoValue, requireWritable, type CallContext } from './context.js'
 import { COUNTERS } from './layout.js'
 import { confirmBatch } from './batches.js'
+import { SETTLED_REASONS, settleUnclaimed } from './unclaimed.js'
 
 export interface Evidence {
   readonly txid: Uint8Array
@@ -70,8 +79,7 @@ export async function registerBtcTransaction(ctx: CallContext, rawTx: Uint8Array
     const r = await ctx.state.depositRecipient(out.script)
     if (r !== undefined && !recipients.some((x) => equalBytes(x, r))) recipients.push(r)
   }
-  const outputs = collectOutputs(ctx, rawTx, recipients)
-  await acceptPegIn(ctx, evidence, outputs)
+  await acceptPegIn(ctx, evidence, rawTx, collectOutputs(ctx, rawTx, recipients))
 }
 
 /** A peg-in to `recipient`'s deposit address (no registration of the address needed). */
@@ -79,30 +87,53 @@ export async function registerBtcDeposit(ctx: CallContext, rawTx: Uint8Array, pr
   requireWritable(ctx)
   requireNoValue(ctx)
   const evidence = await verifyEvidence(ctx, rawTx, proof)
-  await acceptPegIn(ctx, evidence, collectOutputs(ctx, rawTx, [recipient]))
+  await acceptPegIn(ctx, evidence, rawTx, collectOutputs(ctx, rawTx, [recipient]))
 }
 
-function collectOutputs(ctx: CallContext, rawTx: Uint8Array, recipients: readonly Uint8Array[]): PegInOutput[] {
+interface Collected {
+  readonly outputs: readonly PegInOutput[]
+  /** Plain federation outputs this chain settles without a mint (unclaimed.ts). */
+  readonly unclaimed: readonly UnclaimedOutput[]
+}
+
+function collectOutputs(ctx: CallContext, rawTx: Uint8Array, recipients: readonly Uint8Array[]): Collected {
+  const { federation: fed, chainId } = ctx.config
   const byVout = new Map<number, PegInOutput>()
-  const tries: (Uint8Array | undefined)[] = recipients.length === 0 ? [undefined] : [...recipients, undefined]
-  let lastError: unknown
-  for (const recipient of tries) {
-    try {
-      const found = findPegInOutputs(rawTx, { fed: ctx.config.federation, chainId: ctx.config.chainId, ...(recipient ? { recipient } : {}) })
-      for (const o of found) byVout.set(o.vout, o)
-    } catch (e) {
-      lastError = e
-    }
-  }
-  if (byVout.size === 0) throw lastError
-  return [...byVout.values()].sort((a, b) => a.vout - b.vout)
+  for (const recipient of recipients) for (const o of scanPegIn(rawTx, { fed, chainId, recipient }).outputs) byVout.set(o.vout, o)
+  const plain = scanPegIn(rawTx, { fed, chainId })
+  for (const o of plain.outputs) byVout.set(o.vout, o)
+  // Another chain's memo is that chain's peg-in, and a zero value is nothing to settle.
+  const unclaimed = plain.unclaimed.filter((u) => SETTLED_REASONS.has(u.reason) && !byVout.has(u.vout))
+  // Nothing of ours at all: the same refusal as before, with the reasons in its details.
+  if (byVout.size === 0 && unclaimed.length === 0) findPegInOutputs(rawTx, { fed, chainId })
+  return { outputs: [...byVout.values()].sort((a, b) => a.vout - b.vout), unclaimed }
 }
 
-async function acceptPegIn(ctx: CallContext, evidence: Evidence, outputs: readonly PegInOutput[]): Promise<void> {
+/**
+ * Most outputs one registration accepts (issue 11 item 1): each costs storage writes, so a transaction with more
+ * federation outputs is registered by repeating the same call (the rest stay fresh) until PEG_ALREADY_REGISTERED;
+ * signers' relayers do so by themselves. Keeps one call near 5M gas whatever the transaction holds.
+ */
+export const MAX_OUTPUTS_PER_REGISTRATION = 100
+
+async function acceptPegIn(ctx: CallContext, evidence: Evidence, rawTx: Uint8Array, collected: Collected): Promise<void> {
   const fresh: PegInOutput[] = []
-  for (const o of outputs) if (!(await ctx.state.isOutpointRegistered(evidence.txid, o.vout))) fresh.push(o)
-  if (fresh.length === 0) fail('PEG_ALREADY_REGISTERED', 'every federation output of this transaction was registered before')
-  for (const o of fresh) {
+  for (const o of collected.outputs) if (!(await ctx.state.isOutpointRegistered(evidence.txid, o.vout))) fresh.push(o)
+  const freshUnclaimed: UnclaimedOutput[] = []
+  for (const u of collected.unclaimed) if (!(await ctx.state.isOutpointRegistered(evidence.txid, u.vout))) freshUnclaimed.push(u)
+  if (fresh.length === 0 && freshUnclaimed.length === 0) fail('PEG_ALREADY_REGISTERED', 'every federation output of this transaction was registered before')
+  // Output order, so the UTXO set (and the signers' ledger, which follows the events) grows the same way everywhere;
+  // at most MAX_OUTPUTS_PER_REGISTRATION of them in this call.
+  const work = [...fresh.map((o) => ({ vout: o.vout, o })), ...freshUnclaimed.map((u) => ({ vout: u.vout, u }))]
+    .sort((a, b) => a.vout - b.vout)
+    .slice(0, MAX_OUTPUTS_PER_REGISTRATION)
+  const tx = freshUnclaimed.length > 0 ? parseTransaction(rawTx) : undefined
+  for (const w of work) {
+    if ('u' in w) {
+      await settleUnclaimed(ctx, evidence, tx!, w.u)
+      continue
+    }
+    const o = w.o
     await ctx.state.markOutpoint(evidence.txid, o.vout)
     await ctx.state.addUtxo({
       txid: evidence.txid,

@@ -17,6 +17,7 @@ import * as pegin from './pegin.js'
 import * as pegout from './pegout.js'
 import * as batches from './batches.js'
 import * as views from './federation-view.js'
+import * as unclaimed from './unclaimed.js'
 
 /** Gas schedule of the bridge (our chain's own prices, in the spirit of SLOAD/SSTORE and ECRECOVER). */
 export const BRIDGE_GAS = Object.freeze({
@@ -62,9 +63,15 @@ const methods: Record<string, Method> = {
   },
   isBtcOutpointRegistered: { writes: false, handler: async (ctx, [t, v]) => [await pegin.isBtcOutpointRegistered(ctx, b(t), v as bigint)] },
   getHeldDeposits: { writes: false, handler: async (ctx, [r]) => [await pegin.getHeldDeposits(ctx, a(r))] },
+  refundHeldPayment: {
+    writes: true,
+    handler: async (ctx, [t, v, tx]) => [await unclaimed.refundHeldPayment(ctx, b(t), v as bigint, b(tx))],
+  },
+  getHeldPayment: { writes: false, handler: async (ctx, [t, v]) => unclaimed.getHeldPayment(ctx, b(t), v as bigint) },
   pegOut: { writes: true, handler: async (ctx, [addr]) => [await pegout.pegOut(ctx, addr as string)] },
   getPegOut: { writes: false, handler: async (ctx, [id]) => [await pegout.getPegOut(ctx, id as bigint)] },
   estimatePegOutFee: { writes: false, handler: async (ctx) => [await pegout.estimatePegOutFee(ctx)] },
+  estimatePegOutFeeFor: { writes: false, handler: async (ctx, [sats, addr]) => [await pegout.estimatePegOutFeeFor(ctx, sats as bigint, addr as string)] },
   flushPegOuts: { writes: true, handler: async (ctx) => [await batches.flushPegOuts(ctx)] },
   getBatch: { writes: false, handler: async (ctx, [id]) => [await batches.getBatch(ctx, id as bigint)] },
   getPendingBatches: { writes: false, handler: async (ctx) => [await batches.getPendingBatches(ctx)] },

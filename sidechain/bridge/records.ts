@@ -3,7 +3,8 @@
 import { fail } from '../../spv/base/errors.js'
 import type { FederationUtxo } from '../../peg/bitcoin/index.js'
 
-export const REQUEST_STATUS = { unknown: 0, queued: 1, batched: 2, signed: 3, confirmed: 4 } as const
+/** refunded: the request could not pay its fee share and its value went back to the requester on the side chain. */
+export const REQUEST_STATUS = { unknown: 0, queued: 1, batched: 2, signed: 3, confirmed: 4, refunded: 5 } as const
 export type RequestStatus = (typeof REQUEST_STATUS)[keyof typeof REQUEST_STATUS]
 
 export interface StoredUtxo {
@@ -20,6 +21,16 @@ export interface StoredRequest {
   readonly batchId: bigint
   readonly status: RequestStatus
   readonly requestedAt: bigint
+  /** Satoshis it bore of consolidations made for it (peg/bitcoin/consolidation.ts); 0 when none. */
+  readonly prepaidFeeSats: bigint
+}
+
+/** A federation payment held for its owner: its value and the outpoint its transaction's first input spent. */
+export interface StoredHeldPayment {
+  readonly valueSats: bigint
+  /** Internal byte order; all zero for a coinbase (nothing to claim with). */
+  readonly fundingTxid: Uint8Array
+  readonly fundingVout: number
 }
 
 export interface StoredBatch {
@@ -28,12 +39,14 @@ export interface StoredBatch {
   readonly feeSats: bigint
   readonly changeSats: bigint
   readonly firstRequestId: bigint
+  /** 0: a consolidation (its one output, the change, returns to the federation at vout 0). */
   readonly requestCount: number
   readonly createdAt: bigint
   /** Bit i set when member i's signatures are in. */
   readonly signers: number
   readonly inputs: readonly FederationUtxo[]
   readonly unsignedTx: Uint8Array
+  /** Empty since signed transactions are stored apart (state.ts signedTx); set in records of older batches. */
   readonly signedTx: Uint8Array
 }
 
@@ -119,6 +132,10 @@ class Reader {
   varBytes(): Uint8Array {
     return this.bytes(this.u32())
   }
+
+  done(): boolean {
+    return this.at === this.b.length
+  }
 }
 
 function writeUtxo(w: Writer, u: FederationUtxo): void {
@@ -147,6 +164,15 @@ export function decodeStoredUtxo(b: Uint8Array): StoredUtxo {
   return { utxo, prev: r.u64(), next: r.u64() }
 }
 
+export function encodeHeldPayment(h: StoredHeldPayment): Uint8Array {
+  return new Writer().u64(h.valueSats).bytes(h.fundingTxid).u32(h.fundingVout).finish()
+}
+
+export function decodeHeldPayment(b: Uint8Array): StoredHeldPayment {
+  const r = new Reader(b)
+  return { valueSats: r.u64(), fundingTxid: r.bytes(32), fundingVout: r.u32() }
+}
+
 export function encodeRequest(q: StoredRequest): Uint8Array {
   return new Writer()
     .bytes(q.requester)
@@ -156,6 +182,7 @@ export function encodeRequest(q: StoredRequest): Uint8Array {
     .u64(q.batchId)
     .u8(q.status)
     .u64(q.requestedAt)
+    .u64(q.prepaidFeeSats)
     .finish()
 }
 
@@ -169,6 +196,8 @@ export function decodeRequest(b: Uint8Array): StoredRequest {
     batchId: r.u64(),
     status: r.u8() as RequestStatus,
     requestedAt: r.u64(),
+    // Requests stored before consolidations existed end here.
+    prepaidFeeSats: r.done() ? 0n : r.u64(),
   }
 }
 

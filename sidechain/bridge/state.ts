@@ -9,19 +9,24 @@ import { decodeBridgeConfig, type BridgeConfig } from './config.js'
 import { bridgeLayout, COUNTERS, type CounterName } from './layout.js'
 import {
   decodeBatch,
+  decodeHeldPayment,
   decodeRequest,
   decodeStoredUtxo,
   decodeU64List,
   encodeBatch,
+  encodeHeldPayment,
   encodeRequest,
   encodeStoredUtxo,
   encodeU64List,
   type StoredBatch,
+  type StoredHeldPayment,
   type StoredRequest,
 } from './records.js'
 import { AccountStorage, PrefixedStore } from './storage.js'
 
 const ONE = Uint8Array.of(1)
+/** Bytes per stored part of a signed batch transaction (below MAX_VALUE_BYTES). */
+const SIGNED_TX_PART = 32 * 1024
 /** Orphan headers the bridge keeps at most (each costs storage; senders pay for them). */
 export const BRIDGE_MAX_ORPHANS = 64
 
@@ -88,6 +93,17 @@ export class BridgeState {
     else await this.store.put(bridgeLayout.held(recipient), bigIntToBytesBE(sats, 32))
   }
 
+  /** A federation payment held for its owner (unclaimed.ts), by its outpoint. */
+  async heldPayment(txid: Uint8Array, vout: number): Promise<StoredHeldPayment | undefined> {
+    const b = await this.store.get(bridgeLayout.heldPayment(txid, vout))
+    return b === undefined ? undefined : decodeHeldPayment(b)
+  }
+
+  async setHeldPayment(txid: Uint8Array, vout: number, h: StoredHeldPayment | undefined): Promise<void> {
+    if (h === undefined) await this.store.del(bridgeLayout.heldPayment(txid, vout))
+    else await this.store.put(bridgeLayout.heldPayment(txid, vout), encodeHeldPayment(h))
+  }
+
   // ---- the federation's UTXO set: a linked list in acceptance order (seq 0 = none) ----
   async addUtxo(utxo: FederationUtxo): Promise<void> {
     const seq = (await this.addCounter(COUNTERS.nextUtxoSeq, 1n))
@@ -108,10 +124,24 @@ export class BridgeState {
     return decodeStoredUtxo(b)
   }
 
-  /** The spendable UTXOs in acceptance order, with their list positions. */
-  async utxos(): Promise<{ seq: bigint; utxo: FederationUtxo }[]> {
+  /** Puts a UTXO at the head of the set: a confirmed consolidation's output, so the next batch spends it first. */
+  async addUtxoFront(utxo: FederationUtxo): Promise<void> {
+    const seq = await this.addCounter(COUNTERS.nextUtxoSeq, 1n)
+    const head = await this.counter(COUNTERS.utxoHead)
+    await this.store.put(bridgeLayout.utxo(seq), encodeStoredUtxo({ utxo, prev: 0n, next: head }))
+    if (head === 0n) await this.setCounter(COUNTERS.utxoTail, seq)
+    else await this.store.put(bridgeLayout.utxo(head), encodeStoredUtxo({ ...(await this.utxoAt(head)), prev: seq }))
+    await this.setCounter(COUNTERS.utxoHead, seq)
+    await this.addCounter(COUNTERS.federationSats, utxo.valueSats)
+  }
+
+  /**
+   * The first `limit` spendable UTXOs in the set's order (acceptance order, consolidations first), with their list
+   * positions. Batches only ever spend a prefix of the set, so they never read more than they may spend.
+   */
+  async utxos(limit = Number.MAX_SAFE_INTEGER): Promise<{ seq: bigint; utxo: FederationUtxo }[]> {
     const out: { seq: bigint; utxo: FederationUtxo }[] = []
-    for (let seq = await this.counter(COUNTERS.utxoHead); seq !== 0n; ) {
+    for (let seq = await this.counter(COUNTERS.utxoHead); seq !== 0n && out.length < limit; ) {
       const s = await this.utxoAt(seq)
       out.push({ seq, utxo: s.utxo })
       seq = s.next
@@ -119,14 +149,21 @@ export class BridgeState {
     return out
   }
 
-  /** Takes a UTXO out of the spendable set (a batch spends it); its value stays in federationSats until confirmed. */
-  async removeUtxo(seq: bigint): Promise<void> {
-    const s = await this.utxoAt(seq)
-    if (s.prev === 0n) await this.setCounter(COUNTERS.utxoHead, s.next)
-    else await this.store.put(bridgeLayout.utxo(s.prev), encodeStoredUtxo({ ...(await this.utxoAt(s.prev)), next: s.next }))
-    if (s.next === 0n) await this.setCounter(COUNTERS.utxoTail, s.prev)
-    else await this.store.put(bridgeLayout.utxo(s.next), encodeStoredUtxo({ ...(await this.utxoAt(s.next)), prev: s.prev }))
-    await this.store.del(bridgeLayout.utxo(seq))
+  /**
+   * Takes the first `count` UTXOs out of the spendable set (a batch spends them); their value stays in
+   * federationSats until the batch is confirmed. One rewrite of the new head, whatever the count.
+   */
+  async removeUtxoPrefix(count: number): Promise<void> {
+    let seq = await this.counter(COUNTERS.utxoHead)
+    for (let i = 0; i < count; i++) {
+      if (seq === 0n) fail('BRIDGE_INVARIANT', `a batch spends ${count} UTXOs but the set holds ${i}`)
+      const s = await this.utxoAt(seq)
+      await this.store.del(bridgeLayout.utxo(seq))
+      seq = s.next
+    }
+    await this.setCounter(COUNTERS.utxoHead, seq)
+    if (seq === 0n) await this.setCounter(COUNTERS.utxoTail, 0n)
+    else await this.store.put(bridgeLayout.utxo(seq), encodeStoredUtxo({ ...(await this.utxoAt(seq)), prev: 0n }))
   }
 
   // ---- peg-out requests ----
@@ -172,6 +209,39 @@ export class BridgeState {
 
   async putSignatures(batchId: bigint, member: number, encoded: Uint8Array): Promise<void> {
     await this.store.put(bridgeLayout.signatures(batchId, member), encoded)
+  }
+
+  /**
+   * A batch's signed transaction, stored apart from the batch record in parts of at most SIGNED_TX_PART bytes (a
+   * large batch's signed form exceeds one stored value). A batch signed before this key existed kept it in its
+   * record, which `batch()` still returns.
+   */
+  async signedTx(batchId: bigint): Promise<Uint8Array | undefined> {
+    const head = await this.store.get(bridgeLayout.signedTx(batchId, 0))
+    if (head === undefined) return undefined
+    if (head.length !== 4) fail('BRIDGE_STORE_CORRUPT', `the signed transaction of batch ${batchId} has a bad header`)
+    const parts = new DataView(head.buffer, head.byteOffset, 4).getUint32(0, false)
+    const chunks: Uint8Array[] = []
+    for (let i = 1; i <= parts; i++) {
+      const c = await this.store.get(bridgeLayout.signedTx(batchId, i))
+      if (c === undefined) fail('BRIDGE_STORE_CORRUPT', `part ${i} of the signed transaction of batch ${batchId} is missing`)
+      chunks.push(c)
+    }
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+    let at = 0
+    for (const c of chunks) {
+      out.set(c, at)
+      at += c.length
+    }
+    return out
+  }
+
+  async putSignedTx(batchId: bigint, tx: Uint8Array): Promise<void> {
+    const parts = Math.ceil(tx.length / SIGNED_TX_PART)
+    const head = new Uint8Array(4)
+    new DataView(head.buffer).setUint32(0, parts, false)
+    await this.store.put(bridgeLayout.signedTx(batchId, 0), head)
+    for (let i = 0; i < parts; i++) await this.store.put(bridgeLayout.signedTx(batchId, i + 1), tx.subarray(i * SIGNED_TX_PART, (i + 1) * SIGNED_TX_PART))
   }
 
   // ---- fee reports ----

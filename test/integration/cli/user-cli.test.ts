@@ -206,6 +206,8 @@ describe('causeway user commands against a peg world', () => {
     expect(first.json!.btcAddress).toBe(payee)
     const signed = await w.waitFor('the batch to be signed', async () => Number((await w.bridge.getPegOut!(BigInt(pegOutId))).status) >= 3, 120_000)
     expect(signed).toBe(true)
+    // The quote shown before sending is an upper bound of the share the batch charged (issue 11 item 5).
+    expect((await w.bridge.getPegOut!(BigInt(pegOutId))).feeSats as bigint).toBeLessThanOrEqual(BigInt(r.json!.feeEstimateSats))
     const batch = await w.bridge.getBatch!((await w.bridge.getPegOut!(BigInt(pegOutId))).batchId)
     const txid = Buffer.from(batch.txid.slice(2), 'hex').reverse().toString('hex')
     await w.waitFor('the batch transaction in bcoin\'s mempool', async () => (await w.bcoin.rpc.getMempoolEntry(txid)) !== null, 90_000)

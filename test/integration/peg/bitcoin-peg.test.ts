@@ -456,4 +456,43 @@ describe('Bitcoin peg with bcoin, 3 validators and 3 signers', () => {
     expect(await w.bridge.isBtcOutpointRegistered!(txidInternal, 0)).toBe(true)
     await expectBalanced()
   }, 300_000)
+
+  it('a payment to the federation address without a memo is registered by the signers and refunded on Bitcoin to the paying wallet (issue 11 item 3)', async () => {
+    const value = 3_000_000n
+    const before = await reserves()
+    const fedScript = Buffer.from(federationScriptPubKey(fed))
+    const pay = await w.wallet.pay(w.bcoin.rpc, { outputs: [{ scriptPubKey: fedScript, valueSats: value }] })
+    const { Transaction } = await import('bitcoinjs-lib')
+    const vout = Transaction.fromBuffer(Buffer.from(pay.raw)).outs.findIndex((o) => Buffer.from(o.script).equals(fedScript))
+    await w.mine(6)
+    const txidInternal = Buffer.from(pay.txid, 'hex').reverse()
+    const topic = w.bridge.interface.getEvent('PegInRefunded')!.topicHash
+    const refunded = await w.waitFor('the signers to register the payment and the bridge to refund it', async () => {
+      const logs = await w.provider.getLogs({ address: toHex(BRIDGE_ADDRESS), topics: [topic, '0x' + txidInternal.toString('hex')], fromBlock: 0 })
+      return logs.length > 0 ? w.bridge.interface.parseLog(logs[0]!)! : undefined
+    }, 90_000)
+    expect(Number(refunded.args.vout)).toBe(vout)
+    expect(refunded.args.valueSats).toBe(value)
+    // The wallet's first input is P2WPKH: the refund goes back to the wallet's own script.
+    expect(refunded.args.refundScript).toBe('0x' + Buffer.from(w.wallet.scriptPubKey).toString('hex'))
+    expect(await w.bridge.isBtcOutpointRegistered!(txidInternal, vout)).toBe(true)
+    const id = refunded.args.requestId as bigint
+    const signed = await w.waitFor('the refund to be batched and signed', async () => {
+      const q = await w.bridge.getPegOut!(id)
+      return Number(q.status) >= 3 ? q : undefined
+    }, 90_000)
+    expect(signed.requester.toLowerCase()).toBe(toHex(BRIDGE_ADDRESS).toLowerCase())
+    const batch = await w.bridge.getBatch!(signed.batchId)
+    const batchTxid = Buffer.from(batch.txid.slice(2), 'hex').reverse().toString('hex')
+    await w.waitFor('the refund batch in bcoin\'s mempool', async () => (await w.bcoin.rpc.getMempoolEntry(batchTxid)) !== null, 60_000)
+    await w.mine(6)
+    await w.waitFor('the refund batch confirmed on the bridge', async () => Number((await w.bridge.getPegOut!(id)).status) === 4, 90_000)
+    const tx = Transaction.fromBuffer(Buffer.from(await w.bcoin.rpc.getRawTransaction(batchTxid)))
+    const feeShare = (await w.bridge.getPegOut!(id)).feeSats as bigint
+    const out = tx.outs.find((o) => Buffer.from(o.script).equals(Buffer.from(w.wallet.scriptPubKey)) && BigInt(o.value) === value - feeShare)
+    expect(out).toBeDefined()
+    const after = await reserves()
+    expect(after).toEqual(before)
+    await expectBalanced()
+  }, 300_000)
 })

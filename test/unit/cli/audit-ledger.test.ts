@@ -43,7 +43,7 @@ describe('replayBridgeEvents', () => {
     expect(l.spendable.map((u) => [bytesToHex(u.txid), u.vout])).toEqual([[bytesToHex(txB), 1]])
     expect(l.inFlight).toHaveLength(1)
     expect(l.inFlight[0]!.inputs).toEqual([{ txid: txA, vout: 0, valueSats: 100_000n, recipient: alice }])
-    expect(l.pendingRequests).toEqual([{ id: 1n, valueSats: 40_000n, batchId: 1n }])
+    expect(l.pendingRequests).toEqual([{ id: 1n, valueSats: 40_000n, owedSats: 40_000n, batchId: 1n }])
     expect(l.refusedRecipients).toEqual([hex(bob)])
   })
 
@@ -66,7 +66,7 @@ describe('the federation wallet (ledger-events.ts, as the signer daemon keeps it
       if (event !== undefined) ledger.apply(event)
     }
     expect(ledger.utxos()).toEqual(replayBridgeEvents([...pegIns, confirmed]).spendable)
-    expect(ledger.requestRange(1n, 1)).toEqual([{ id: 1n, scriptPubKey: Uint8Array.of(0), valueSats: 40_000n }])
+    expect(ledger.requestRange(1n, 1)).toEqual([{ id: 1n, scriptPubKey: Uint8Array.of(0), valueSats: 40_000n, prepaidFeeSats: 0n }])
   })
 
   it('a confirmation of a batch it never saw adds no change output', () => {

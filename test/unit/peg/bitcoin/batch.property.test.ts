@@ -11,6 +11,7 @@ import {
   compareBatch,
   DEFAULT_DUST_SATS,
   federationScriptPubKey,
+  outputBytes,
   signBatch,
   utxoScriptPubKey,
   type FederationUtxo,
@@ -71,8 +72,15 @@ describe('batch properties', () => {
         expect(b.feeSats).toBe(BigInt(b.vsize) * rate)
         expect(b.changeSats).toBe(inSum - sum(requests.map((r) => r.valueSats)))
         for (const o of b.outputs) expect(o.valueSats >= DEFAULT_DUST_SATS).toBe(true)
-        const shares = b.feeShares
-        expect(shares.every((s, i) => i === 0 || (shares[i - 1]! - s >= 0n && shares[i - 1]! - s <= 1n))).toBe(true)
+        // Shares by cost: each pays its own output, and the rest of the fee within one sat of its amount's part.
+        const own = requests.map((r) => BigInt(outputBytes(r.scriptPubKey)) * rate)
+        const rest = b.feeSats - sum(own)
+        const total = sum(requests.map((r) => r.valueSats))
+        b.feeShares.forEach((s, i) => {
+          const part = s - own[i]!
+          const exact = (rest * requests[i]!.valueSats) / total
+          expect(part === exact || part === exact + 1n).toBe(true)
+        })
         expect(b.inputs.map((u) => bytesToHex(u.txid))).toEqual(utxos.slice(0, b.inputs.length).map((u) => bytesToHex(u.txid)))
         // Minimal: without its last input the batch would not cover the requests or would leave dust change.
         const short = inSum - b.inputs[b.inputs.length - 1]!.valueSats - sum(requests.map((r) => r.valueSats))

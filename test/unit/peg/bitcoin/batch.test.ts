@@ -8,6 +8,7 @@ import {
   createFederation,
   DEFAULT_DUST_SATS,
   estimateBatchSize,
+  outputBytes,
   federationScriptPubKey,
   splitFee,
   type Batch,
@@ -39,15 +40,17 @@ describe('buildBatch', () => {
     checkInvariants(b)
   })
 
-  it('charges vsize × rate, estimated from the scripts, and splits it evenly, remainder to the earliest', () => {
+  it('charges vsize × rate, estimated from the scripts, and shares it by cost: own output, the rest by amount', () => {
     const requests = [req(5n, 30_000n), req(6n, 30_000n, destinations.p2pkh), req(9n, 30_000n, destinations.p2sh)]
     const b = buildBatch(utxos, requests, { ...opts, feeRateSatPerVb: 7n })
     const { vsize } = estimateBatchSize(fed, 1, [...requests.map((r) => r.scriptPubKey), federationScriptPubKey(fed)])
     expect(b.vsize).toBe(vsize)
     expect(b.feeSats).toBe(BigInt(vsize) * 7n)
-    const each = b.feeSats / 3n
-    const rest = Number(b.feeSats % 3n)
-    expect(b.feeShares).toEqual([0, 1, 2].map((i) => each + (i < rest ? 1n : 0n)))
+    // Equal amounts: the rest splits evenly (remainder to the earliest); each adds its own output's bytes × rate.
+    const own = requests.map((r) => BigInt(outputBytes(r.scriptPubKey)) * 7n)
+    expect(own).toEqual([31n * 7n, 34n * 7n, 32n * 7n])
+    const rest = b.feeSats - own.reduce((x, y) => x + y, 0n)
+    expect(b.feeShares).toEqual([0, 1, 2].map((i) => own[i]! + rest / 3n + (BigInt(i) < rest % 3n ? 1n : 0n)))
     expect(b.outputs.slice(0, 3).map((o) => o.valueSats)).toEqual(requests.map((r, i) => r.valueSats - b.feeShares[i]!))
     checkInvariants(b)
   })
@@ -98,7 +101,8 @@ describe('buildBatch', () => {
   })
 
   it('PEG_FEE_EXCEEDS_OUTPUT names the request left below dust by its share', () => {
-    const e = expectCode(() => buildBatch(utxos, [req(1n, 50_000n), req(7n, 1_000n)], { ...opts, feeRateSatPerVb: 5n }), 'PEG_FEE_EXCEEDS_OUTPUT')
+    // 700 sats pay 155 for their own output and a little of the inputs: less than 546 would be left.
+    const e = expectCode(() => buildBatch(utxos, [req(1n, 50_000n), req(7n, 700n)], { ...opts, feeRateSatPerVb: 5n }), 'PEG_FEE_EXCEEDS_OUTPUT')
     expect(e.details).toMatchObject({ requestId: '7' })
   })
 
