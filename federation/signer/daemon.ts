@@ -35,6 +35,7 @@ import { reviewBatch } from './review.js'
 import { rereviewDelayMs, type PendingReview } from './rereview.js'
 import { signaturesGasLimit } from './gas.js'
 import { REQUEST_STATUS } from '../../sidechain/bridge/records.js'
+import { DUTY_GAS_DIVISOR } from '../../sidechain/exec/duty.js'
 import { SigningLog } from './signing-log.js'
 
 interface BatchInfo {
@@ -449,12 +450,13 @@ class Signer {
       // The member whose signatures complete the batch also pays for its assembly (gas.ts).
       const view = await this.bridge.view<{ signers: bigint }>('getBatch', [batchId])
       const completes = popcount(Number(view.signers) | (1 << this.member)) >= this.fed.threshold
-      const gas = signaturesGasLimit(est.gas, this.fed.threshold, completes, await this.bridge.blockGasLimit())
+      // A duty may take at most its share of a block (sidechain/exec/duty.ts): that is the ceiling here.
+      const gas = signaturesGasLimit(est.gas, this.fed.threshold, completes, (await this.bridge.blockGasLimit()) / DUTY_GAS_DIVISOR)
       if (gas.exceedsBlock) {
-        this.log.error({ batchId: batchId.toString(), estimate: est.gas.toString(), gasLimit: gas.gasLimit.toString() }, 'addSignatures needs more gas than a block holds; not sent (retried later)')
+        this.log.error({ batchId: batchId.toString(), estimate: est.gas.toString(), gasLimit: gas.gasLimit.toString() }, 'addSignatures needs more gas than a block holds for duties; not sent (retried later)')
         return
       }
-      if (gas.capped) this.log.warn({ batchId: batchId.toString(), estimate: est.gas.toString(), gasLimit: gas.gasLimit.toString() }, 'addSignatures gas with margin exceeds the block gas limit; capped to it')
+      if (gas.capped) this.log.warn({ batchId: batchId.toString(), estimate: est.gas.toString(), gasLimit: gas.gasLimit.toString() }, 'addSignatures gas with margin exceeds the duty share of a block; capped to it')
       r = await this.bridge.send('addSignatures', args, expected, { skipDryRun: true, gasLimit: gas.gasLimit })
     }
     this.log.info({ batchId: batchId.toString(), outcome: 'hash' in r ? 'sent' : r.refused }, 'submitted batch signatures')

@@ -6,6 +6,12 @@ import { FederationLedger, outpointKey } from '../../federation/signer/ledger.js
 import { ledgerEventOf } from '../../federation/signer/ledger-events.js'
 import { hexToBytes } from '../../spv/base/bytes.js'
 import { reserveReport, type FederationUtxo, type ReserveReport } from '../../peg/bitcoin/index.js'
+import { formatBtc } from './values.js'
+
+/** Wei as BTC for a message (whole satoshis; a remainder below one satoshi is dropped). */
+function formatWeiAsBtc(wei: bigint): string {
+  return formatBtc(wei / 10n ** 10n)
+}
 
 export interface InFlightBatch {
   readonly batchId: bigint
@@ -119,6 +125,11 @@ export interface AuditInput {
   readonly reserves: { readonly federationSats: bigint; readonly nativeSupplyWei: bigint; readonly pendingPegOutSats: bigint }
   /** The node's causeway_supply peggedWei. */
   readonly nodePeggedWei: bigint
+  /**
+   * The native coin that exists (causeway_nativeSupply: every balance in the state summed) at the block the reserves
+   * were read at; undefined when the node does not serve it.
+   */
+  readonly nativeSupplyWei: bigint | undefined
   /** causeway_audit: every balance summed equals the supply (undefined when the node does not serve it). */
   readonly nodeBalanced: boolean | undefined
   /** Σ getHeldDeposits of every recipient with a refused peg-in, plus every payment held for its owner. */
@@ -146,8 +157,20 @@ export function auditFindings(input: AuditInput): { report: ReserveReport; heldS
   if (input.nodePeggedWei !== r.nativeSupplyWei) {
     findings.push({ code: 'AUDIT_SUPPLY', message: `the node's pegged supply is ${input.nodePeggedWei} wei, the bridge's minted − burned is ${r.nativeSupplyWei} wei` })
   }
+  // Every wei of the native coin is pegged BTC (ARCHITECTURE.md decision 1): what exists must be exactly what the
+  // bridge minted less what it burned — a genesis allocation, or any coin made outside the bridge, is unbacked.
+  const supplyWei = input.nativeSupplyWei ?? r.nativeSupplyWei
+  if (input.nativeSupplyWei === undefined) {
+    findings.push({ code: 'AUDIT_SUPPLY_UNKNOWN', message: 'the node does not serve causeway_nativeSupply: the native supply cannot be checked against minted − burned' })
+  } else if (input.nativeSupplyWei > r.nativeSupplyWei) {
+    const d = input.nativeSupplyWei - r.nativeSupplyWei
+    findings.push({ code: 'AUDIT_UNBACKED_SUPPLY', message: `${d} wei (${formatWeiAsBtc(d)} BTC) of native coin exists that was never pegged in: the state holds ${input.nativeSupplyWei} wei, the bridge minted − burned ${r.nativeSupplyWei} wei` })
+  } else if (input.nativeSupplyWei < r.nativeSupplyWei) {
+    const d = r.nativeSupplyWei - input.nativeSupplyWei
+    findings.push({ code: 'AUDIT_SUPPLY_DEFICIT', message: `${d} wei of pegged coin is missing from the state: it holds ${input.nativeSupplyWei} wei, the bridge minted − burned ${r.nativeSupplyWei} wei` })
+  }
   if (input.nodeBalanced === false) findings.push({ code: 'AUDIT_BALANCES', message: "the sum of every balance in the node's state differs from its supply (causeway_audit)" })
-  const report = reserveReport({ utxos: [...ledger.spendable, ...ledger.inFlight.flatMap((b) => b.inputs)], pendingPegOutSats: r.pendingPegOutSats, nativeSupplyWei: r.nativeSupplyWei })
+  const report = reserveReport({ utxos: [...ledger.spendable, ...ledger.inFlight.flatMap((b) => b.inputs)], pendingPegOutSats: r.pendingPegOutSats, nativeSupplyWei: supplyWei })
   if (!report.ok) findings.push({ code: 'AUDIT_RESERVE_SHORTFALL', message: `the federation holds ${-report.surplusSats} sats less than it owes (supply + pending peg-outs)` })
   // What the federation holds beyond what it owes is exactly the deposits held below the minimum and the payments
   // held for their owners.

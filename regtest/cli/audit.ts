@@ -1,6 +1,7 @@
-// `causeway audit`: reserves against supply (ARCHITECTURE.md decision 1). The bridge's counters, its events replayed,
-// the node's own supply ledger and balance sum, and every federation UTXO checked unspent, with the right value and
-// script, on the Bitcoin node. Lists every pending item; exits 1 (AUDIT_MISMATCH) on any mismatch.
+// `causeway audit`: reserves against supply (ARCHITECTURE.md decision 1). The native coin that exists (every balance
+// in the state, causeway_nativeSupply) must be exactly the bridge's Σ minted − Σ burned, and the reserves must cover
+// it plus pending peg-outs; the bridge's events are replayed, the node's supply ledger compared, and every federation
+// UTXO checked unspent, with the right value and script, on the Bitcoin node. Lists every pending item; exits 1 (AUDIT_MISMATCH) on any mismatch.
 import type { Command } from 'commander'
 import { utxoScriptPubKey } from '../../peg/bitcoin/index.js'
 import { bytesToHex, hashToDisplayHex } from '../../spv/base/bytes.js'
@@ -42,7 +43,16 @@ export function registerAudit(program: Command, io: Io, exit: (code: number) => 
         const s = await openSession(endpoints)
         try {
           progress('reading the bridge\'s events…')
-          const [events, res, fedView, supply] = await Promise.all([bridgeLogs(s), reserves(s), federationView(s), s.provider.send('causeway_supply', []) as Promise<{ peggedWei: string }>])
+          // The coin that exists and the bridge's counters, read at one block so a block landing between cannot skew them.
+          const at = await s.provider.getBlockNumber()
+          const [events, res, fedView, supply, native] = await Promise.all([
+            bridgeLogs(s),
+            reserves(s, at),
+            federationView(s),
+            s.provider.send('causeway_supply', []) as Promise<{ peggedWei: string }>,
+            (s.provider.send('causeway_nativeSupply', [`0x${at.toString(16)}`]) as Promise<{ wei: string; accounts: number }>).catch(() => undefined),
+          ])
+          const nativeSupplyWei = native === undefined ? undefined : BigInt(native.wei)
           let nodeBalanced: boolean | undefined
           try {
             nodeBalanced = ((await s.provider.send('causeway_audit', [])) as { balanced: boolean }).balanced
@@ -78,7 +88,7 @@ export function registerAudit(program: Command, io: Io, exit: (code: number) => 
             heldSats += h.valueSats
             held.push({ payment: `${hashToDisplayHex(h.txid)}:${h.vout}`, sats: h.valueSats.toString() })
           }
-          const { report, findings } = auditFindings({ ledger, reserves: res, nodePeggedWei: BigInt(supply.peggedWei), nodeBalanced, heldSats, utxoFindings })
+          const { report, findings } = auditFindings({ ledger, reserves: res, nodePeggedWei: BigInt(supply.peggedWei), nativeSupplyWei, nodeBalanced, heldSats, utxoFindings })
           const ok = findings.length === 0
           const pendingRequests = ledger.pendingRequests.map((q) => ({ id: q.id.toString(), valueSats: q.valueSats.toString(), batchId: q.batchId === null ? null : q.batchId.toString() }))
           const inFlight = ledger.inFlight.map((b) => ({ batchId: b.batchId.toString(), txid: hashToDisplayHex(b.txid), inputs: b.inputs.length, requests: b.requestCount }))
@@ -94,6 +104,13 @@ export function registerAudit(program: Command, io: Io, exit: (code: number) => 
               surplusSats: report.surplusSats.toString(),
               heldSats: heldSats.toString(),
             },
+            supply: {
+              block: at,
+              nativeWei: nativeSupplyWei?.toString() ?? null,
+              mintedMinusBurnedWei: res.nativeSupplyWei.toString(),
+              unbackedWei: nativeSupplyWei === undefined ? null : (nativeSupplyWei - res.nativeSupplyWei).toString(),
+              accounts: native?.accounts ?? null,
+            },
             node: { peggedWei: supply.peggedWei, balanced: nodeBalanced ?? null },
             utxos: ledger.spendable.map((u) => ({ txid: hashToDisplayHex(u.txid), vout: u.vout, valueSats: u.valueSats.toString(), deposit: u.recipient !== null })),
             pending: { requests: pendingRequests, batches: inFlight, held },
@@ -102,7 +119,8 @@ export function registerAudit(program: Command, io: Io, exit: (code: number) => 
           const text = [
             lines([
               ['federation holds', `${formatBtc(res.federationSats)} BTC in ${ledger.spendable.length} UTXO(s) + ${ledger.inFlight.reduce((n, b) => n + b.inputs.length, 0)} being spent`],
-              ['native supply', `${formatBtc(report.nativeSupplySats)} BTC (node: ${formatBtc(BigInt(supply.peggedWei) / 10n ** 10n)} BTC)`],
+              ['native supply', `${nativeSupplyWei === undefined ? 'unknown' : `${nativeSupplyWei} wei`} in ${native?.accounts ?? '?'} account(s) at block ${at}`],
+              ['minted − burned', `${res.nativeSupplyWei} wei (${formatBtc(res.nativeSupplyWei / 10n ** 10n)} BTC)${nativeSupplyWei === res.nativeSupplyWei ? ', exactly the supply' : ''}`],
               ['pending peg-outs', `${formatBtc(res.pendingPegOutSats)} BTC in ${pendingRequests.length} request(s)`],
               ['held (deposits, payments)', `${formatBtc(heldSats)} BTC`],
               ['payments without memo', `${ledger.refundedPayments} refunded on Bitcoin, ${ledger.heldPayments.length} held for their owners`],

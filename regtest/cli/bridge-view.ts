@@ -57,8 +57,9 @@ export interface Reserves {
   readonly pendingPegOutSats: bigint
 }
 
-export async function reserves(s: Session): Promise<Reserves> {
-  const [federationSats, nativeSupplyWei, pendingPegOutSats] = await s.bridge.view<[bigint, bigint, bigint]>('getReserves')
+/** The bridge's getReserves, at `blockTag` (default latest). */
+export async function reserves(s: Session, blockTag?: number): Promise<Reserves> {
+  const [federationSats, nativeSupplyWei, pendingPegOutSats] = await s.bridge.view<[bigint, bigint, bigint]>('getReserves', [], blockTag)
   return { federationSats, nativeSupplyWei, pendingPegOutSats }
 }
 

@@ -22,7 +22,7 @@ import { compileSolidity } from '../solidity/compile.js'
 import type { WorldFile } from './world-file.js'
 
 const PEG_IN_SATS = 100_000_000n
-const GAS_MONEY = 10n ** 16n // 0.01 coin of the demo account's development money
+const GAS_MONEY = 10n ** 16n // 0.01 coin of the demo account's (pegged in at the world's first start)
 
 const DEMO_CONTRACT = `// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
@@ -131,7 +131,7 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
     const asUser = bridge.connect(user) as Contract
     paid(await (await demo.sendTransaction({ to: user.address, value: GAS_MONEY })).wait())
     const deposit = (await bridge.getDepositAddress!(user.address)) as string
-    log(`      account ${user.address} (given ${coin(GAS_MONEY)} of development money for gas)`)
+    log(`      account ${user.address} (given ${coin(GAS_MONEY)} of the demo account's pegged coin for gas)`)
     log(`      deposit address ${deposit}`)
     const reg = paid(await (await asUser.registerDepositAddress!(user.address)).wait())
     log(`      registered it with the bridge so the signers watch it (gas ${coin(reg)})`)
@@ -224,7 +224,7 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
     log(`      value out    ${btcAmount(valueOut)} (Bitcoin ${batchTxid})`)
     log(`      peg-out fee  ${feeShare} sats (this request's share of the batch's Bitcoin fee)`)
     log(`      deposit fee  ${payment.feeSats} sats (Bitcoin, paid by the demo wallet on top of the value)`)
-    log(`      side-chain gas ${coin(gasWei)} (development money, not pegged)`)
+    log(`      side-chain gas ${coin(gasWei)} (pegged coin, paid to the federation's fee address)`)
     if (valueOut !== PEG_IN_SATS - feeShare) problems.push(`received ${valueOut} sats, expected ${PEG_IN_SATS} − ${feeShare}`)
     if (afterIn.fedSats - start.fedSats !== PEG_IN_SATS) problems.push(`the peg-in added ${afterIn.fedSats - start.fedSats} sats to the reserves`)
     if (end.fedSats !== start.fedSats || end.supplyWei !== start.supplyWei || end.pendingSats !== start.pendingSats) {

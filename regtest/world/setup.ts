@@ -1,5 +1,5 @@
 // What a local world decides once, on its first start, and keeps in `<datadir>/setup.json`: the Bitcoin node's API
-// key, the federation (made with `federation init`), the side chain's genesis (chain id, allocations, the bridge
+// key, the federation (made with `federation init`), the side chain's genesis (chain id, no allocations, the bridge
 // with its checkpoint at the Bitcoin tip after segwit), the demo accounts and the base port. Every later start
 // reads it back and writes the members' configuration files from it, so a restart resumes the same chain.
 //
@@ -16,11 +16,11 @@ import { DemoWallet } from '../bitcoin/demo-wallet.js'
 import { tipCheckpoint } from '../bitcoin/checkpoint.js'
 import { MEMBERS, THRESHOLD, type WorldLayout } from './layout.js'
 
-const WEI_PER_COIN = 10n ** 18n
-/** Development money for the demo account's gas (not pegged; reported as such). */
-export const DEMO_ALLOC_WEI = 1000n * WEI_PER_COIN
-/** Gas money for each member's bridge calls (not pegged). */
-export const MEMBER_ALLOC_WEI = WEI_PER_COIN
+/**
+ * What the world pegs in to the demo account at its first start (up.ts, pegin-funding.ts): 10 regtest BTC. The
+ * genesis allocates no native coin at all (issue 11 item 2): members' bridge duties need none.
+ */
+export const DEMO_FUNDING_SATS = 1_000_000_000n
 
 const setupSchema = z.object({
   version: z.literal(1),
@@ -59,7 +59,7 @@ export async function readSetup(layout: WorldLayout): Promise<WorldSetup | undef
 
 /** Removes what an interrupted first start left (only the world's own entries; setup.json was never written). */
 export async function clearPartialWorld(layout: WorldLayout): Promise<void> {
-  const ours = /^(bitcoin|bitcoin\.pid|federation|logs|validator-\d+(\.json)?|signer-\d+(\.json)?|world\.json)$/
+  const ours = /^(bitcoin|bitcoin\.pid|federation|logs|validator-\d+(\.json)?|signer-\d+(\.json)?|world\.json|demo-funding\.json)$/
   let entries: string[] = []
   try {
     entries = await readdir(layout.dir)
@@ -97,10 +97,8 @@ export async function createSetup(input: CreateSetupInput): Promise<WorldSetup> 
     genesisTime: Math.floor(Date.now() / 1000),
     // Side-chain fees go to member 0's account.
     feeAddress: fed.memberAddresses[0]!,
-    alloc: [
-      { address: demo.address, balance: DEMO_ALLOC_WEI.toString() },
-      ...fed.memberAddresses.map((address) => ({ address, balance: MEMBER_ALLOC_WEI.toString() })),
-    ],
+    // No native coin at genesis: every wei is pegged BTC (the demo account's is pegged in at first start).
+    alloc: [],
     bridge: {
       ...fed.bridge,
       bitcoin: {

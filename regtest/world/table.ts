@@ -27,7 +27,7 @@ export function worldTable(w: WorldFile, info: { readonly dir: string; readonly 
     '',
     'Demo accounts (regtest only: the keys are stored in clear in the data directory)',
     `  side chain  ${w.demo.sidechainAddress}`,
-    `  key         ${w.demo.sidechainKey}   (development money for gas, not pegged BTC)`,
+    `  key         ${w.demo.sidechainKey}   (its coin was pegged in at the world's first start)`,
     `  Bitcoin     ${w.demo.bitcoinAddress}   (receives the mined coins)`,
     '',
     'MetaMask     Settings → Networks → Add a network manually:',

@@ -1,8 +1,9 @@
 // `causeway regtest up`: one local world under one data directory — a bcoin regtest node (segwit active, a funded
 // demo wallet, a block every few seconds), three validator nodes and three signers (threshold 2), each its own
 // process with its own log under <datadir>/logs. The first start decides everything once (setup.ts); a restart
-// reads it back and resumes the same chains. The world is ready when every process answers and the bridge has
-// the Bitcoin tip; then world.json is written for the CLI and the demo.
+// reads it back and resumes the same chains. The world is ready when every process answers, the bridge has the
+// Bitcoin tip and (first start only) the demo account is funded by a real peg-in; then world.json is written for
+// the CLI and the demo.
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
@@ -17,6 +18,7 @@ import { allPorts, worldLayout, worldPorts, DEFAULT_BASE_PORT, MEMBERS, type Wor
 import { lockWorld, type WorldLock } from './lock.js'
 import { clearPartialWorld, createSetup, readSetup, type WorldSetup } from './setup.js'
 import { writeWorldFile, type WorldFile } from './world-file.js'
+import { fundDemoAccount } from './demo-funding.js'
 import { Contract, JsonRpcProvider } from 'ethers'
 import { BRIDGE_ADDRESS, REGTEST_CHAIN_ID } from '../../sidechain/chain/params.js'
 import { bridgeAbiJson } from '../../sidechain/bridge/abi.js'
@@ -247,6 +249,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     for (const c of children) c.onUnexpectedExit(onDeath(c.name))
     await waitForBridge(`http://127.0.0.1:${ports.rpc[0]}/`, await btc.rpc.getBlockCount(), progress)
     await waitForSigners(ports.signer.map((p) => `http://127.0.0.1:${p}/health`))
+    // Every wei is pegged BTC: the demo account's coin comes from a real peg-in, once (demo-funding.ts).
+    await fundDemoAccount({ dir: layout.dir, setup: s, rpc: btc.rpc, sidechainRpcUrl: `http://127.0.0.1:${ports.rpc[0]}/`, progress })
 
     const wallet = new DemoWallet({ seed: s.demo.bitcoinSeed })
     const mine = (n: number) => btc.rpc.generateToAddress(n, wallet.address)

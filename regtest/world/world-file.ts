@@ -42,7 +42,7 @@ export const worldFileSchema = z.object({
     members: z.array(z.string()),
   }),
   demo: z.object({
-    /** A side-chain account funded with development money (gas; not pegged BTC). */
+    /** A side-chain account funded by a real peg-in at the world's first start (regtest/world/demo-funding.ts). */
     sidechainKey: hex,
     sidechainAddress: hex,
     /** The demo Bitcoin wallet (regtest/bitcoin/demo-wallet.ts) seed and its receive address. */

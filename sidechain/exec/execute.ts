@@ -6,6 +6,9 @@
 // - no block reward;
 // - fees are never burned: the tip goes to the coinbase by the EVM's own rule, and at the end of each block the
 //   base fee part (gasUsed × baseFee) is credited to the coinbase too. The coinbase is the chain's fee address.
+// - duty transactions of federation members (duty.ts) pay nothing and their gas earns the fee address nothing:
+//   no wei is created or destroyed by them (duty-run.ts). At most dutyGasBound(params) of a block's gas goes to
+//   them; a duty past the bound, and its sender's later transactions, wait for a later block.
 import { Block, createBlock, createBlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import type { TypedTransaction } from '@ethereumjs/tx'
@@ -20,6 +23,8 @@ import { keccak256 } from './crypto.js'
 import './code-analysis.js' // contract code analysed once per code, not once per call
 import type { Receipt } from '../../spv/evm/receipt.js'
 import { nextBaseFee, type ChainParams } from '../chain/params.js'
+import { dutyGasBound, dutySenders, isDutyTx } from './duty.js'
+import { runDutyTx } from './duty-run.js'
 
 /** The inputs that, with the parent and the transactions, determine a block completely. */
 export interface BlockInputs {
@@ -33,6 +38,8 @@ export interface ExecutedTx {
   readonly result: RunTxResult
   /** Gas used by this transaction alone. */
   readonly gasUsed: bigint
+  /** A federation duty (duty.ts): it paid no fee. */
+  readonly duty?: boolean
 }
 
 export interface ExecutedBlock {
@@ -100,22 +107,48 @@ export async function executeBlock(
   const skipped: { tx: TypedTransaction; error: Error }[] = []
   const included: TypedTransaction[] = []
   let gasUsed = 0n
+  // Duty gas: reserved by gas limits (for the bound) and used (left out of the base-fee credit).
+  const members = dutySenders(params)
+  const dutyBound = dutyGasBound(params)
+  let dutyReserved = 0n
+  let dutyUsed = 0n
+  /** Senders with a transaction put off to a later block: their later nonces cannot run before it. */
+  const deferred = new Set<string>()
   const t0 = performance.now()
   let t1 = t0
   await vm.stateManager.checkpoint()
   try {
     for (const tx of txs) {
+      const sender = tx.getSenderAddress()
+      const duty = isDutyTx(tx, sender.bytes, members)
+      if (mode === 'build' && deferred.has(sender.toString())) {
+        skipped.push({ tx, error: new CausewayError('EXEC_SENDER_DEFERRED', 'an earlier transaction of this sender waits for a later block') })
+        continue
+      }
+      if (duty && dutyReserved + tx.gasLimit > dutyBound) {
+        const error = new CausewayError('EXEC_DUTY_GAS_FULL', `federation duties may use at most ${dutyBound} gas per block`)
+        if (mode === 'replay') {
+          throw new CausewayError('EXEC_INVALID_BLOCK', `block ${number}: transaction ${included.length} exceeds the block's duty gas bound`, { cause: error })
+        }
+        // Past the bound the duty waits for the next block (not dropped) — unless no block could ever hold it.
+        if (tx.gasLimit <= dutyBound) deferred.add(sender.toString())
+        skipped.push({ tx, error: tx.gasLimit <= dutyBound ? error : new CausewayError('EXEC_DUTY_GAS_LIMIT', `a duty's gas limit may be at most ${dutyBound}`) })
+        continue
+      }
       if (tx.gasLimit > params.gasLimit - gasUsed) {
         const error = new CausewayError('EXEC_BLOCK_FULL', 'transaction gas limit exceeds the gas left in the block')
         if (mode === 'replay') {
           throw new CausewayError('EXEC_INVALID_BLOCK', `block ${number}: transaction ${included.length} exceeds the gas left in the block`, { cause: error })
         }
+        deferred.add(sender.toString())
         skipped.push({ tx, error })
         continue
       }
       let result: RunTxResult
       try {
-        result = await runTx(vm, { tx, block: context, blockGasUsed: gasUsed, skipHardForkValidation: true })
+        result = duty
+          ? await runDutyTx(vm, tx, context, gasUsed)
+          : await runTx(vm, { tx, block: context, blockGasUsed: gasUsed, skipHardForkValidation: true })
       } catch (e) {
         if (mode === 'replay') {
           throw new CausewayError('EXEC_INVALID_BLOCK', `block ${number}: transaction ${included.length} cannot run: ${(e as Error).message}`, { cause: e })
@@ -124,11 +157,16 @@ export async function executeBlock(
         continue
       }
       gasUsed += result.totalGasSpent
-      executed.push({ tx, result, gasUsed: result.totalGasSpent })
+      if (duty) {
+        dutyReserved += tx.gasLimit
+        dutyUsed += result.totalGasSpent
+      }
+      executed.push({ tx, result, gasUsed: result.totalGasSpent, ...(duty ? { duty } : {}) })
       included.push(tx)
     }
     // Fees are never burned: credit the base-fee part to the fee address (the tip reached it through the EVM).
-    const burned = gasUsed * baseFee
+    // Duties paid none, so there is none of theirs to credit.
+    const burned = (gasUsed - dutyUsed) * baseFee
     if (burned > 0n) {
       const feeAddress = new Address(params.feeAddress)
       const account = (await vm.stateManager.getAccount(feeAddress)) ?? new Account()

@@ -32,6 +32,17 @@ export interface AdmissionContext {
   readonly minGasPrice: bigint
   /** The sender's nonce and balance at the head. */
   readonly account: { readonly nonce: bigint; readonly balance: bigint }
+  /**
+   * Set when the transaction is a federation duty (sidechain/exec/duty.ts): it pays no fee, so the balance check is
+   * skipped, and its gas limit may be at most this per-block duty bound.
+   */
+  readonly dutyGasBound?: bigint
+}
+
+/** Which pool entries are duties, and how much duty gas one block may take (see select). */
+export interface DutyRule {
+  readonly isDuty: (tx: TypedTransaction) => boolean
+  readonly gasBound: bigint
 }
 
 export interface PoolEntry {
@@ -102,7 +113,10 @@ export class Mempool {
     }
     if (tx.nonce < ctx.account.nonce) reject('MEMPOOL_NONCE_TOO_LOW', `nonce too low: next nonce ${ctx.account.nonce}, tx nonce ${tx.nonce}`)
     const cost = tx.gasLimit * maxFee + tx.value
-    if (ctx.account.balance < cost) {
+    if (ctx.dutyGasBound !== undefined && tx.gasLimit > ctx.dutyGasBound) {
+      reject('MEMPOOL_DUTY_GAS_LIMIT', `a federation duty may ask for at most ${ctx.dutyGasBound} gas (the per-block duty bound), this one asks for ${tx.gasLimit}`)
+    }
+    if (ctx.dutyGasBound === undefined && ctx.account.balance < cost) {
       reject('MEMPOOL_INSUFFICIENT_FUNDS', `insufficient funds for gas * price + value: balance ${ctx.account.balance}, tx cost ${cost}`)
     }
     const sender = bytesToHex(senderAddress.bytes)
@@ -141,9 +155,10 @@ export class Mempool {
   /**
    * Transactions for the next block, at most `maxGas` in total gas limits: each sender's run of consecutive nonces
    * from its state nonce, interleaved by tip (highest first, then arrival), at most `maxCount` of them.
-   * `nonceOf` gives state nonces.
+   * `nonceOf` gives state nonces. With `duty`, duties take at most `duty.gasBound` of it; a sender whose duty does
+   * not fit waits (with its later nonces) for a later block.
    */
-  select(maxGas: bigint, baseFee: bigint, nonceOf: (sender: string) => bigint, maxCount = Number.MAX_SAFE_INTEGER): TypedTransaction[] {
+  select(maxGas: bigint, baseFee: bigint, nonceOf: (sender: string) => bigint, maxCount = Number.MAX_SAFE_INTEGER, duty?: DutyRule): TypedTransaction[] {
     const runs: PoolEntry[][] = []
     for (const [sender, q] of this.bySender) {
       const run: PoolEntry[] = []
@@ -160,6 +175,7 @@ export class Mempool {
     }
     const out: TypedTransaction[] = []
     let gas = 0n
+    let dutyGas = 0n
     const cursor = runs.map(() => 0)
     while (out.length < maxCount) {
       let best = -1
@@ -179,6 +195,12 @@ export class Mempool {
         runs[best] = [] // this sender's later nonces cannot go before it
         continue
       }
+      const isDuty = duty?.isDuty(e.tx) === true
+      if (isDuty && dutyGas + e.tx.gasLimit > duty!.gasBound) {
+        runs[best] = []
+        continue
+      }
+      if (isDuty) dutyGas += e.tx.gasLimit
       gas += e.tx.gasLimit
       out.push(e.tx)
       cursor[best]!++

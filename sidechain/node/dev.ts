@@ -80,7 +80,7 @@ export async function startDevNode(options: DevNodeOptions): Promise<DevNode> {
   new Gauge({ name: 'causeway_peers', help: 'Connected peers', registers: [registry], collect() { this.set(0) } })
   let rpc: RpcServer
   try {
-    rpc = await startRpcServer({ api: node, host: options.rpcHost ?? '127.0.0.1', port: options.rpcPort, logger: root, registry, extras: { audit: () => node.audit() } })
+    rpc = await startRpcServer({ api: node, host: options.rpcHost ?? '127.0.0.1', port: options.rpcPort, logger: root, registry, extras: { audit: () => node.audit(), nativeSupply: (block: bigint) => node.nativeSupply(block) } })
   } catch (e) {
     await producer.stop()
     await node.close()

@@ -135,7 +135,7 @@ export async function startFederationNode(config: NodeConfig, root: Logger): Pro
       port: config.rpc.port,
       logger: root,
       registry,
-      extras: { peerCount, audit: () => node.audit() },
+      extras: { peerCount, audit: () => node.audit(), nativeSupply: (block: bigint) => node.nativeSupply(block) },
     })
     closers.push(() => rpc.close())
     logger.info(

@@ -23,6 +23,7 @@ import { BRIDGE_ADDRESS, TX_DECODE_PARAMS, createChainCommon, nextBaseFee, type 
 import { receiptsOfBlock } from '../chain/receipts.js'
 import { EMPTY_SUPPLY, supplyReport, type SupplyLedger } from '../chain/supply.js'
 import { executeBlock, type ExecutedBlock } from '../exec/execute.js'
+import { dutyGasBound, dutySenders, isDutyTx } from '../exec/duty.js'
 import { Mempool, type MempoolLimits, DEFAULT_MEMPOOL_LIMITS } from '../mempool/mempool.js'
 import type { Certificate } from '../consensus/certificate.js'
 import { StateReader } from './state-reader.js'
@@ -41,6 +42,9 @@ import type {
   SyncStatus,
   TransactionLookup,
 } from './api.js'
+
+/** Codes of transactions a build left for a later block (they stay in the pool). */
+const WAITS: ReadonlySet<string> = new Set(['EXEC_BLOCK_FULL', 'EXEC_DUTY_GAS_FULL', 'EXEC_SENDER_DEFERRED'])
 
 /** Most transactions in a block built here unless NodeOptions.maxBlockTxs says otherwise. */
 const DEFAULT_MAX_BLOCK_TXS = 1000
@@ -148,6 +152,15 @@ export class Node implements NodeApi {
     return this.options.params
   }
 
+  /** The federation members' addresses, whose bridge duties run without a fee (exec/duty.ts). */
+  private members: ReadonlySet<string> | undefined
+
+  /** Whether `tx` (its sender pinned) is a federation duty. */
+  isDuty(tx: TypedTransaction): boolean {
+    this.members ??= dutySenders(this.params)
+    return isDutyTx(tx, tx.getSenderAddress().bytes, this.members)
+  }
+
   async close(): Promise<void> {
     this.closed = true
     await this.producing.catch(() => undefined)
@@ -202,7 +215,8 @@ export class Node implements NodeApi {
     for (const sender of this.mempool.senders()) {
       nonces.set(sender, (await this.state.getAccount(new Address(hexToBytes(sender))))?.nonce ?? 0n)
     }
-    const txs = this.mempool.select(this.params.gasLimit, baseFee, (s) => nonces.get(s) ?? 0n, this.options.maxBlockTxs ?? DEFAULT_MAX_BLOCK_TXS)
+    const duty = { isDuty: (tx: TypedTransaction) => this.isDuty(tx), gasBound: dutyGasBound(this.params) }
+    const txs = this.mempool.select(this.params.gasLimit, baseFee, (s) => nonces.get(s) ?? 0n, this.options.maxBlockTxs ?? DEFAULT_MAX_BLOCK_TXS, duty)
     const t1 = performance.now()
     await this.prefetch(txs)
     const t2 = performance.now()
@@ -210,7 +224,8 @@ export class Node implements NodeApi {
     // Transactions that can never run (nonce already used, sender cannot pay) leave the pool.
     const dead: Uint8Array[] = []
     for (const { tx, error } of executed.skipped) {
-      if (error instanceof CausewayError && error.code === 'EXEC_BLOCK_FULL') continue
+      // Put off to a later block, not dead: the block, or its share for duties, was full.
+      if (error instanceof CausewayError && WAITS.has(error.code)) continue
       if (this.mempool.remove(tx.hash())) dead.push(tx.hash())
     }
     await this.chain.journalDelete(dead)
@@ -483,6 +498,7 @@ export class Node implements NodeApi {
       blockGasLimit: this.params.gasLimit,
       minGasPrice: this.params.minBaseFee,
       account: { nonce: account?.nonce ?? 0n, balance: account?.balance ?? 0n },
+      ...(this.isDuty(tx) ? { dutyGasBound: dutyGasBound(this.params) } : {}),
     })
     if (journal) {
       await this.chain.journalPut(entry.hash, raw)
@@ -548,6 +564,12 @@ export class Node implements NodeApi {
 
   async supply(): Promise<SupplyReport> {
     return supplyReport(await this.chain.supply())
+  }
+
+  /** Every balance in the state at `block` summed: the native coin that exists there. */
+  async nativeSupply(block: bigint): Promise<{ wei: bigint; accounts: number }> {
+    const { sum, accounts } = await this.reader.sumOfBalances(await this.rootAt(block))
+    return { wei: sum, accounts }
   }
 
   /** The audit's view: supply as accounted against the sum of every balance in the head state. */

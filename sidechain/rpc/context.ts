@@ -10,6 +10,11 @@ export interface RpcExtras {
   peerCount?(): number
   /** The supply audit (causeway_audit): supply as accounted against every balance in the head state. */
   audit?(): Promise<{ supply: SupplyReport; sumOfBalances: bigint; accounts: number; head: bigint }>
+  /**
+   * The native coin that exists at `block` (causeway_nativeSupply): every account balance in its state trie summed,
+   * independently of any counter — the audit compares it with the bridge's Σ minted − Σ burned.
+   */
+  nativeSupply?(block: bigint): Promise<{ wei: bigint; accounts: number }>
 }
 
 export interface RpcContext {

@@ -173,6 +173,15 @@ export const stateMethods: Readonly<Record<string, RpcMethod>> = {
     const s = await ctx.api.supply()
     return { totalWei: toQuantity(s.totalWei), peggedWei: toQuantity(s.peggedWei), unpeggedWei: toQuantity(s.unpeggedWei) }
   },
+  // The native coin that exists at a block, from its state trie alone (every balance summed): what `causeway audit`
+  // holds against the bridge's Σ minted − Σ burned (ARCHITECTURE.md decision 1).
+  causeway_nativeSupply: async (params, ctx) => {
+    const [ref] = positional(params, ['block'], 0)
+    if (ctx.extras.nativeSupply === undefined) throw new CausewayError('RPC_UNSUPPORTED', 'this node does not serve causeway_nativeSupply')
+    const block = await stateBlock(ctx, refOrLatest(ref))
+    const s = await ctx.extras.nativeSupply(block)
+    return { block: toQuantity(block), wei: toQuantity(s.wei), accounts: s.accounts }
+  },
   // The supply invariant checked against the state itself: every balance in the head state summed.
   causeway_audit: async (params, ctx) => {
     positional(params, [], 0)

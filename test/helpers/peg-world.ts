@@ -9,7 +9,9 @@ import { Contract, JsonRpcProvider, Wallet } from 'ethers'
 import { initFederation, type FederationInit } from '../../federation/init.js'
 import { bridgeAbiJson } from '../../sidechain/bridge/abi.js'
 import { BRIDGE_ADDRESS } from '../../sidechain/chain/params.js'
-import { toHex } from '../../spv/base/bytes.js'
+import { hexToBytes, toHex } from '../../spv/base/bytes.js'
+import { createFederation } from '../../peg/bitcoin/index.js'
+import { fundByPegIn } from '../../regtest/world/pegin-funding.js'
 import { startBcoin, type BcoinProcess } from '../../regtest/bitcoin/bcoin-process.js'
 import { DemoWallet } from '../../regtest/bitcoin/demo-wallet.js'
 import { tipCheckpoint } from '../../regtest/bitcoin/checkpoint.js'
@@ -36,8 +38,12 @@ export interface PegWorld {
   readonly provider: JsonRpcProvider
   /** The bridge as a read-only contract on validator 0. */
   readonly bridge: Contract
-  /** A funded side-chain account (unpegged development money, for gas). */
+  /**
+   * A side-chain account funded at start by a real peg-in of `fundedSats` regtest BTC (OP_RETURN form, registered by
+   * the signers): pegged coin like any user's, for the tests' gas. No native coin exists at genesis.
+   */
   readonly funded: Wallet
+  readonly fundedSats: bigint
   mine(blocks: number): Promise<void>
   waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>
   close(): Promise<void>
@@ -48,7 +54,16 @@ export interface PegWorldOptions {
   readonly bridge?: Record<string, unknown>
   readonly startSigners?: readonly number[]
   readonly pollMs?: number
+  /** Satoshis pegged in to `funded` at start (default 0.1 BTC; 0: none). */
+  readonly fundSats?: bigint
+  /**
+   * TEST-ONLY genesis allocations of native coin (unpegged, so unbacked): only for tests that show what such coin
+   * does, such as `causeway audit` reporting it.
+   */
+  readonly testOnlyGenesisAlloc?: readonly { readonly address: string; readonly balance: bigint }[]
 }
+
+const DEFAULT_FUND_SATS = 10_000_000n
 
 function signerProcess(index: number, configFile: string, portOf: () => number): SignerProcess {
   const child = managedChild(`signer ${index}`, {
@@ -94,7 +109,9 @@ export async function startPegWorld(options: PegWorldOptions = {}): Promise<PegW
       bridge,
       validatorKeys,
       roundMs: 2000,
-      alloc: federation.memberAddresses.map((address) => ({ address, balance: 10n ** 17n })),
+      // No genesis coin at all (unless a test asks for it): the members' duties need none, and the test account is
+      // funded by a peg-in below.
+      ...(options.testOnlyGenesisAlloc === undefined ? {} : { alloc: options.testOnlyGenesisAlloc }),
     })
     const ports: number[] = []
     for (let i = 0; i < 3; i++) {
@@ -130,6 +147,7 @@ export async function startPegWorld(options: PegWorldOptions = {}): Promise<PegW
       provider,
       bridge: new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, provider),
       funded: new Wallet(fed.fundedKey, provider),
+      fundedSats: options.fundSats ?? DEFAULT_FUND_SATS,
       async mine(blocks) {
         await bcoin.rpc.generateToAddress(blocks, wallet.address)
       },
@@ -143,6 +161,22 @@ export async function startPegWorld(options: PegWorldOptions = {}): Promise<PegW
         }
       },
       close,
+    }
+    if (world.fundedSats > 0n) {
+      const funded = world.funded.address
+      const p = provider
+      await fundByPegIn({
+        rpc: bcoin.rpc,
+        wallet,
+        fed: createFederation(federation.pubkeys.map((k) => hexToBytes(k, 'pubkey', 33)), federation.threshold),
+        chainId: fed.chainId,
+        recipient: hexToBytes(funded, 'funded', 20),
+        sats: world.fundedSats,
+        confirmations: 6,
+        balance: () => p.getBalance(funded),
+        mine: (n) => world.mine(n),
+        timeoutMs: 120_000,
+      })
     }
     return world
   } catch (e) {

@@ -249,6 +249,10 @@ describe('causeway user commands against a peg world', () => {
     expect(ok.json!.utxos.length).toBeGreaterThan(0)
     const [fedSats] = await w.bridge.getReserves!()
     expect(ok.json!.reserves.federationSats).toBe(String(fedSats))
+    // Every wei is pegged: the coin in the state is exactly minted − burned (issue 11 item 2).
+    expect(BigInt(ok.json!.supply.nativeWei)).toBeGreaterThan(0n)
+    expect(ok.json!.supply.nativeWei).toBe(ok.json!.supply.mintedMinusBurnedWei)
+    expect(ok.json!.supply.unbackedWei).toBe('0')
     const proxy = await startRewriteProxy(w.bcoin.rpcUrl, (method, result) => (method === 'gettxout' ? null : result))
     try {
       const bad = await causeway(['audit', '--json', ...world, '--bitcoin-rpc', proxy.url, '--bitcoin-rpc-user', 'x', '--bitcoin-rpc-password', w.bcoin.apiKey])

@@ -21,7 +21,9 @@ describe('400 federation UTXOs to one paid peg-out (real bcoin and signers)', ()
   let w: PegWorld
 
   beforeAll(async () => {
-    w = await startPegWorld({ bridge: { batchIntervalBlocks: 2 } })
+    // The test account's funding peg-in (peg-world.ts) is kept just above alice's gas money, so that one plain UTXO
+    // cannot pay the peg-out by itself: the 400 deposits must be consolidated.
+    w = await startPegWorld({ bridge: { batchIntervalBlocks: 2 }, fundSats: 1_100_000n })
   }, 240_000)
 
   afterAll(async () => {

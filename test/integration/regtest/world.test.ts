@@ -7,7 +7,11 @@ import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync, readlinkSyn
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { JsonRpcProvider } from 'ethers'
+import { Contract, JsonRpcProvider } from 'ethers'
+import { bridgeAbiJson } from '../../../sidechain/bridge/abi.js'
+import { BRIDGE_ADDRESS } from '../../../sidechain/chain/params.js'
+import { toHex } from '../../../spv/base/bytes.js'
+import { DEMO_FUNDING_SATS } from '../../../regtest/world/setup.js'
 import { BitcoinRpcClient } from '../../../federation/bitcoin/rpc-client.js'
 import { loopbackPortFree } from '../../../regtest/ports.js'
 import { allPorts, worldPorts } from '../../../regtest/world/layout.js'
@@ -106,6 +110,24 @@ describe('npm start: the local regtest world', () => {
     for (const s of world.signers) expect((await fetch(s.healthUrl)).status).toBe(200)
   })
 
+  it('no native coin at genesis: the demo account was funded by a real peg-in, and every wei in the state is pegged (issue 11 item 2)', async () => {
+    expect(out).toContain('funding the demo account')
+    const provider = new JsonRpcProvider(world.sidechain.rpcUrl, BigInt(world.chainId), { staticNetwork: true })
+    try {
+      const bridge = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, provider)
+      const [fedSats, mintedLessBurned] = (await bridge.getReserves!()) as [bigint, bigint, bigint]
+      expect(await provider.getBalance(world.demo.sidechainAddress)).toBe(DEMO_FUNDING_SATS * 10n ** 10n)
+      expect(mintedLessBurned).toBe(DEMO_FUNDING_SATS * 10n ** 10n)
+      expect(fedSats).toBe(DEMO_FUNDING_SATS)
+      // Every balance in the state summed (members' included: they hold nothing) is exactly minted − burned.
+      const audit = (await provider.send('causeway_audit', [])) as { sumOfBalances: string }
+      expect(BigInt(audit.sumOfBalances)).toBe(mintedLessBurned)
+      for (const m of world.federation.members) expect(await provider.getBalance(m)).toBe(0n)
+    } finally {
+      provider.destroy()
+    }
+  })
+
   it('a second start fails at once: the data directory is locked; another directory on the same ports is refused', async () => {
     const t0 = Date.now()
     const again = await run(['regtest', 'up', '--datadir', datadir, '--base-port', String(base)])
@@ -202,6 +224,7 @@ describe('npm start: the local regtest world', () => {
     const seconds = await startUp()
     console.log(`regtest up (restart) ready in ${seconds.toFixed(1)} s`)
     expect(out).toContain('resumed')
+    expect(out).not.toContain('funding the demo account') // the peg-in funding happens once
     const p2 = new JsonRpcProvider(world.sidechain.rpcUrl, BigInt(world.chainId), { staticNetwork: true })
     expect((await p2.getBlock(1))!.hash).toBe(side1)
     expect(await p2.getBlockNumber()).toBeGreaterThanOrEqual(sideHeight)

@@ -4,7 +4,7 @@
 // TCP proxies) never yields two different final blocks at one height, and everyone converges once it heals.
 import { JsonRpcProvider, Wallet } from 'ethers'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startFederation, type Federation, type MemberProcess } from '../../helpers/federation.js'
+import { TEST_PREFUND_WEI, startFederation, type Federation, type MemberProcess } from '../../helpers/federation.js'
 
 let fed: Federation | undefined
 const providers: JsonRpcProvider[] = []
@@ -63,7 +63,7 @@ async function transfers(fedx: Federation, m: MemberProcess, count: number, wall
 
 describe('three validators, threshold 2, and a full node', () => {
   it('keep finalizing when the proposer is SIGKILLed, catch up on restart, and agree everywhere', async () => {
-    fed = await startFederation({ validators: 3, threshold: 2, fullNodes: 1, startFullNodes: false })
+    fed = await startFederation({ validators: 3, threshold: 2, fullNodes: 1, startFullNodes: false , testPrefundWei: TEST_PREFUND_WEI })
     const [v0, v1, v2] = fed.validators as [MemberProcess, MemberProcess, MemberProcess]
     await transfers(fed, v0, 2)
 
@@ -99,7 +99,7 @@ describe('three validators, threshold 2, and a full node', () => {
 
 describe('a network cut', () => {
   it('lets at most one side finalize, never two blocks at one height, and all converge after it heals', async () => {
-    fed = await startFederation({ validators: 3, threshold: 2, proxies: true })
+    fed = await startFederation({ validators: 3, threshold: 2, proxies: true , testPrefundWei: TEST_PREFUND_WEI })
     const [v0, v1, v2] = fed.validators as [MemberProcess, MemberProcess, MemberProcess]
     await transfers(fed, v1, 1)
 

@@ -10,7 +10,7 @@ import { childHeaderBase } from '../../../sidechain/exec/execute.js'
 import { proposerOf } from '../../../sidechain/consensus/engine.js'
 import { signMessage, toWire, type Message } from '../../../sidechain/consensus/messages.js'
 import { hexToBytes } from '../../../spv/base/bytes.js'
-import { startFederation, type Federation, type MemberProcess } from '../../helpers/federation.js'
+import { TEST_PREFUND_WEI, startFederation, type Federation, type MemberProcess } from '../../helpers/federation.js'
 
 let fed: Federation
 let v1: MemberProcess
@@ -21,7 +21,7 @@ async function rpc(m: MemberProcess, method: string, params: unknown[] = []): Pr
 }
 
 beforeAll(async () => {
-  fed = await startFederation({ validators: 3, threshold: 2 })
+  fed = await startFederation({ validators: 3, threshold: 2 , testPrefundWei: TEST_PREFUND_WEI })
   v1 = fed.validators[1]!
   const p = new JsonRpcProvider(v1.rpcUrl, Number(fed.chainId), { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 })
   const receipt = await (await new Wallet(fed.fundedKey, p).sendTransaction({ to: Wallet.createRandom().address, value: 1n })).wait(1, 30_000)

@@ -34,7 +34,7 @@ const pegIns = [
 const confirmed = ev('PegOutConfirmed', { batchId: 1n, txid: hex(batch.txid), blockHash: hex(sha256('block')), changeSats: 60_000n }, 5)
 
 function input(over: Partial<AuditInput> & { events: BridgeLog[] }): AuditInput {
-  return { ledger: replayBridgeEvents(over.events), reserves: over.reserves!, nodePeggedWei: over.nodePeggedWei ?? over.reserves!.nativeSupplyWei, nodeBalanced: over.nodeBalanced ?? true, heldSats: over.heldSats ?? 5_000n, utxoFindings: over.utxoFindings ?? [] }
+  return { ledger: replayBridgeEvents(over.events), reserves: over.reserves!, nodePeggedWei: over.nodePeggedWei ?? over.reserves!.nativeSupplyWei, nativeSupplyWei: 'nativeSupplyWei' in over ? over.nativeSupplyWei : over.reserves!.nativeSupplyWei, nodeBalanced: over.nodeBalanced ?? true, heldSats: over.heldSats ?? 5_000n, utxoFindings: over.utxoFindings ?? [] }
 }
 
 describe('replayBridgeEvents', () => {
@@ -76,6 +76,20 @@ describe('the federation wallet (ledger-events.ts, as the signer daemon keeps it
   })
 })
 
+describe('auditFindings: native supply = Σ minted − Σ burned exactly (issue 11 item 2)', () => {
+  const after = { federationSats: 65_000n, nativeSupplyWei: 60_000n * WEI, pendingPegOutSats: 0n }
+  it('one unpegged wei (a genesis allocation) is reported as unbacked, with the reserves then short', () => {
+    const exact = auditFindings(input({ events: [...pegIns, confirmed], reserves: after, nativeSupplyWei: 60_000n * WEI }))
+    expect(exact.findings).toEqual([])
+    const alloc = 1000n * 10n ** 18n // the old world's demo account
+    const r = auditFindings(input({ events: [...pegIns, confirmed], reserves: after, nativeSupplyWei: 60_000n * WEI + alloc }))
+    const unbacked = r.findings.find((f) => f.code === 'AUDIT_UNBACKED_SUPPLY')
+    expect(unbacked?.message).toContain(`${alloc} wei (1000.00000000 BTC)`)
+    expect(r.findings.map((f) => f.code)).toContain('AUDIT_RESERVE_SHORTFALL')
+    expect(auditFindings(input({ events: [...pegIns, confirmed], reserves: after, nativeSupplyWei: 60_000n * WEI + 1n })).findings.map((f) => f.code)).toContain('AUDIT_UNBACKED_SUPPLY')
+  })
+})
+
 describe('auditFindings', () => {
   const inFlight = { federationSats: 105_000n, nativeSupplyWei: 60_000n * WEI, pendingPegOutSats: 40_000n }
   const after = { federationSats: 65_000n, nativeSupplyWei: 60_000n * WEI, pendingPegOutSats: 0n }
@@ -94,8 +108,10 @@ describe('auditFindings', () => {
     ['AUDIT_BALANCES', { nodeBalanced: false }],
     ['AUDIT_SURPLUS', { heldSats: 0n }],
     ['AUDIT_RESERVE_SHORTFALL', { reserves: { ...after, nativeSupplyWei: 70_000n * WEI }, nodePeggedWei: 70_000n * WEI }],
+    ['AUDIT_SUPPLY_DEFICIT', { nativeSupplyWei: 60_000n * WEI - 1n }],
+    ['AUDIT_SUPPLY_UNKNOWN', { nativeSupplyWei: undefined }],
     ['AUDIT_UTXO_MISSING', { utxoFindings: [{ code: 'AUDIT_UTXO_MISSING', message: 'gone' }] }],
-  ] as const)('%s', (code, over) => {
+  ] as const)('%s', (code, over: Partial<AuditInput>) => {
     const codes = auditFindings(input({ events: [...pegIns, confirmed], reserves: after, ...over })).findings.map((f) => f.code)
     expect(codes).toContain(code)
   })

@@ -315,6 +315,8 @@ describe('payments to the federation without a valid memo (issue 11 item 3)', ()
       ledger: replay,
       reserves: { federationSats: res.fed, nativeSupplyWei: res.supply, pendingPegOutSats: res.pending },
       nodePeggedWei: res.supply,
+      // This test's state holds only minted coin: the native supply is minted − burned.
+      nativeSupplyWei: res.supply,
       nodeBalanced: true,
       heldSats,
       utxoFindings: [],
