@@ -19,7 +19,7 @@ export async function pegOut(ctx: CallContext, btcAddress: string): Promise<bigi
   // Paid to a federation script, the value would come back as an output no memo claims (issue 11 item 3).
   const federation = await federationScriptOf(ctx, script)
   if (federation !== null) fail('PEG_PAYS_FEDERATION', `a peg-out cannot pay ${federation}: its value would be stranded`)
-  // Only pegged coin leaves: unpegged genesis money (members' gas, a development prefund) is the same native coin,
+  // Only pegged coin leaves: unpegged genesis money (a test-only or legacy allocation) is the same native coin,
   // so without this bound it could claim satoshis that back other users' pegged coin.
   const outstanding = (await ctx.state.counter(COUNTERS.minted)) - (await ctx.state.counter(COUNTERS.burned))
   if (ctx.value > outstanding) {
