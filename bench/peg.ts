@@ -108,7 +108,7 @@ async function batch400Run(w: PegWorld, fed: ReturnType<typeof createFederation>
 
 async function main(): Promise<void> {
   log('starting bcoin, 3 validators and 3 signers')
-  const w = await startPegWorld()
+  const w = await startPegWorld({ fundSats: 2_100_000n }) // gas for the bench accounts; the 400 small UTXOs then make up nearly all of the reserve
   const stop = async () => w.close()
   process.once('SIGINT', () => void stop().then(() => process.exit(130)))
   try {
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
 
     // Pegged BTC for the peg-outs: one deposit of 2 BTC to a bench account, spread over ten senders.
     const owner = Wallet.createRandom().connect(w.provider)
-    await (await w.funded.sendTransaction({ to: owner.address, value: parseUnits('1', 18) }))!.wait()
+    await (await w.funded.sendTransaction({ to: owner.address, value: parseUnits('0.01', 18) }))!.wait() // gas only: its BTC comes by peg-in below
     await w.wallet.pay(w.bcoin.rpc, {
       outputs: [{ scriptPubKey: federationScriptPubKey(fed), valueSats: 200_000_000n }],
       opReturn: encodePegInMemo({ chainId: w.fed.chainId, recipient: hexToBytes(owner.address, 'owner', 20) }).subarray(2),

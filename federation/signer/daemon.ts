@@ -442,14 +442,16 @@ class Signer {
   private async submit(batchId: bigint, sigs: readonly Uint8Array[]): Promise<void> {
     const args = [batchId, encodeSignatures(sigs)]
     const expected = ['BRIDGE_BATCH_NOT_SIGNABLE', 'BRIDGE_ALREADY_SIGNED']
+    // The member whose signatures complete the batch also pays for its assembly (gas.ts). The signers are read
+    // before the estimate: another member's signatures landing in between then only make the estimate larger,
+    // never an estimate of the cheaper, non-completing call sent as if it completed (which ran out of gas).
+    const view = await this.bridge.view<{ signers: bigint }>('getBatch', [batchId])
+    const completes = popcount(Number(view.signers) | (1 << this.member)) >= this.fed.threshold
     // The estimate is also the dry run: a refusal is caught here and costs nothing.
     const est = await this.bridge.estimate('addSignatures', args, expected)
     let r: Awaited<ReturnType<BridgeClient['send']>>
     if ('refused' in est) r = est
     else {
-      // The member whose signatures complete the batch also pays for its assembly (gas.ts).
-      const view = await this.bridge.view<{ signers: bigint }>('getBatch', [batchId])
-      const completes = popcount(Number(view.signers) | (1 << this.member)) >= this.fed.threshold
       // A duty may take at most its share of a block (sidechain/exec/duty.ts): that is the ceiling here.
       const gas = signaturesGasLimit(est.gas, this.fed.threshold, completes, (await this.bridge.blockGasLimit()) / DUTY_GAS_DIVISOR)
       if (gas.exceedsBlock) {

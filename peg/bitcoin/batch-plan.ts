@@ -4,7 +4,7 @@
 //   - a request that cannot pay its fee share (less than dust would be left) is refunded on the side chain and the
 //     batch is built again without it, so one small request never stalls the queue;
 //   - if not even the first request can be covered within `maxInputs` inputs while more of the reserves exist (more
-//     UTXOs, or consolidations in flight), consolidate: join the first UTXOs (at most `maxInputs`) into one, its fee borne by the waiting requests in proportion to their
+//     UTXOs, or consolidations in flight), consolidate: join the first `maxInputs` UTXOs into one, its fee borne by the waiting requests in proportion to their
 //     amounts — only while each keeps at least half of its value (else the queue waits: the reserves are too
 //     fragmented for such small requests at this fee rate);
 //   - otherwise wait (reserves still in flight) with the reason.
@@ -60,8 +60,8 @@ const covered = (r: Batch | CausewayError): boolean => !(r instanceof CausewayEr
  * The plan for a due queue. `utxos`: the first UTXOs of the set (maxInputs + 1 of them when the set has that many,
  * so the plan knows whether more exist); `consolidating`: consolidations in flight, whose outputs will head the set;
  * `requests`: the due requests in id order. Consolidating helps when more of the reserves exist than one batch may
- * spend: more UTXOs than maxInputs, or outputs of consolidations coming back (then even a short set is joined, so the
- * coming outputs and this one make few inputs).
+ * spend: more UTXOs than maxInputs, or exactly maxInputs with outputs of consolidations coming back. A consolidation
+ * always joins maxInputs UTXOs.
  */
 export function planBatch(utxos: readonly FederationUtxo[], consolidating: number, requests: readonly PegOutRequest[], opts: PlanOptions): BatchPlan {
   const spendable = utxos.slice(0, opts.maxInputs)
@@ -100,10 +100,12 @@ export function planBatch(utxos: readonly FederationUtxo[], consolidating: numbe
   }
   const head = attempt(spendable, list.slice(0, 1), opts)
   const headCode = head instanceof CausewayError ? head.code : 'PEG_INSUFFICIENT_RESERVES'
-  if (!more || spendable.length < 2) {
+  // Only full consolidations: a short set waits for the consolidations in flight to come back instead of joining
+  // their outputs again (which would only pay fees twice).
+  if (!more || spendable.length < opts.maxInputs) {
     return { kind: 'wait', code: headCode, reason: `request ${list[0]!.id} waits for reserves: ${head instanceof CausewayError ? head.message : ''}` }
   }
-  // Not coverable within maxInputs inputs, and more of the reserves exist: join the first (at most maxInputs).
+  // Not coverable within maxInputs inputs, and more of the reserves exist: join the first maxInputs.
   let consolidation: Batch
   try {
     consolidation = buildConsolidation(spendable, { fed: opts.fed, chainId: opts.chainId, feeRateSatPerVb: opts.feeRateSatPerVb, inputCount: spendable.length, ...(opts.dustSats !== undefined ? { dustSats: opts.dustSats } : {}) })
