@@ -8,7 +8,7 @@ import { buildBatch, parsePegOutAddress, pegOutFeeBound, pegOutSats, p2wshScript
 import { burnNative } from '../exec/system-supply.js'
 import { emit, requireWritable, type CallContext } from './context.js'
 import { COUNTERS } from './layout.js'
-import { REQUEST_STATUS } from './records.js'
+import { enqueueRequest } from './queue.js'
 import { currentFeeRate, maxBatchInputs } from './batches.js'
 import { federationScriptOf } from './unclaimed.js'
 
@@ -27,20 +27,7 @@ export async function pegOut(ctx: CallContext, btcAddress: string): Promise<bigi
   }
   await burnNative(ctx.stateManager, ctx.bridgeAddress, ctx.value)
   await ctx.state.addCounter(COUNTERS.burned, ctx.value)
-  await ctx.state.addCounter(COUNTERS.pendingSats, sats)
-  const id = (await ctx.state.counter(COUNTERS.nextRequestId)) || 1n
-  await ctx.state.setCounter(COUNTERS.nextRequestId, id + 1n)
-  if ((await ctx.state.counter(COUNTERS.queueStart)) === 0n) await ctx.state.setCounter(COUNTERS.queueStart, id)
-  await ctx.state.putRequest(id, {
-    requester: ctx.caller,
-    scriptPubKey: script,
-    valueSats: sats,
-    feeSats: 0n,
-    batchId: 0n,
-    status: REQUEST_STATUS.queued,
-    requestedAt: ctx.blockNumber,
-    prepaidFeeSats: 0n,
-  })
+  const id = await enqueueRequest(ctx, ctx.caller, script, sats)
   emit(ctx, 'PegOutRequested', [id, ctx.caller, script, sats])
   return id
 }

@@ -25,7 +25,8 @@ import {
 } from '../../peg/bitcoin/index.js'
 import { emit, requireNoValue, requireWritable, type CallContext } from './context.js'
 import { COUNTERS } from './layout.js'
-import { REQUEST_STATUS, type StoredRequest } from './records.js'
+import { enqueueRequest } from './queue.js'
+import type { StoredRequest } from './records.js'
 import type { Evidence } from './pegin.js'
 
 /** The reasons a plain output is this chain's to settle; another chain's memo and zero values are not. */
@@ -139,19 +140,6 @@ export async function getHeldPayment(ctx: CallContext, txid: Uint8Array, vout: b
 
 /** Queues a peg-out request of the bridge itself (a refund on Bitcoin; batches.ts requeues one that cannot pay its share): pending grows by the value, nothing is burned or minted. */
 export async function queueRefund(ctx: CallContext, script: Uint8Array, valueSats: bigint): Promise<bigint> {
-  await ctx.state.addCounter(COUNTERS.pendingSats, valueSats)
-  const id = (await ctx.state.counter(COUNTERS.nextRequestId)) || 1n
-  await ctx.state.setCounter(COUNTERS.nextRequestId, id + 1n)
-  if ((await ctx.state.counter(COUNTERS.queueStart)) === 0n) await ctx.state.setCounter(COUNTERS.queueStart, id)
-  await ctx.state.putRequest(id, {
-    requester: ctx.bridgeAddress,
-    scriptPubKey: script,
-    valueSats,
-    feeSats: 0n,
-    batchId: 0n,
-    status: REQUEST_STATUS.queued,
-    requestedAt: ctx.blockNumber,
-    prepaidFeeSats: 0n,
-  })
+  const id = await enqueueRequest(ctx, ctx.bridgeAddress, script, valueSats)
   return id
 }
