@@ -1,6 +1,7 @@
 // The signer's view of its own side-chain node: the bridge as an ethers contract signed by the member's key.
 // Every write is dry-run first (eth_estimateGas), so a call the bridge would refuse is reported with its
 // BridgeError code and costs nothing; sends are sequential (one nonce stream per signer).
+import { readSplitting } from './log-ranges.js'
 import { Contract, JsonRpcProvider, Wallet, type Log, type LogDescription } from 'ethers'
 import { CausewayError, fail } from '../../spv/base/errors.js'
 import { bridgeAbi, bridgeAbiJson } from '../../sidechain/bridge/abi.js'
@@ -143,7 +144,8 @@ export class BridgeClient {
   /** Bridge events in blocks `from … to`, decoded, in chain order. */
   async logs(from: number, to: number): Promise<BridgeLog[]> {
     if (to < from) return []
-    const raw: Log[] = await this.provider.getLogs({ address: BRIDGE, fromBlock: from, toBlock: to })
+    // A range the node refuses as too large is read in halves (log-ranges.ts).
+    const raw: Log[] = await readSplitting(from, to, (a, b) => this.provider.getLogs({ address: BRIDGE, fromBlock: a, toBlock: b }))
     const out: BridgeLog[] = []
     for (const l of raw) {
       const parsed = bridgeAbi.parseLog({ topics: [...l.topics], data: l.data })

@@ -1,6 +1,7 @@
 // The bridge as the user commands read and call it: typed views (parameters, federation, reserves), its events over
 // the whole chain, and a write that is dry-run first so a refusal is the bridge's own BridgeError code and costs
 // nothing. Everything goes through the session's BridgeClient (federation/signer/bridge-client.ts).
+import { readSplitting } from '../../federation/signer/log-ranges.js'
 import type { TransactionReceipt } from 'ethers'
 import { bridgeAbi } from '../../sidechain/bridge/abi.js'
 import { BRIDGE, type BridgeLog } from '../../federation/signer/bridge-client.js'
@@ -95,7 +96,7 @@ export async function bridgeLogs(s: Session, filter: { event?: string; topic1?: 
   const out: BridgeLog[] = []
   for (let from = filter.from ?? 0; from <= head; from += LOG_RANGE) {
     const to = Math.min(head, from + LOG_RANGE - 1)
-    const raw = await s.provider.getLogs({ address: BRIDGE, fromBlock: from, toBlock: to, topics })
+    const raw = await readSplitting(from, to, (a, b) => s.provider.getLogs({ address: BRIDGE, fromBlock: a, toBlock: b, topics }))
     for (const l of raw) {
       const parsed = bridgeAbi.parseLog({ topics: [...l.topics], data: l.data })
       if (parsed !== null) out.push({ blockNumber: l.blockNumber, logIndex: l.index, name: parsed.name, args: parsed.args })

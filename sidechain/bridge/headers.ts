@@ -20,7 +20,9 @@ export async function receiveBtcHeaders(ctx: CallContext, raw: Uint8Array): Prom
   for (let i = 0; i < count; i++) headers.push(raw.slice(i * HEADER_SIZE, (i + 1) * HEADER_SIZE))
   const chain = await ctx.state.headerChain(ctx.config)
   const result = await chain.add(headers, { now: Number(ctx.timestamp) })
-  emit(ctx, 'BtcHeadersReceived', [result.tip.hash, result.tip.height, result.connected.length])
+  // Only what changed is announced: a run of headers the bridge already had emits nothing (issue 12 item 3: each
+  // such event cost little and stuffed the log range every signer reads).
+  if (result.connected.length > 0) emit(ctx, 'BtcHeadersReceived', [result.tip.hash, result.tip.height, result.connected.length])
   return BigInt(result.connected.length)
 }
 

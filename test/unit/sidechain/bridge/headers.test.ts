@@ -72,6 +72,13 @@ describe('bridge header chain (mainnet data)', () => {
     expect((await vm.call(relayer, 'getBtcBlockHash', [830_000n])).result).toBe('0x' + bytesToHex(hash256(headerAt(830_000))))
   })
 
+  it('headers it already has connect nothing and emit nothing (issue 12 item 3: log stuffing)', async () => {
+    const again = await vm.call(relayer, 'receiveBtcHeaders', [run(CHECKPOINT + 1, CHECKPOINT + 10)])
+    expect(again.ok).toBe(true)
+    expect(again.result).toBe(0n)
+    expect(again.logs).toEqual([])
+  })
+
   it('counts a real proof\'s confirmations: one short is refused, then a transaction that pays no federation is refused', async () => {
     const file = proofFiles[0]!
     const index = Number(/830000-(\d+)\.bin/.exec(file)![1])
