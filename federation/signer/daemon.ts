@@ -409,6 +409,11 @@ class Signer {
       })
     } catch (e) {
       const code = isCausewayError(e) ? e.code : 'SIGNER_REVIEW_FAILED'
+      // The others may have completed (and broadcast) the batch while this review ran: its inputs then look spent
+      // in the node's mempool. Nothing is left to refuse.
+      if (code === 'SIGNER_INPUT_SPENT' && Number((await this.bridge.view<{ status: bigint }>('getBatch', [batchId])).status) !== REQUEST_STATUS.batched) {
+        return 'done'
+      }
       this.m.refused.inc({ code })
       if (await this.signingLog.recordRefusal(batchId, code, (e as Error).message, Date.now())) {
         this.log.warn({ code, batchId: batchId.toString(), reason: (e as Error).message }, 'refused to sign a batch')
