@@ -309,3 +309,25 @@ describe('fee shares by cost; a request that cannot pay is refunded (issue 11 it
     await w.expectBalanced()
   })
 })
+
+describe('the input bound keeps the largest batch storable (issue 11 item 1)', () => {
+  it('a batch record of maxInputsFor inputs (with recipients) and 500 outputs fits one stored value', async () => {
+    const { encodeBatch } = await import('../../../../sidechain/bridge/records.js')
+    const { MAX_VALUE_BYTES } = await import('../../../../sidechain/bridge/storage.js')
+    const { maxInputsFor } = await import('../../../../peg/bitcoin/index.js')
+    const cfg = config()
+    const n = maxInputsFor(cfg.federation)
+    const inputs = Array.from({ length: n }, (_, i) => ({ txid: new Uint8Array(32).fill(i % 256), vout: i, valueSats: 20_000n, recipient: alice }))
+    const tx = new Transaction()
+    for (const u of inputs) tx.addInput(Buffer.from(u.txid), u.vout, 0xfffffffd)
+    for (let i = 0; i < 500; i++) tx.addOutput(Buffer.from(p2wshScript()), 1_000n)
+    const record = encodeBatch({ status: 2, txid: new Uint8Array(32), feeSats: 1n, changeSats: 1n, firstRequestId: 1n, requestCount: 500, createdAt: 1n, signers: 0, inputs, unsignedTx: new Uint8Array(tx.toBuffer()), signedTx: new Uint8Array(0) })
+    expect(record.length).toBeLessThanOrEqual(MAX_VALUE_BYTES)
+    expect(n * 72).toBeLessThanOrEqual(MAX_VALUE_BYTES) // one member's signatures
+  })
+})
+
+/** The largest output script a batch pays (P2WSH/P2TR, 34 bytes). */
+function p2wshScript(): Uint8Array {
+  return Uint8Array.of(0x00, 0x20, ...new Uint8Array(32).fill(7))
+}
