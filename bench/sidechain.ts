@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { cpus } from 'node:os'
 import { startDevNodeProcess } from '../test/helpers/causeway-node.js'
-import { startFederation } from '../test/helpers/federation.js'
+import { startFederation, TEST_PREFUND_WEI } from '../test/helpers/federation.js'
 import { startHardhat } from '../test/helpers/hardhat.js'
 import { hardhatWallets } from '../test/helpers/evm-traffic.js'
 import { compileTestContracts } from '../test/helpers/solc.js'
@@ -142,7 +142,8 @@ async function startDev(): Promise<Started> {
 }
 
 async function startThree(): Promise<Started> {
-  const fed = await startFederation({ validators: 3, threshold: 2 })
+  // The benchmark moves unpegged test coin (no bridge in this federation): the test-only genesis prefund.
+  const fed = await startFederation({ validators: 3, threshold: 2, testPrefundWei: TEST_PREFUND_WEI })
   const v = fed.validators
   return {
     target: { label: '3 validators', sendUrls: v.map((m) => m.rpcUrl), watchUrl: v[0]!.rpcUrl, watchWsUrl: v[0]!.rpcUrl.replace(/^http/, 'ws'), fundedKey: fed.fundedKey },
