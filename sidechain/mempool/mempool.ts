@@ -1,7 +1,13 @@
 // The mempool: admission checks with a coded, actionable refusal for each (messages as geth words them, so
 // wallets recognise them), nonce ordering per sender, fee-bumped replacement, per-sender and total limits, and
-// the selection a proposer builds a block from. No I/O: the node passes account state in and journals admitted
-// transactions itself.
+// the selection a proposer builds a block from. No I/O and no clock: the node passes account state and the time
+// in, and journals admitted transactions (and forgets evicted and expired ones) itself.
+//
+// Flood rules, as geth's transaction pool has them (issue 12 item 1): a sender's transactions together must be
+// affordable (balance ≥ Σ gas × fee cap + value over all of them), not each alone; transactions behind a nonce
+// gap ("queued": not executable yet) are bounded per sender and in all; every transaction not included within
+// the lifetime is dropped; and a full pool makes room — a queued transaction gives way to an executable one, and
+// otherwise the cheapest gives way to one that pays more — so a well-paying transaction always gets in.
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Capability, TransactionType, getMinimumGasLimit } from '@ethereumjs/tx'
 import type { Address } from '@ethereumjs/util'
@@ -16,6 +22,11 @@ export interface MempoolLimits {
   readonly maxTxBytes: number
   /** A replacement must raise both fee cap and tip by this many percent. */
   readonly replaceBumpPercent: bigint
+  /** Queued transactions (behind a nonce gap) one sender may have, and the pool in all. */
+  readonly queuedPerSender: number
+  readonly queuedTotal: number
+  /** A transaction not included within this many milliseconds of its admission is dropped. */
+  readonly lifetimeMs: number
 }
 
 export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = Object.freeze({
@@ -23,6 +34,9 @@ export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = Object.freeze({
   total: 20_000,
   maxTxBytes: 128 * 1024,
   replaceBumpPercent: 10n,
+  queuedPerSender: 64,
+  queuedTotal: 5_000,
+  lifetimeMs: 3 * 60 * 60 * 1000,
 })
 
 export interface AdmissionContext {
@@ -37,6 +51,8 @@ export interface AdmissionContext {
    * skipped, and its gas limit may be at most this per-block duty bound.
    */
   readonly dutyGasBound?: bigint
+  /** Milliseconds (the node's clock): admission time, for the lifetime. */
+  readonly now?: number
 }
 
 /** Which pool entries are duties, and how much duty gas one block may take (see select). */
@@ -51,6 +67,19 @@ export interface PoolEntry {
   readonly hash: Uint8Array
   readonly sender: string // address hex, the per-sender key
   readonly arrival: number
+  /** Admission time (ms), for the lifetime. */
+  readonly admittedAt: number
+  /** A federation duty: fee-free, never evicted for price. */
+  readonly duty: boolean
+  /** Behind a nonce gap at the sender's last known state nonce: not executable yet. */
+  queued: boolean
+}
+
+/** What an admission did: the entry, the one it replaced (same sender and nonce) and any evicted to make room. */
+export interface Admission {
+  readonly entry: PoolEntry
+  readonly replaced: PoolEntry | undefined
+  readonly evicted: readonly PoolEntry[]
 }
 
 function reject(code: string, message: string, details?: Record<string, unknown>): never {
@@ -67,15 +96,33 @@ export function feesOf(tx: TypedTransaction): { maxFee: bigint; tip: bigint } {
   return { maxFee: gasPrice, tip: gasPrice }
 }
 
+/** What a transaction may cost its sender: gas limit × fee cap + value. */
+function costOf(tx: TypedTransaction): bigint {
+  return tx.gasLimit * feesOf(tx).maxFee + tx.value
+}
+
+/** Whether fees (fee cap, tip) outbid an entry's: strictly more on the fee cap, and no less tip. */
+function pays(maxFee: bigint, tip: bigint, than: PoolEntry): boolean {
+  const o = feesOf(than.tx)
+  return maxFee > o.maxFee && tip >= o.tip
+}
+
 export class Mempool {
   private readonly bySender = new Map<string, Map<bigint, PoolEntry>>()
+  /** In admission order (a Map keeps insertion order), so the oldest are first for the lifetime. */
   private readonly byHash = new Map<string, PoolEntry>()
   private arrivals = 0
+  private queuedCount = 0
 
   constructor(readonly limits: MempoolLimits = DEFAULT_MEMPOOL_LIMITS) {}
 
   get size(): number {
     return this.byHash.size
+  }
+
+  /** Transactions behind a nonce gap. */
+  get queued(): number {
+    return this.queuedCount
   }
 
   get(hash: Uint8Array): PoolEntry | undefined {
@@ -86,7 +133,7 @@ export class Mempool {
    * Checks a decoded, signed transaction against the pool's rules and the sender's state; on success adds it and
    * returns the entry it replaced, if any. Throws MEMPOOL_* errors; a refusal changes nothing.
    */
-  add(tx: TypedTransaction, raw: Uint8Array, ctx: AdmissionContext): { entry: PoolEntry; replaced: PoolEntry | undefined } {
+  add(tx: TypedTransaction, raw: Uint8Array, ctx: AdmissionContext): Admission {
     const hash = tx.hash()
     const hashHex = bytesToHex(hash)
     if (this.byHash.has(hashHex)) reject('MEMPOOL_ALREADY_KNOWN', 'already known')
@@ -112,7 +159,7 @@ export class Mempool {
       reject('MEMPOOL_UNDERPRICED', `transaction underpriced: fee cap ${maxFee} wei per gas is below the minimum ${ctx.minGasPrice}`)
     }
     if (tx.nonce < ctx.account.nonce) reject('MEMPOOL_NONCE_TOO_LOW', `nonce too low: next nonce ${ctx.account.nonce}, tx nonce ${tx.nonce}`)
-    const cost = tx.gasLimit * maxFee + tx.value
+    const cost = costOf(tx)
     if (ctx.dutyGasBound !== undefined && tx.gasLimit > ctx.dutyGasBound) {
       reject('MEMPOOL_DUTY_GAS_LIMIT', `a federation duty may ask for at most ${ctx.dutyGasBound} gas (the per-block duty bound), this one asks for ${tx.gasLimit}`)
     }
@@ -122,26 +169,118 @@ export class Mempool {
     const sender = bytesToHex(senderAddress.bytes)
     const queue = this.bySender.get(sender)
     const existing = queue?.get(tx.nonce)
+    const duty = ctx.dutyGasBound !== undefined
+    if (!duty) {
+      // Everything the sender has in the pool must be affordable together, or a balance of one transaction's cost
+      // would hold any number of them.
+      let committed = 0n
+      for (const e of queue?.values() ?? []) if (e !== existing) committed += costOf(e.tx)
+      if (committed > 0n && ctx.account.balance < committed + cost) {
+        reject('MEMPOOL_INSUFFICIENT_FUNDS', `insufficient funds for gas * price + value of all pending transactions: balance ${ctx.account.balance}, pending cost ${committed}, tx cost ${cost}`)
+      }
+    }
     if (existing !== undefined) {
       const old = feesOf(existing.tx)
       const bump = 100n + this.limits.replaceBumpPercent
       if (maxFee * 100n < old.maxFee * bump || tip * 100n < old.tip * bump) {
         reject('MEMPOOL_REPLACEMENT_UNDERPRICED', `replacement transaction underpriced: raise fee cap and tip by at least ${this.limits.replaceBumpPercent}%`)
       }
-    } else {
+    }
+    // Executable now (follows on from the state nonce through the sender's pool), or behind a gap.
+    let next = ctx.account.nonce
+    while (queue?.has(next) === true && next !== tx.nonce) next++
+    const queued = tx.nonce > next
+    const evicted: PoolEntry[] = []
+    if (existing === undefined) {
       if ((queue?.size ?? 0) >= this.limits.perSender) reject('MEMPOOL_SENDER_FULL', `txpool is full for this sender: ${this.limits.perSender} pending transactions`)
       if (tx.nonce >= ctx.account.nonce + BigInt(this.limits.perSender)) {
         reject('MEMPOOL_NONCE_TOO_HIGH', `nonce too high: next nonce ${ctx.account.nonce}, at most ${this.limits.perSender} ahead`)
       }
-      if (this.byHash.size >= this.limits.total) reject('MEMPOOL_FULL', 'txpool is full')
+      if (queued) {
+        let own = 0
+        for (const e of queue?.values() ?? []) if (e.queued) own++
+        if (own >= this.limits.queuedPerSender) {
+          reject('MEMPOOL_QUEUE_FULL', `too many queued transactions for this sender: at most ${this.limits.queuedPerSender} behind a nonce gap (next executable nonce ${next})`)
+        }
+        if (this.queuedCount >= this.limits.queuedTotal) {
+          const victim = this.cheapest(true, sender)
+          if (victim === undefined || !pays(maxFee, tip, victim)) {
+            reject('MEMPOOL_QUEUE_FULL', `the pool's queue is full: at most ${this.limits.queuedTotal} transactions behind nonce gaps; send the missing nonce first`)
+          }
+          evicted.push(victim)
+        }
+      }
+      if (this.byHash.size - evicted.length >= this.limits.total) {
+        // Room is made: an unexecutable transaction gives way to an executable one at any price; otherwise the
+        // cheapest gives way to one that pays more. Only the last transaction of a sender is taken, so no gap opens.
+        let victim: PoolEntry | undefined
+        const unexecutable = this.cheapest(true, sender)
+        if (unexecutable !== undefined && (!queued || pays(maxFee, tip, unexecutable))) victim = unexecutable
+        const cheapest = this.cheapest(false, sender)
+        if (victim === undefined && !queued && cheapest !== undefined && pays(maxFee, tip, cheapest)) victim = cheapest
+        if (victim === undefined) {
+          const floor = cheapest === undefined ? undefined : feesOf(cheapest.tx)
+          reject('MEMPOOL_FULL', `txpool is full${floor === undefined || queued ? '' : `: pay more than ${floor.maxFee} wei per gas (fee cap) and at least ${floor.tip} tip to get in`}`)
+        }
+        evicted.push(victim)
+      }
     }
-    const entry: PoolEntry = { tx, raw, hash, sender, arrival: this.arrivals++ }
-    const q = queue ?? new Map<bigint, PoolEntry>()
+    for (const v of evicted) this.remove(v.hash)
+    const entry: PoolEntry = { tx, raw, hash, sender, arrival: this.arrivals++, admittedAt: ctx.now ?? 0, duty, queued: false }
+    if (existing !== undefined) this.remove(existing.hash)
+    const q = this.bySender.get(sender) ?? new Map<bigint, PoolEntry>()
     q.set(tx.nonce, entry)
     this.bySender.set(sender, q)
     this.byHash.set(hashHex, entry)
-    if (existing !== undefined) this.byHash.delete(bytesToHex(existing.hash))
-    return { entry, replaced: existing }
+    this.restate(sender, ctx.account.nonce)
+    return { entry, replaced: existing, evicted }
+  }
+
+  /**
+   * The last transaction of the sender that, among such tails, offers the lowest fee cap (then tip, then the most
+   * recent); only queued ones with `queued`; never a duty, nor one of `except` (the sender making room, whose own
+   * tail may be what its new transaction follows). Removing a tail leaves no nonce gap.
+   */
+  private cheapest(queued: boolean, except: string): PoolEntry | undefined {
+    let best: PoolEntry | undefined
+    for (const [sender, q] of this.bySender) {
+      if (sender === except) continue
+      let tail: PoolEntry | undefined
+      for (const e of q.values()) if (tail === undefined || e.tx.nonce > tail.tx.nonce) tail = e
+      if (tail === undefined || tail.duty || (queued && !tail.queued)) continue
+      if (best === undefined) best = tail
+      else {
+        const a = feesOf(tail.tx)
+        const b = feesOf(best.tx)
+        if (a.maxFee < b.maxFee || (a.maxFee === b.maxFee && (a.tip < b.tip || (a.tip === b.tip && tail.arrival > best.arrival)))) best = tail
+      }
+    }
+    return best
+  }
+
+  /** Marks which of a sender's transactions are queued, given its state nonce, and keeps the count. */
+  private restate(sender: string, stateNonce: bigint): void {
+    const q = this.bySender.get(sender)
+    if (q === undefined) return
+    let next = stateNonce
+    while (q.has(next)) next++
+    for (const e of q.values()) {
+      const queued = e.tx.nonce > next
+      if (queued !== e.queued) this.queuedCount += queued ? 1 : -1
+      e.queued = queued
+    }
+  }
+
+  /** Drops every transaction admitted before `now − lifetime` (duties too: a duty is sent again); returns them. */
+  expire(now: number): PoolEntry[] {
+    const cutoff = now - this.limits.lifetimeMs
+    const out: PoolEntry[] = []
+    for (const e of this.byHash.values()) {
+      if (e.admittedAt >= cutoff) break
+      out.push(e)
+    }
+    for (const e of out) this.remove(e.hash)
+    return out
   }
 
   /** The next nonce of `sender` counting its pending transactions that follow on from `stateNonce`. */
@@ -214,6 +353,10 @@ export class Mempool {
     const e = this.byHash.get(hex)
     if (e === undefined) return false
     this.byHash.delete(hex)
+    if (e.queued) {
+      this.queuedCount--
+      e.queued = false
+    }
     const q = this.bySender.get(e.sender)
     if (q?.get(e.tx.nonce) === e) q.delete(e.tx.nonce)
     if (q?.size === 0) this.bySender.delete(e.sender)
@@ -229,10 +372,12 @@ export class Mempool {
       if (nonce < stateNonce) {
         q.delete(nonce)
         this.byHash.delete(bytesToHex(e.hash))
+        if (e.queued) this.queuedCount--
         dropped.push(e.hash)
       }
     }
     if (q.size === 0) this.bySender.delete(sender)
+    else this.restate(sender, stateNonce)
     return dropped
   }
 

@@ -333,6 +333,8 @@ export class Node implements NodeApi {
       const nonce = (await this.state.getAccount(new Address(hexToBytes(sender))))?.nonce ?? 0n
       stale.push(...this.mempool.pruneSender(sender, nonce))
     }
+    // Not included within the pool's lifetime: dropped (and from the journal).
+    stale.push(...this.mempool.expire(Date.now()).map((e) => e.hash))
     await this.chain.journalDelete(stale)
     await this.admission.setStateRoot(block.header.stateRoot)
     this.bridgeWaiting = await bridgeQueuePending(this.state, BRIDGE_ADDRESS, this.params.chainId)
@@ -493,17 +495,21 @@ export class Node implements NodeApi {
       throw new CausewayError('MEMPOOL_BAD_SIGNATURE', 'invalid sender: the signature does not recover', { cause: e })
     }
     const account = await this.admission.getAccount(new Address(sender))
-    const { entry, replaced } = this.mempool.add(tx, raw, {
+    // The lifetime runs on admission too, not only on blocks (a pool of queued transactions builds none).
+    const expired = this.mempool.expire(Date.now())
+    if (expired.length > 0) await this.chain.journalDelete(expired.map((e) => e.hash))
+    const { entry, replaced, evicted } = this.mempool.add(tx, raw, {
       chainId: this.chainId,
       blockGasLimit: this.params.gasLimit,
       minGasPrice: this.params.minBaseFee,
       account: { nonce: account?.nonce ?? 0n, balance: account?.balance ?? 0n },
       ...(this.isDuty(tx) ? { dutyGasBound: dutyGasBound(this.params) } : {}),
+      now: Date.now(),
     })
-    if (journal) {
-      await this.chain.journalPut(entry.hash, raw)
-      if (replaced !== undefined) await this.chain.journalDelete([replaced.hash])
-    }
+    // Evicted to make room: gone from the journal too, so a restart does not bring them back.
+    const gone = [...evicted.map((e) => e.hash), ...(replaced === undefined ? [] : [replaced.hash])]
+    if (journal) await this.chain.journalPut(entry.hash, raw)
+    if (gone.length > 0) await this.chain.journalDelete(gone)
     this.events.emit('pending', entry.hash)
     return entry.hash
   }
