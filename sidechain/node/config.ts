@@ -34,7 +34,14 @@ export const nodeConfigSchema = z
     validatorKey: hex(32).optional(),
     validatorKeyFile: z.string().optional(),
     datadir: z.string().min(1),
-    rpc: z.object({ host: z.string().default('127.0.0.1'), port }),
+    rpc: z.object({
+      host: z.string().default('127.0.0.1'),
+      port,
+      /** Most logs one eth_getLogs answers over a range of blocks (a one-block range is always answered whole). */
+      maxLogs: z.number().int().positive().optional(),
+      /** Widest block range one eth_getLogs may scan. */
+      maxLogRange: z.number().int().positive().optional(),
+    }),
     p2p: z.object({ host: z.string().default('127.0.0.1'), port }),
     /** Where to fetch final blocks and forward transactions; default: every validator's p2p URL but our own. */
     peers: z.array(z.string().url()).optional(),
@@ -53,7 +60,7 @@ export interface NodeConfig {
   /** This node's validator index and key; undefined for a full node. */
   readonly validator: { readonly index: number; readonly key: Uint8Array } | undefined
   readonly datadir: string
-  readonly rpc: { readonly host: string; readonly port: number }
+  readonly rpc: { readonly host: string; readonly port: number; readonly maxLogs?: number; readonly maxLogRange?: number }
   readonly p2p: { readonly host: string; readonly port: number }
   readonly peers: readonly string[]
   readonly consensus: { readonly roundMs?: number; readonly roundIncrementMs?: number }

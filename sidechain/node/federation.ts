@@ -29,7 +29,14 @@ const FORWARD_BATCH = 500
 export async function startFederationNode(config: NodeConfig, root: Logger): Promise<FederationNode> {
   const logger = root.child({ component: 'node' })
   await mkdir(config.datadir, { recursive: true })
-  const node = await Node.open({ datadir: config.datadir, params: config.params, alloc: config.alloc, admissionYields: true })
+  const node = await Node.open({
+    datadir: config.datadir,
+    params: config.params,
+    alloc: config.alloc,
+    admissionYields: true,
+    ...(config.rpc.maxLogs === undefined ? {} : { maxLogs: config.rpc.maxLogs }),
+    ...(config.rpc.maxLogRange === undefined ? {} : { maxLogRange: BigInt(config.rpc.maxLogRange) }),
+  })
   const closers: (() => Promise<void>)[] = [() => node.close()]
   const closeAll = async () => {
     for (const c of closers.reverse()) await c().catch((e: unknown) => logger.error({ err: e }, 'error while stopping'))

@@ -58,6 +58,8 @@ export interface FederationOptions {
   readonly alloc?: readonly { readonly address: string; readonly balance: bigint }[]
   /** Validator keys to use (hex), e.g. from `federation init`; default random. */
   readonly validatorKeys?: readonly string[]
+  /** eth_getLogs bounds of every node (config `rpc.maxLogs`, `rpc.maxLogRange`); default the node's. */
+  readonly logLimits?: { readonly maxLogs?: number; readonly maxLogRange?: number }
 }
 
 function member(name: string, configFile: string, datadir: string, rpcUrl: string): MemberProcess {
@@ -108,7 +110,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
           threshold: k,
           validatorKey: hex(key),
           datadir,
-          rpc: { host: '127.0.0.1', port: rpcPorts[i] },
+          rpc: { host: '127.0.0.1', port: rpcPorts[i], ...options.logLimits },
           p2p: { host: '127.0.0.1', port: p2pPorts[i] },
           consensus: { roundMs: options.roundMs ?? 3000, roundIncrementMs: 1000 },
         },
@@ -125,7 +127,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
     const rpc = await freePort()
     writeFileSync(
       configFile,
-      JSON.stringify({ chain, validators: validatorsFor(undefined), threshold: k, datadir, rpc: { host: '127.0.0.1', port: rpc }, p2p: { host: '127.0.0.1', port: await freePort() } }, null, 2),
+      JSON.stringify({ chain, validators: validatorsFor(undefined), threshold: k, datadir, rpc: { host: '127.0.0.1', port: rpc, ...options.logLimits }, p2p: { host: '127.0.0.1', port: await freePort() } }, null, 2),
     )
     fullNodes.push(member(`full node ${f}`, configFile, datadir, `http://127.0.0.1:${rpc}/`))
   }

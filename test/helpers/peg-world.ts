@@ -15,7 +15,7 @@ import { fundByPegIn } from '../../regtest/world/pegin-funding.js'
 import { startBcoin, type BcoinProcess } from '../../regtest/bitcoin/bcoin-process.js'
 import { DemoWallet } from '../../regtest/bitcoin/demo-wallet.js'
 import { tipCheckpoint } from '../../regtest/bitcoin/checkpoint.js'
-import { startFederation, type Federation } from './federation.js'
+import { startFederation, type Federation, type FederationOptions } from './federation.js'
 import { freePort } from './ports.js'
 import { managedChild, type ManagedChild } from './managed-child.js'
 
@@ -61,6 +61,8 @@ export interface PegWorldOptions {
    * does, such as `causeway audit` reporting it.
    */
   readonly testOnlyGenesisAlloc?: readonly { readonly address: string; readonly balance: bigint }[]
+  /** eth_getLogs bounds of the nodes (see startFederation). */
+  readonly logLimits?: FederationOptions['logLimits']
 }
 
 const DEFAULT_FUND_SATS = 10_000_000n
@@ -112,6 +114,7 @@ export async function startPegWorld(options: PegWorldOptions = {}): Promise<PegW
       // No genesis coin at all (unless a test asks for it): the members' duties need none, and the test account is
       // funded by a peg-in below.
       ...(options.testOnlyGenesisAlloc === undefined ? {} : { alloc: options.testOnlyGenesisAlloc }),
+      ...(options.logLimits === undefined ? {} : { logLimits: options.logLimits }),
     })
     const ports: number[] = []
     for (let i = 0; i < 3; i++) {
