@@ -34,13 +34,29 @@ export async function startP2pServer(opts: { node: Node; host: string; port: num
   const refuse = (code: string, message: string, status: 400 | 413 | 404 = 400) =>
     new Response(JSON.stringify({ error: { code, message } }), { status, headers: { 'content-type': 'application/json' } })
 
+  // The limit is enforced while reading (issue 12): a chunked body has no content-length, so reading it whole
+  // first let one request grow the heap by its full size. Past MAX_BODY the stream is cancelled and 413 answered.
   async function body(c: { req: { raw: Request } }): Promise<unknown> {
     const length = Number(c.req.raw.headers.get('content-length') ?? '0')
     if (length > MAX_BODY) throw new CausewayError('P2P_TOO_LARGE', `body over ${MAX_BODY} bytes`)
-    const text = await c.req.raw.text()
-    if (text.length > MAX_BODY) throw new CausewayError('P2P_TOO_LARGE', `body over ${MAX_BODY} bytes`)
+    const stream = c.req.raw.body
+    const chunks: Uint8Array[] = []
+    let size = 0
+    if (stream !== null) {
+      const reader = stream.getReader()
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        size += value.byteLength
+        if (size > MAX_BODY) {
+          await reader.cancel().catch(() => undefined)
+          throw new CausewayError('P2P_TOO_LARGE', `body over ${MAX_BODY} bytes`)
+        }
+        chunks.push(value)
+      }
+    }
     try {
-      return JSON.parse(text)
+      return JSON.parse(Buffer.concat(chunks).toString('utf8'))
     } catch {
       throw new CausewayError('P2P_MALFORMED', 'body is not JSON')
     }
@@ -53,7 +69,7 @@ export async function startP2pServer(opts: { node: Node; host: string; port: num
       await handlers.onMessage(message)
       return c.json({ ok: true })
     } catch (e) {
-      if (e instanceof CausewayError) return refuse(e.code, e.message)
+      if (e instanceof CausewayError) return refuse(e.code, e.message, e.code === 'P2P_TOO_LARGE' ? 413 : 400)
       logger.error({ err: e }, 'consensus message handling failed')
       return refuse('P2P_INTERNAL', 'internal error')
     }
@@ -66,7 +82,7 @@ export async function startP2pServer(opts: { node: Node; host: string; port: num
       const raws = b.txs.map((t, i) => hexToBytes(String(t), `txs[${i}]`))
       return c.json(await handlers.onTxs(raws))
     } catch (e) {
-      if (e instanceof CausewayError) return refuse(e.code, e.message)
+      if (e instanceof CausewayError) return refuse(e.code, e.message, e.code === 'P2P_TOO_LARGE' ? 413 : 400)
       throw e
     }
   })

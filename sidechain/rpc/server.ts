@@ -255,6 +255,10 @@ function fastPost(p: PostParts): (req: IncomingMessage, res: ServerResponse) => 
       if (size > p.maxBodyBytes) {
         refused = true
         chunks.length = 0
+        // Stop reading, not just stop keeping: close once the 413 is out, so a sender cannot make the node drain
+        // an endless chunked body.
+        headers['connection'] = 'close'
+        res.once('finish', () => req.destroy())
         send(413, tooLarge)
         return
       }
