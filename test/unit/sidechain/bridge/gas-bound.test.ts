@@ -20,7 +20,8 @@ import { RegtestChain } from '../../../helpers/regtest-chain.js'
 const memberPubkeys = [1, 2, 3].map((i) => ecc.pointFromScalar(new Uint8Array(32).fill(0x20 + i), true)!)
 const CHAIN_ID = 0xca05e7n
 const relayer = new Uint8Array(20).fill(0x77)
-const PAID = 100
+/** Deposit outputs of the attack transaction (BRIDGE_GAS_PAID=1000 reproduces the issue's figures). */
+const PAID = Number(process.env.BRIDGE_GAS_PAID ?? 100)
 
 function config(): BridgeConfig {
   return parseBridgeConfig(
@@ -89,7 +90,7 @@ describe('bridge gas bound (issue 12 item 2)', () => {
       const r = await w.vm.call(relayer, 'registerBtcTransaction', [w.raw, w.proof])
       const cpu = process.cpuUsage(t0)
       expect(r.code).toBeUndefined()
-      expect(r.logs.filter((l) => l.name === 'PegInMinted')).toHaveLength(PAID)
+      expect(r.logs.filter((l) => l.name === 'PegInMinted')).toHaveLength(Math.min(PAID, 100))
       console.log(`registered=${n} outputs=${PAID} gas=${r.gasUsed} cpu=${((cpu.user + cpu.system) / 1000).toFixed(0)}ms`)
       gas.push(r.gasUsed)
     }
