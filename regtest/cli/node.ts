@@ -23,9 +23,11 @@ export function registerNode(program: Command, io: Io, exit: (code: number) => v
     .option('--datadir <dir>', 'data directory (created if missing)', './.causeway/dev')
     .option('--rpc-port <port>', 'JSON-RPC and WebSocket port on 127.0.0.1', '8545')
     .option('--rpc-host <host>', 'address to serve JSON-RPC on', '127.0.0.1')
+    .option('--rpc-gascap <gas>', 'most gas one eth_call/eth_estimateGas runs with (more is clamped)', '50000000')
+    .option('--rpc-evmtimeout <ms>', 'wall-clock bound of one eth_call/eth_estimateGas in milliseconds (0: none)', '5000')
     .option('--dev-key <hex>', 'private key of the prefunded development account (default: a well-known key)')
     .option('--config <file>', 'node configuration (federation member or full node)')
-    .action(async (opts: { dev?: boolean; datadir: string; rpcPort: string; rpcHost: string; devKey?: string; config?: string }) => {
+    .action(async (opts: { dev?: boolean; datadir: string; rpcPort: string; rpcHost: string; devKey?: string; config?: string; rpcGascap: string; rpcEvmtimeout: string }) => {
       if (opts.config !== undefined && opts.dev === true) throw new UsageError('give either --dev or --config, not both')
       if (opts.config !== undefined) {
         const config = await loadNodeConfig(opts.config)
@@ -54,6 +56,9 @@ export function registerNode(program: Command, io: Io, exit: (code: number) => v
       }
       if (opts.dev !== true) throw new UsageError('give --dev (a development chain) or --config FILE')
       if (!/^\d+$/.test(opts.rpcPort) || Number(opts.rpcPort) > 65535) throw new UsageError(`--rpc-port: not a port: ${opts.rpcPort}`)
+      if (!/^\d+$/.test(opts.rpcGascap) || BigInt(opts.rpcGascap) === 0n) throw new UsageError(`--rpc-gascap: not a positive gas amount: ${opts.rpcGascap}`)
+      if (!/^\d+$/.test(opts.rpcEvmtimeout)) throw new UsageError(`--rpc-evmtimeout: not a number of milliseconds: ${opts.rpcEvmtimeout}`)
+      const rpcLimits = { rpcGasCap: BigInt(opts.rpcGascap), rpcEvmTimeoutMs: Number(opts.rpcEvmtimeout) }
       let devKey: Uint8Array | undefined
       if (opts.devKey !== undefined) {
         try {
@@ -66,7 +71,7 @@ export function registerNode(program: Command, io: Io, exit: (code: number) => v
       keepAlive(logger)
       let started
       try {
-        started = await startDevNode({ datadir: opts.datadir, rpcPort: Number(opts.rpcPort), rpcHost: opts.rpcHost, ...(devKey === undefined ? {} : { devKey }), logger })
+        started = await startDevNode({ datadir: opts.datadir, rpcPort: Number(opts.rpcPort), rpcHost: opts.rpcHost, ...rpcLimits, ...(devKey === undefined ? {} : { devKey }), logger })
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code
         if (code === 'EADDRINUSE') throw new CausewayError('NODE_PORT_IN_USE', `port ${opts.rpcPort} on ${opts.rpcHost} is already in use: pick another with --rpc-port`)

@@ -11,12 +11,13 @@
 import { fail } from '../../spv/base/errors.js'
 import { verifyTxInProof } from '../../spv/bitcoin/transaction.js'
 import { parseTransaction } from '../../spv/bitcoin/transaction.js'
-import { equalBytes } from '../../spv/base/bytes.js'
+import { bytesToHex } from '../../spv/base/bytes.js'
 import {
   depositAddress,
   depositScriptPubKey,
   findPegInOutputs,
   scanPegIn,
+  utxoScriptPubKey,
   WEI_PER_SAT,
   type PegInOutput,
   type UnclaimedOutput,
@@ -73,13 +74,18 @@ export async function registerBtcTransaction(ctx: CallContext, rawTx: Uint8Array
     await confirmBatch(ctx, batchId, evidence)
     return
   }
-  // Outputs to registered deposit addresses name their recipient through the registry.
-  const recipients: Uint8Array[] = []
+  // Outputs to registered deposit addresses name their recipient through the registry: one indexed look-up per
+  // output (a script seen twice is looked up once), so the work is linear in the transaction's size.
+  const deposits = new Map<string, Uint8Array>()
+  const looked = new Set<string>()
   for (const out of parseTransaction(rawTx).outs) {
+    const key = bytesToHex(out.script)
+    if (looked.has(key)) continue
+    looked.add(key)
     const r = await ctx.state.depositRecipient(out.script)
-    if (r !== undefined && !recipients.some((x) => equalBytes(x, r))) recipients.push(r)
+    if (r !== undefined) deposits.set(key, r)
   }
-  await acceptPegIn(ctx, evidence, rawTx, collectOutputs(ctx, rawTx, recipients))
+  await acceptPegIn(ctx, evidence, rawTx, collectOutputs(ctx, rawTx, deposits))
 }
 
 /** A peg-in to `recipient`'s deposit address (no registration of the address needed). */
@@ -87,7 +93,9 @@ export async function registerBtcDeposit(ctx: CallContext, rawTx: Uint8Array, pr
   requireWritable(ctx)
   requireNoValue(ctx)
   const evidence = await verifyEvidence(ctx, rawTx, proof)
-  await acceptPegIn(ctx, evidence, rawTx, collectOutputs(ctx, rawTx, [recipient]))
+  const { federation: fed, chainId } = ctx.config
+  const deposits = new Map([[bytesToHex(utxoScriptPubKey(fed, chainId, recipient)), recipient]])
+  await acceptPegIn(ctx, evidence, rawTx, collectOutputs(ctx, rawTx, deposits))
 }
 
 interface Collected {
@@ -96,11 +104,21 @@ interface Collected {
   readonly unclaimed: readonly UnclaimedOutput[]
 }
 
-function collectOutputs(ctx: CallContext, rawTx: Uint8Array, recipients: readonly Uint8Array[]): Collected {
+/**
+ * The outputs this call accepts: deposits to the scripts in `deposits` (hex script → recipient) and the plain
+ * federation outputs of one scan. One pass over the outputs whatever the number of recipients (issue 12 item 2:
+ * a scan per recipient made a transaction paying many deposit addresses quadratic). A zero-value deposit output
+ * is nothing to mint or settle and is skipped, as before.
+ */
+function collectOutputs(ctx: CallContext, rawTx: Uint8Array, deposits: ReadonlyMap<string, Uint8Array>): Collected {
   const { federation: fed, chainId } = ctx.config
   const byVout = new Map<number, PegInOutput>()
-  for (const recipient of recipients) for (const o of scanPegIn(rawTx, { fed, chainId, recipient }).outputs) byVout.set(o.vout, o)
   const plain = scanPegIn(rawTx, { fed, chainId })
+  parseTransaction(rawTx).outs.forEach((out, vout) => {
+    const recipient = deposits.get(bytesToHex(out.script))
+    if (recipient === undefined || out.value === 0n) return
+    byVout.set(vout, Object.freeze({ vout, valueSats: out.value, recipient: recipient.slice(), kind: 'deposit-address' as const }))
+  })
   for (const o of plain.outputs) byVout.set(o.vout, o)
   // Another chain's memo is that chain's peg-in, and a zero value is nothing to settle.
   const unclaimed = plain.unclaimed.filter((u) => SETTLED_REASONS.has(u.reason) && !byVout.has(u.vout))

@@ -12,6 +12,7 @@ import type { CallContext, EventLog } from './context.js'
 import { currentMessage } from './evm-hook.js'
 import { BridgeState } from './state.js'
 import { AccountStorage } from './storage.js'
+import { GasMeter } from './gas-meter.js'
 import * as headers from './headers.js'
 import * as pegin from './pegin.js'
 import * as pegout from './pegout.js'
@@ -115,21 +116,25 @@ export function createBridgePrecompile(bridgeAddress: Uint8Array, chainId: bigin
     if (fragment === null || method === undefined) {
       return revert('BRIDGE_UNKNOWN_METHOD', 'the bridge has no method with this selector (see peg/bitcoin/IBridge.sol)', BRIDGE_GAS.view > gasLimit ? gasLimit : BRIDGE_GAS.view)
     }
-    let gas = (method.writes ? BRIDGE_GAS.write : BRIDGE_GAS.view) + BigInt(data.length) * BRIDGE_GAS.argByte
-    if (gas > gasLimit) return outOfGas(gasLimit)
-    if (message === undefined) return revert('BRIDGE_INTERNAL', 'the bridge was reached outside a tracked call', gas)
+    // Paid before any work (issue 12 item 2): the base price and the argument bytes first, then each slot as it is
+    // read or written (storage.ts), so a call stops at the first unit of work its gas does not cover.
+    const meter = new GasMeter(gasLimit)
+    const upfront = (method.writes ? BRIDGE_GAS.write : BRIDGE_GAS.view) + BigInt(data.length) * BRIDGE_GAS.argByte
+    if (upfront > gasLimit) return outOfGas(gasLimit)
+    meter.charge(upfront)
+    if (message === undefined) return revert('BRIDGE_INTERNAL', 'the bridge was reached outside a tracked call', meter.used)
     if (message.delegatecall || (message.to !== undefined && !message.to.equals(new Address(bridgeAddress)))) {
-      return revert('BRIDGE_DELEGATECALL', 'the bridge cannot be called with DELEGATECALL or CALLCODE', gas)
+      return revert('BRIDGE_DELEGATECALL', 'the bridge cannot be called with DELEGATECALL or CALLCODE', meter.used)
     }
     // A view keeps no value: coin sent with it would sit in the bridge's balance, counted nowhere (issue 11 item 6).
     if (!method.writes && message.value !== 0n) {
-      return revert('BRIDGE_NOT_PAYABLE', `${fragment.name} is a view and takes no value; only pegOut is payable`, gas)
+      return revert('BRIDGE_NOT_PAYABLE', `${fragment.name} is a view and takes no value; only pegOut is payable`, meter.used)
     }
-    const store = new AccountStorage(evm.stateManager, bridgeAddress)
+    const store = new AccountStorage(evm.stateManager, bridgeAddress, meter, { read: BRIDGE_GAS.slotRead, write: BRIDGE_GAS.slotWrite })
     const logs: EventLog[] = []
     try {
       const args = bridgeAbi.decodeFunctionData(fragment, data)
-      if (method.extra) gas += method.extra(args)
+      if (method.extra) meter.charge(method.extra(args))
       const state = new BridgeState(store, chainId)
       const ctx: CallContext = {
         caller: message.caller.bytes,
@@ -144,13 +149,12 @@ export function createBridgePrecompile(bridgeAddress: Uint8Array, chainId: bigin
         logs,
       }
       const result = await method.handler(ctx, [...args])
-      gas += BigInt(store.meter.reads) * BRIDGE_GAS.slotRead + BigInt(store.meter.writes) * BRIDGE_GAS.slotWrite
-      if (gas > gasLimit) return outOfGas(gasLimit)
       const returnValue = getBytes(bridgeAbi.encodeFunctionResult(fragment, toAbiValues(fragment.outputs, result as unknown[])))
-      return { returnValue, executionGasUsed: gas, logs }
+      return { returnValue, executionGasUsed: meter.used, logs }
     } catch (e) {
-      gas += BigInt(store.meter.reads) * BRIDGE_GAS.slotRead + BigInt(store.meter.writes) * BRIDGE_GAS.slotWrite
-      if (gas > gasLimit) return outOfGas(gasLimit)
+      // Out of gas consumes all of it, like the EVM's own OOG; the EVM reverts whatever the call wrote.
+      if (isCausewayError(e, 'BRIDGE_OUT_OF_GAS')) return outOfGas(gasLimit)
+      const gas = meter.used
       if (isCausewayError(e)) return revert(e.code, e.message, gas)
       const err = e as Error & { code?: string }
       if (err.code === 'INVALID_ARGUMENT' || err.code === 'BUFFER_OVERRUN') {

@@ -11,6 +11,7 @@ import type { BatchOp, KeyValueStore } from '../../spv/base/kv.js'
 import { bigIntToBytesBE, bytesToBigIntBE } from '../../spv/base/bytes.js'
 import { fail } from '../../spv/base/errors.js'
 import { keccak256 } from '../exec/crypto.js'
+import { GasMeter, type SlotPrices } from './gas-meter.js'
 
 /** The part of a state manager the bridge's storage needs. */
 export interface StorageAccess {
@@ -39,29 +40,32 @@ function pad32(v: Uint8Array): Uint8Array {
   return out
 }
 
-/** Counts what a call read and wrote, so the precompile can charge gas for it. */
-export interface StorageMeter {
-  reads: number
-  writes: number
-}
+const FREE: SlotPrices = Object.freeze({ read: 0n, write: 0n })
 
+/**
+ * Bridge storage over an account. Each slot read and write is charged to `meter` before it happens (issue 12
+ * item 2), so running out of gas stops the call before the work it could not pay for.
+ */
 export class AccountStorage implements KeyValueStore {
   private readonly address: Address
-  readonly meter: StorageMeter = { reads: 0, writes: 0 }
 
   constructor(
     private readonly state: StorageAccess,
     address: Uint8Array,
+    readonly meter: GasMeter = new GasMeter(1n << 255n),
+    private readonly prices: SlotPrices = FREE,
   ) {
     this.address = new Address(address)
   }
 
   private async slot(base: bigint, i: number): Promise<Uint8Array> {
+    this.meter.charge(this.prices.read)
     this.meter.reads++
     return pad32(await this.state.getStorage(this.address, slotKey(base, i)))
   }
 
   private async write(base: bigint, i: number, value: Uint8Array): Promise<void> {
+    this.meter.charge(this.prices.write)
     this.meter.writes++
     await this.state.putStorage(this.address, slotKey(base, i), value)
   }

@@ -41,6 +41,10 @@ export const nodeConfigSchema = z
       maxLogs: z.number().int().positive().optional(),
       /** Widest block range one eth_getLogs may scan. */
       maxLogRange: z.number().int().positive().optional(),
+      /** Most gas one eth_call / eth_estimateGas runs with (geth's --rpc.gascap; default 50,000,000). */
+      gasCap: z.number().int().positive().optional(),
+      /** Wall-clock bound of one eth_call / eth_estimateGas in ms (geth's --rpc.evmtimeout; default 5,000; 0: none). */
+      evmTimeoutMs: z.number().int().nonnegative().optional(),
     }),
     p2p: z.object({ host: z.string().default('127.0.0.1'), port }),
     /** Where to fetch final blocks and forward transactions; default: every validator's p2p URL but our own. */
@@ -60,7 +64,7 @@ export interface NodeConfig {
   /** This node's validator index and key; undefined for a full node. */
   readonly validator: { readonly index: number; readonly key: Uint8Array } | undefined
   readonly datadir: string
-  readonly rpc: { readonly host: string; readonly port: number; readonly maxLogs?: number; readonly maxLogRange?: number }
+  readonly rpc: { readonly host: string; readonly port: number; readonly maxLogs?: number; readonly maxLogRange?: number; readonly gasCap?: number; readonly evmTimeoutMs?: number }
   readonly p2p: { readonly host: string; readonly port: number }
   readonly peers: readonly string[]
   readonly consensus: { readonly roundMs?: number; readonly roundIncrementMs?: number }

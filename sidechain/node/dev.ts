@@ -25,6 +25,9 @@ export interface DevNodeOptions {
   readonly rpcHost?: string
   readonly devKey?: Uint8Array
   readonly logger?: Logger
+  /** eth_call / eth_estimateGas bounds (NodeOptions.rpcGasCap, rpcEvmTimeoutMs). */
+  readonly rpcGasCap?: bigint
+  readonly rpcEvmTimeoutMs?: number
 }
 
 export interface DevNode {
@@ -70,7 +73,7 @@ export async function startDevNode(options: DevNodeOptions): Promise<DevNode> {
     feeAddress: devAddress,
     genesisTime: BigInt(dev.genesisTime),
   }
-  const node = await Node.open({ datadir: path.join(options.datadir, 'chain'), params, alloc: [{ address: devAddress, balance: DEV_PREFUND_WEI }] })
+  const node = await Node.open({ datadir: path.join(options.datadir, 'chain'), params, alloc: [{ address: devAddress, balance: DEV_PREFUND_WEI }], ...(options.rpcGasCap === undefined ? {} : { rpcGasCap: options.rpcGasCap }), ...(options.rpcEvmTimeoutMs === undefined ? {} : { rpcEvmTimeoutMs: options.rpcEvmTimeoutMs }) })
   const producer = new DevProducer(node, { validatorKey: hexToBytes(dev.validatorKey, 'validatorKey', 32), logger: root.child({ component: 'producer' }) })
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })

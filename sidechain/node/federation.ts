@@ -36,6 +36,8 @@ export async function startFederationNode(config: NodeConfig, root: Logger): Pro
     admissionYields: true,
     ...(config.rpc.maxLogs === undefined ? {} : { maxLogs: config.rpc.maxLogs }),
     ...(config.rpc.maxLogRange === undefined ? {} : { maxLogRange: BigInt(config.rpc.maxLogRange) }),
+    ...(config.rpc.gasCap === undefined ? {} : { rpcGasCap: BigInt(config.rpc.gasCap) }),
+    ...(config.rpc.evmTimeoutMs === undefined ? {} : { rpcEvmTimeoutMs: config.rpc.evmTimeoutMs }),
   })
   const closers: (() => Promise<void>)[] = [() => node.close()]
   const closeAll = async () => {

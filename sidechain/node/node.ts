@@ -26,7 +26,7 @@ import { executeBlock, type ExecutedBlock } from '../exec/execute.js'
 import { dutyGasBound, dutySenders, isDutyTx } from '../exec/duty.js'
 import { Mempool, type MempoolLimits, DEFAULT_MEMPOOL_LIMITS } from '../mempool/mempool.js'
 import type { Certificate } from '../consensus/certificate.js'
-import { StateReader } from './state-reader.js'
+import { DEFAULT_RPC_EVM_TIMEOUT_MS, DEFAULT_RPC_GAS_CAP, StateReader } from './state-reader.js'
 import type {
   AccountProof,
   BlockTag,
@@ -58,6 +58,10 @@ export interface NodeOptions {
   /** Most logs one eth_getLogs may return, and the widest block range it may scan. */
   readonly maxLogs?: number
   readonly maxLogRange?: bigint
+  /** Most gas one eth_call / eth_estimateGas runs with (geth's --rpc.gascap; default 50,000,000): more is clamped. */
+  readonly rpcGasCap?: bigint
+  /** Wall-clock bound of one eth_call / eth_estimateGas in ms (geth's --rpc.evmtimeout; default 5,000; 0 for none). */
+  readonly rpcEvmTimeoutMs?: number
   readonly clientVersion?: string
   /** Most transactions a block built here holds, so building (and every validator's re-execution) stays short. */
   readonly maxBlockTxs?: number
@@ -109,7 +113,7 @@ export class Node implements NodeApi {
     this.clientVersion = options.clientVersion ?? 'causeway/0.1.0'
     this.common = vm.common
     this.mempool = new Mempool(options.mempool ?? DEFAULT_MEMPOOL_LIMITS)
-    this.reader = new StateReader(this.common, db.stateDB(), storeBlockHashes(chain), options.params.gasLimit)
+    this.reader = new StateReader(this.common, db.stateDB(), storeBlockHashes(chain), options.rpcGasCap ?? DEFAULT_RPC_GAS_CAP, options.rpcEvmTimeoutMs ?? DEFAULT_RPC_EVM_TIMEOUT_MS)
     this.events.setMaxListeners(0)
   }
 
