@@ -21,6 +21,8 @@ export interface RpcContext {
   readonly api: NodeApi
   readonly filters: FilterManager
   readonly extras: RpcExtras
+  /** Who is asking, for per-client bounds (poll filters): the remote address of the connection. */
+  readonly client: string
   /** The connection's subscriptions; undefined over HTTP, where eth_subscribe is refused. */
   readonly subscriptions: SubscriptionSet | undefined
 }

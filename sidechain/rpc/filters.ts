@@ -1,5 +1,6 @@
 // Poll filters (eth_newFilter, eth_newBlockFilter, eth_newPendingTransactionFilter, eth_getFilterChanges): each
-// remembers what it has reported, expires after an idle time as in geth (5 minutes), and their number is bounded.
+// remembers what it has reported, expires after an idle time as in geth (5 minutes), and their number is bounded
+// per client (remote address) and over all clients, so one client cannot take every slot (issue 12 item 4).
 import { randomBytes } from 'node:crypto'
 import { CausewayError } from '../../spv/base/errors.js'
 import { toHex, type Hex } from '../../spv/base/bytes.js'
@@ -10,6 +11,8 @@ import { queryLogs, toLogFilter, type LogCriteria } from './log-query.js'
 export interface FilterLimits {
   /** Filters installed at once, over all connections. */
   readonly maxFilters: number
+  /** Filters one client (remote address) may have installed at once. */
+  readonly maxFiltersPerClient: number
   /** A filter not polled for this long is removed. */
   readonly idleMs: number
   /** Blocks covered by one eth_getFilterChanges at most; later blocks come with the next poll. */
@@ -18,10 +21,13 @@ export interface FilterLimits {
   readonly maxPendingHashes: number
 }
 
-type Filter =
+type FilterState =
   | { readonly kind: 'logs'; readonly criteria: LogCriteria; next: bigint; lastPoll: number }
   | { readonly kind: 'blocks'; next: bigint; lastPoll: number }
   | { readonly kind: 'pending'; hashes: Uint8Array[]; lastPoll: number }
+
+/** A filter and the client that installed it, whose bound it counts against. */
+type Filter = FilterState & { readonly client: string }
 
 /** geth's subscription/filter id form: 16 random bytes as 0x-hex. */
 export function newId(): string {
@@ -30,6 +36,8 @@ export function newId(): string {
 
 export class FilterManager {
   private readonly filters = new Map<string, Filter>()
+  /** Installed filters by client; a client with none has no entry. */
+  private readonly perClient = new Map<string, number>()
   private unsubscribe: (() => void) | undefined
   private lastSweep = 0
 
@@ -43,22 +51,27 @@ export class FilterManager {
     return this.filters.size
   }
 
-  /** Logs matching `criteria` in blocks after the current head. */
-  newLogFilter(criteria: LogCriteria): string {
+  /** Filters `client` has installed now. */
+  countFor(client: string): number {
+    return this.perClient.get(client) ?? 0
+  }
+
+  /** Logs matching `criteria` in blocks after the current head, installed for `client`. */
+  newLogFilter(criteria: LogCriteria, client: string): string {
     if (criteria.blockHash !== undefined) {
       throw new CausewayError('RPC_INVALID_PARAMS', 'invalid filter: blockHash is for eth_getLogs; a filter follows new blocks')
     }
-    return this.install({ kind: 'logs', criteria, next: this.api.blockNumber() + 1n, lastPoll: this.now() })
+    return this.install(client, { kind: 'logs', criteria, next: this.api.blockNumber() + 1n, lastPoll: this.now() })
   }
 
   /** Hashes of blocks after the current head. */
-  newBlockFilter(): string {
-    return this.install({ kind: 'blocks', next: this.api.blockNumber() + 1n, lastPoll: this.now() })
+  newBlockFilter(client: string): string {
+    return this.install(client, { kind: 'blocks', next: this.api.blockNumber() + 1n, lastPoll: this.now() })
   }
 
   /** Hashes of transactions entering the mempool from now on. */
-  newPendingTransactionFilter(): string {
-    const id = this.install({ kind: 'pending', hashes: [], lastPoll: this.now() })
+  newPendingTransactionFilter(client: string): string {
+    const id = this.install(client, { kind: 'pending', hashes: [], lastPoll: this.now() })
     this.unsubscribe ??= this.api.subscribe({ onPendingTransaction: (hash) => this.onPending(hash) })
     return id
   }
@@ -101,8 +114,9 @@ export class FilterManager {
     return logs.map(formatLog)
   }
 
+  /** As in geth, any client holding the id may uninstall it (ids are 128 random bits); the owner's count drops. */
   uninstall(id: string): boolean {
-    const removed = this.filters.delete(id.toLowerCase())
+    const removed = this.remove(id.toLowerCase())
     this.releaseSubscription()
     return removed
   }
@@ -110,20 +124,41 @@ export class FilterManager {
   /** Removes every filter and stops listening to the node. */
   close(): void {
     this.filters.clear()
+    this.perClient.clear()
     this.releaseSubscription()
   }
 
-  private install(filter: Filter): string {
+  private install(client: string, state: FilterState): string {
     this.sweep(true)
+    const own = this.countFor(client)
+    // The per-client bound first: a client at its own bound learns that, whatever the others hold.
+    if (own >= this.limits.maxFiltersPerClient) {
+      throw new CausewayError(
+        'RPC_LIMIT_EXCEEDED',
+        `too many filters installed by this client (limit ${this.limits.maxFiltersPerClient} per client); ` +
+          'remove unused ones with eth_uninstallFilter or let them expire',
+      )
+    }
     if (this.filters.size >= this.limits.maxFilters) {
       throw new CausewayError(
         'RPC_LIMIT_EXCEEDED',
-        `too many filters installed (limit ${this.limits.maxFilters}); remove unused ones with eth_uninstallFilter`,
+        `too many filters installed (limit ${this.limits.maxFilters} over all clients); try again later`,
       )
     }
     const id = newId()
-    this.filters.set(id, filter)
+    this.filters.set(id, { ...state, client })
+    this.perClient.set(client, own + 1)
     return id
+  }
+
+  private remove(id: string): boolean {
+    const filter = this.filters.get(id)
+    if (filter === undefined) return false
+    this.filters.delete(id)
+    const left = this.countFor(filter.client) - 1
+    if (left > 0) this.perClient.set(filter.client, left)
+    else this.perClient.delete(filter.client)
+    return true
   }
 
   private get(id: string): Filter {
@@ -149,7 +184,7 @@ export class FilterManager {
     if (!force && now - this.lastSweep < 1000) return
     this.lastSweep = now
     for (const [id, filter] of this.filters) {
-      if (now - filter.lastPoll > this.limits.idleMs) this.filters.delete(id)
+      if (now - filter.lastPoll > this.limits.idleMs) this.remove(id)
     }
     this.releaseSubscription()
   }

@@ -32,18 +32,18 @@ export const logMethods: Readonly<Record<string, RpcMethod>> = {
 
   eth_newFilter: (params, ctx) => {
     const [filter] = positional(params, ['filter'], 1)
-    return ctx.filters.newLogFilter(logCriteria(filter, 'filter'))
+    return ctx.filters.newLogFilter(logCriteria(filter, 'filter'), ctx.client)
   },
 
   eth_newBlockFilter: (params, ctx) => {
     positional(params, [], 0)
-    return ctx.filters.newBlockFilter()
+    return ctx.filters.newBlockFilter(ctx.client)
   },
 
   eth_newPendingTransactionFilter: (params, ctx) => {
     positional(params, ['full transactions'], 0)
     if (params[0] === true) invalidParam('full transactions', 'only transaction hashes are supported by poll filters')
-    return ctx.filters.newPendingTransactionFilter()
+    return ctx.filters.newPendingTransactionFilter(ctx.client)
   },
 
   eth_getFilterChanges: (params, ctx) => {

@@ -26,6 +26,8 @@ export interface RpcLimits {
   readonly maxBatch: number
   /** Poll filters installed at once (all clients). */
   readonly maxFilters: number
+  /** Poll filters one client (remote address) may have installed at once. */
+  readonly maxFiltersPerClient: number
   /** A poll filter not polled for this long is removed (geth: 5 minutes). */
   readonly filterIdleMs: number
   /** Blocks one eth_getFilterChanges covers at most. */
@@ -47,6 +49,7 @@ export const DEFAULT_RPC_LIMITS: RpcLimits = Object.freeze({
   maxBodyBytes: 5 * 1024 * 1024,
   maxBatch: 1000,
   maxFilters: 10_000,
+  maxFiltersPerClient: 100,
   filterIdleMs: 5 * 60_000,
   maxFilterPollBlocks: 1000,
   maxPendingHashes: 10_000,
@@ -92,12 +95,13 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
   const extras = opts.extras ?? {}
   const filters = new FilterManager(api, {
     maxFilters: limits.maxFilters,
+    maxFiltersPerClient: limits.maxFiltersPerClient,
     idleMs: limits.filterIdleMs,
     maxPollBlocks: limits.maxFilterPollBlocks,
     maxPendingHashes: limits.maxPendingHashes,
   })
   const dispatchOptions: DispatchOptions = { methods: createMethodTable(), maxBatch: limits.maxBatch, metrics, logger }
-  const httpContext: RpcContext = { api, filters, extras, subscriptions: undefined }
+  const httpContext: RpcContext = { api, filters, extras, client: UNKNOWN_CLIENT, subscriptions: undefined }
 
   const corsOrigin = opts.cors ?? '*'
   const app = createApp({ api, limits, logger, metrics, extras, cors: corsOrigin, dispatchOptions, httpContext })
@@ -143,6 +147,18 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
   }
 }
 
+/** A socket whose peer address is gone (closed already) still counts against one shared bound. */
+const UNKNOWN_CLIENT = 'unknown'
+
+/**
+ * The key per-client bounds are counted under: the remote address (the port changes per connection). IPv4-mapped
+ * IPv6 addresses are folded to IPv4 so one host has one key.
+ */
+export function clientOf(remoteAddress: string | undefined): string {
+  if (remoteAddress === undefined || remoteAddress === '') return UNKNOWN_CLIENT
+  return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress
+}
+
 interface AppParts {
   readonly api: NodeApi
   readonly limits: RpcLimits
@@ -164,7 +180,9 @@ function createApp(p: AppParts): Hono {
     message: `request body too large: limit ${p.limits.maxBodyBytes} bytes`,
   })
   app.post('/', bodyLimit({ maxSize: p.limits.maxBodyBytes, onError: (c) => c.body(tooLarge, 413, json) }), async (c) => {
-    const answer = await dispatch(await c.req.text(), p.httpContext, p.dispatchOptions)
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+    const context = { ...p.httpContext, client: clientOf(incoming?.socket.remoteAddress) }
+    const answer = await dispatch(await c.req.text(), context, p.dispatchOptions)
     return answer === undefined ? c.body(null, 204) : c.body(answer, 200, json)
   })
 
@@ -268,7 +286,7 @@ function fastPost(p: PostParts): (req: IncomingMessage, res: ServerResponse) => 
     req.on('end', () => {
       if (refused) return
       const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')
-      dispatch(text, p.httpContext, p.dispatchOptions).then(
+      dispatch(text, { ...p.httpContext, client: clientOf(req.socket.remoteAddress) }, p.dispatchOptions).then(
         (answer) => send(answer === undefined ? 204 : 200, answer),
         (e: unknown) => {
           p.logger.error({ err: e }, 'unhandled error in the HTTP handler')
@@ -305,10 +323,11 @@ function attachWebSockets(server: Server, p: SocketParts): { close(): void } {
     const path = (req.url ?? '/').split('?')[0]
     if (path !== '/') return refuse(socket, 404, 'Not Found')
     if (connections.size >= limits.maxConnections) return refuse(socket, 503, 'Service Unavailable')
-    wss.handleUpgrade(req, socket, head, (ws) => open(ws))
+    const client = clientOf(req.socket.remoteAddress)
+    wss.handleUpgrade(req, socket, head, (ws) => open(ws, client))
   })
 
-  function open(ws: WebSocket): void {
+  function open(ws: WebSocket, client: string): void {
     const send = (text: string): void => {
       if (ws.readyState !== WebSocket.OPEN) return
       if (ws.bufferedAmount > limits.maxWsBufferedBytes) {
@@ -322,7 +341,7 @@ function attachWebSockets(server: Server, p: SocketParts): { close(): void } {
     const connection: Connection = { subscriptions, alive: true }
     connections.set(ws, connection)
     p.metrics.connections(1)
-    const context: RpcContext = { api: p.api, filters: p.filters, extras: p.extras, subscriptions }
+    const context: RpcContext = { api: p.api, filters: p.filters, extras: p.extras, client, subscriptions }
     let queued = 0
     let chain: Promise<void> = Promise.resolve()
 
