@@ -48,9 +48,9 @@ describe('0x0a KZG point evaluation', () => {
   it('fails on a wrong length, a versioned-hash mismatch and a false proof', async () => {
     const short = input.subarray(0, 191)
     const badHash = input.slice()
-    badHash[5] ^= 1
+    badHash[5] = badHash[5]! ^ 1
     const badProof = input.slice()
-    badProof[64] ^= 1 // y changed: the proof no longer opens the commitment there
+    badProof[64] = badProof[64]! ^ 1 // y changed: the proof no longer opens the commitment there
     for (const data of [new Uint8Array(0), short, badHash, badProof]) {
       const r = await call(data)
       expect(r.execResult.exceptionError).toBeDefined()
