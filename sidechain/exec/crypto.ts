@@ -9,6 +9,7 @@ import secp256k1 from 'secp256k1'
 import createKeccakHash from 'keccak'
 import { CausewayError } from '../../spv/base/errors.js'
 import type { CustomCrypto } from '@ethereumjs/common'
+import { lazyKzg } from './kzg.js'
 
 function toRecovery(v: bigint, chainId: bigint | undefined): number {
   // As @ethereumjs/util's calculateSigRecovery: y-parity directly, legacy 27/28, or EIP-155 chainId·2+35/36.
@@ -80,4 +81,5 @@ export const keccak256: (data: Uint8Array) => Uint8Array =
     return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
   })
 
-export const customCrypto: CustomCrypto = { ecrecover, keccak256 }
+/** With kzg for the 0x0a point-evaluation precompile (EIP-4844); every Common of the chain carries it. */
+export const customCrypto: CustomCrypto = { ecrecover, keccak256, kzg: lazyKzg }
