@@ -5,32 +5,38 @@
 import { Command, CommanderError } from 'commander'
 import { CausewayError } from '../../spv/base/errors.js'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, printJson, processIo, type Io } from './output.js'
-import { registerSpv } from './spv.js'
-import { registerNode } from './node.js'
-import { registerFederation } from './federation.js'
-import { registerPegin } from './pegin.js'
-import { registerPegout } from './pegout.js'
-import { registerStatus } from './status.js'
-import { registerAudit } from './audit.js'
-import { registerKeys } from './keys.js'
-import { registerRegtest } from './regtest.js'
 
-export function buildProgram(io: Io, exit: (code: number) => void): Command {
+type Register = (program: Command, io: Io, exit: (code: number) => void) => void
+
+/**
+ * The command groups in help order, each loaded only when used: a group's modules (ethers, bitcoinjs-lib, the
+ * EVM) cost up to a second and a half of start-up, which `causeway spv …` or `--help` need not pay.
+ */
+const GROUPS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ['spv', async () => (await import('./spv.js')).registerSpv],
+  ['node', async () => (await import('./node.js')).registerNode],
+  ['federation', async () => (await import('./federation.js')).registerFederation],
+  ['pegin', async () => (await import('./pegin.js')).registerPegin],
+  ['pegout', async () => (await import('./pegout.js')).registerPegout],
+  ['status', async () => (await import('./status.js')).registerStatus],
+  ['audit', async () => (await import('./audit.js')).registerAudit],
+  ['keys', async () => (await import('./keys.js')).registerKeys],
+  ['regtest', async () => (await import('./regtest.js')).registerRegtest],
+]
+
+/**
+ * The program with every command group, or with only `group` when it names one (what `main` runs: the other
+ * groups are not needed to parse a command of that group).
+ */
+export async function buildProgram(io: Io, exit: (code: number) => void, group?: string): Promise<Command> {
   const program = new Command('causeway')
     .description('Causeway: a contract-capable side chain with a federated two-way peg')
     .version('0.1.0')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: () => {} })
-  registerSpv(program, io, exit)
-  registerNode(program, io, exit)
-  registerFederation(program, io, exit)
-  registerPegin(program, io, exit)
-  registerPegout(program, io, exit)
-  registerStatus(program, io, exit)
-  registerAudit(program, io, exit)
-  registerKeys(program, io, exit)
-  registerRegtest(program, io, exit)
+  const chosen = GROUPS.filter(([name]) => name === group)
+  for (const [, load] of chosen.length === 1 ? chosen : GROUPS) (await load())(program, io, exit)
   // Subcommands inherit the same error handling.
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: () => {} })
@@ -42,10 +48,14 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let code: number | undefined
-  const program = buildProgram(io, (c) => {
-    code = c
-  })
   try {
+    const program = await buildProgram(
+      io,
+      (c) => {
+        code = c
+      },
+      argv[0],
+    )
     await program.parseAsync([...argv], { from: 'user' })
     return code ?? EXIT_OK
   } catch (e) {

@@ -12,7 +12,7 @@ import { compileSolidity } from '../../../regtest/solidity/compile.js'
 import { readmeBlocks, shellCommands, words } from '../../helpers/readme.js'
 import { projectRoot } from '../../helpers/testdata.js'
 
-const program = buildProgram({ out: () => {}, err: () => {} }, () => {})
+const program = await buildProgram({ out: () => {}, err: () => {} }, () => {})
 const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
 
 /** Checks one `causeway` command line against commander's definitions; returns the problems found. */
