@@ -9,6 +9,7 @@ import { Engine } from '../consensus/engine.js'
 import { SignLog } from '../consensus/sign-log.js'
 import type { SignedMessage } from '../consensus/messages.js'
 import { PeerClient } from '../p2p/peer-client.js'
+import { peerKeyOf } from '../p2p/peer-auth.js'
 import { startP2pServer, type P2pServer } from '../p2p/server.js'
 import { Syncer } from '../p2p/sync.js'
 import { Node } from './node.js'
@@ -44,8 +45,11 @@ export async function startFederationNode(config: NodeConfig, root: Logger): Pro
     for (const c of closers.reverse()) await c().catch((e: unknown) => logger.error({ err: e }, 'error while stopping'))
   }
   try {
-    const peers = config.peers.map((url) => new PeerClient(url))
-    const validatorPeers = config.validatorUrls.map((url, i) => (i === config.validator?.index ? undefined : new PeerClient(url)))
+    // A validator signs its requests with its validator key, so peers take its consensus messages (peer-auth.ts).
+    const peerKey = config.validator === undefined ? undefined : peerKeyOf(config.validator.key)
+    const clientOptions = peerKey === undefined ? {} : { key: peerKey }
+    const peers = config.peers.map((url) => new PeerClient(url, clientOptions))
+    const validatorPeers = config.validatorUrls.map((url, i) => (i === config.validator?.index ? undefined : new PeerClient(url, clientOptions)))
     const syncer = new Syncer(node, config.set, peers, root.child({ component: 'sync' }))
     closers.push(async () => {
       for (const p of [...peers, ...validatorPeers]) p?.close()
@@ -94,6 +98,7 @@ export async function startFederationNode(config: NodeConfig, root: Logger): Pro
       node,
       host: config.p2p.host,
       port: config.p2p.port,
+      members: config.set.keys,
       logger: root,
       handlers: {
         ...(engine === undefined ? {} : { onMessage: (m: SignedMessage) => engine!.handle(m) }),

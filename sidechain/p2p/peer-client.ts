@@ -1,9 +1,12 @@
 // Talking to one peer over HTTP: consensus messages, transaction forwarding, status and final blocks. Every call
 // is bounded by a timeout; failures are returned, never thrown into the consensus loop. Connections are kept
-// alive (spv/base/http.ts): a validator sends each peer hundreds of small requests a second.
+// alive (spv/base/http.ts): a validator sends each peer hundreds of small requests a second. A validator signs
+// every POST with its validator key (peer-auth.ts), so peers take its consensus messages; a full node has no key
+// and sends unsigned, which peers accept for forwarded transactions only.
 import { KeepAliveHttp } from '../../spv/base/http.js'
 import { hexToBytes, toHex } from '../../spv/base/bytes.js'
 import { toWire, type SignedMessage } from '../consensus/messages.js'
+import { signRequest, type PeerKey } from './peer-auth.js'
 
 export interface PeerStatus {
   readonly chainId: bigint
@@ -21,12 +24,19 @@ export class PeerClient {
   failures = 0
   private readonly base: URL
   private readonly http = new KeepAliveHttp(8)
+  private readonly timeoutMs: number
+  private readonly key: PeerKey | undefined
+  private readonly now: () => number
 
+  /** `key`: this node's validator key, to sign POSTs with; none for a full node. */
   constructor(
     readonly url: string,
-    private readonly timeoutMs = 2_000,
+    options: { readonly key?: PeerKey; readonly timeoutMs?: number; readonly now?: () => number } = {},
   ) {
     this.base = new URL(url)
+    this.key = options.key
+    this.timeoutMs = options.timeoutMs ?? 2_000
+    this.now = options.now ?? Date.now
   }
 
   /** Closes the kept-alive connections. */
@@ -39,10 +49,16 @@ export class PeerClient {
   }
 
   private async request(path: string, init?: { method: 'POST'; body: unknown }): Promise<unknown> {
-    const answer = await this.http.request(new URL(path, this.base), {
-      ...(init === undefined ? {} : { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }),
-      timeoutMs: this.timeoutMs,
-    })
+    const url = new URL(path, this.base)
+    let post: { body: string; headers: Record<string, string> } | undefined
+    if (init !== undefined) {
+      const body = JSON.stringify(init.body)
+      const headers: Record<string, string> = { 'content-type': 'application/json' }
+      // Signed over the exact bytes sent (http.ts sends the string as UTF-8) and the path the server will see.
+      if (this.key !== undefined) Object.assign(headers, signRequest(this.key, { method: 'POST', path: url.pathname, body: Buffer.from(body, 'utf8'), timeMs: this.now() }))
+      post = { body, headers }
+    }
+    const answer = await this.http.request(url, { ...post, timeoutMs: this.timeoutMs })
     if (answer.status < 200 || answer.status >= 300) throw new Error(`${path}: HTTP ${answer.status} ${answer.text.slice(0, 200)}`)
     return answer.text.length === 0 ? undefined : JSON.parse(answer.text)
   }

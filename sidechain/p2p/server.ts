@@ -1,7 +1,16 @@
 // The peer-to-peer HTTP endpoint of a node (its own port, loopback by default): consensus messages in, forwarded
-// transactions in, and status and final blocks out for peers and syncing full nodes. Final blocks are
-// self-certifying (their certificates), so reading them needs no authentication; consensus messages are checked
-// by the engine against the validator set.
+// transactions in, and status and final blocks out for peers and syncing full nodes.
+//
+// Who may send what (ARCHITECTURE decision 8; the scheme is in peer-auth.ts):
+// - POST /p2p/message takes consensus messages only from a current validator signing the request with its
+//   validator key, within ±30 s of our clock; anything else is answered 401 P2P_UNAUTHENTICATED before the message
+//   is parsed. (The engine checks each message's own signature too; this keeps strangers from making the node
+//   parse and verify blocks at all.) The body is read first, bounded as below, since the signature covers its hash.
+// - POST /p2p/txs verifies the signature when one is present (401 if it does not verify), but also takes unsigned
+//   requests: full nodes hold no federation key and must still forward their users' transactions. An unsigned
+//   request is bounded as before — 8 MiB, 1000 transactions — and each transaction is checked by the pool like one
+//   sent over JSON-RPC, so it gives an outsider nothing the public RPC port does not.
+// - GET endpoints are open: final blocks are self-certifying (their certificates), status is public.
 import type { Server } from 'node:http'
 import { Hono } from 'hono'
 import { createAdaptorServer } from '@hono/node-server'
@@ -9,6 +18,7 @@ import type { Logger } from 'pino'
 import { CausewayError } from '../../spv/base/errors.js'
 import { hexToBytes, toHex } from '../../spv/base/bytes.js'
 import { fromWire, type SignedMessage } from '../consensus/messages.js'
+import { hasAuthHeaders, verifyRequest } from './peer-auth.js'
 import { encodeCertificate } from '../consensus/certificate.js'
 import type { Node } from '../node/node.js'
 
@@ -28,15 +38,28 @@ export interface P2pServer {
 const MAX_BODY = 8 * 1024 * 1024
 const MAX_BLOCKS = 64
 
-export async function startP2pServer(opts: { node: Node; host: string; port: number; handlers: P2pHandlers; logger: Logger }): Promise<P2pServer> {
-  const { node, handlers, logger } = opts
+export interface P2pServerOptions {
+  readonly node: Node
+  readonly host: string
+  readonly port: number
+  readonly handlers: P2pHandlers
+  /** The validators' compressed public keys, by index: the peers whose signed requests are authenticated. */
+  readonly members: readonly Uint8Array[]
+  readonly logger: Logger
+  /** The clock requests' times are checked against (tests); default Date.now. */
+  readonly now?: () => number
+}
+
+export async function startP2pServer(opts: P2pServerOptions): Promise<P2pServer> {
+  const { node, handlers, logger, members } = opts
+  const now = opts.now ?? Date.now
   const app = new Hono()
-  const refuse = (code: string, message: string, status: 400 | 413 | 404 = 400) =>
+  const refuse = (code: string, message: string, status: 400 | 401 | 413 | 404 = 400) =>
     new Response(JSON.stringify({ error: { code, message } }), { status, headers: { 'content-type': 'application/json' } })
 
   // The limit is enforced while reading (issue 12): a chunked body has no content-length, so reading it whole
   // first let one request grow the heap by its full size. Past MAX_BODY the stream is cancelled and 413 answered.
-  async function body(c: { req: { raw: Request } }): Promise<unknown> {
+  async function readBody(c: { req: { raw: Request } }): Promise<Uint8Array> {
     const length = Number(c.req.raw.headers.get('content-length') ?? '0')
     if (length > MAX_BODY) throw new CausewayError('P2P_TOO_LARGE', `body over ${MAX_BODY} bytes`)
     const stream = c.req.raw.body
@@ -55,21 +78,33 @@ export async function startP2pServer(opts: { node: Node; host: string; port: num
         chunks.push(value)
       }
     }
+    return Buffer.concat(chunks)
+  }
+
+  function json(bytes: Uint8Array): unknown {
     try {
-      return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+      return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))
     } catch {
       throw new CausewayError('P2P_MALFORMED', 'body is not JSON')
     }
   }
 
+  /** Throws P2P_UNAUTHENTICATED unless the request is signed by a member over this body. */
+  function authenticate(c: { req: { raw: Request } }, body: Uint8Array): number {
+    return verifyRequest(c.req.raw.headers, { method: 'POST', path: new URL(c.req.raw.url).pathname, body, nowMs: now(), members })
+  }
+
+  const status = (code: string) => (code === 'P2P_TOO_LARGE' ? 413 : code === 'P2P_UNAUTHENTICATED' ? 401 : 400)
+
   app.post('/p2p/message', async (c) => {
     if (handlers.onMessage === undefined) return refuse('P2P_NOT_VALIDATOR', 'this node takes no consensus messages', 404)
     try {
-      const message = fromWire(await body(c))
-      await handlers.onMessage(message)
+      const body = await readBody(c)
+      authenticate(c, body)
+      await handlers.onMessage(fromWire(json(body)))
       return c.json({ ok: true })
     } catch (e) {
-      if (e instanceof CausewayError) return refuse(e.code, e.message, e.code === 'P2P_TOO_LARGE' ? 413 : 400)
+      if (e instanceof CausewayError) return refuse(e.code, e.message, status(e.code))
       logger.error({ err: e }, 'consensus message handling failed')
       return refuse('P2P_INTERNAL', 'internal error')
     }
@@ -77,12 +112,15 @@ export async function startP2pServer(opts: { node: Node; host: string; port: num
 
   app.post('/p2p/txs', async (c) => {
     try {
-      const b = (await body(c)) as { txs?: unknown }
+      const body = await readBody(c)
+      // Signed by a validator, or not signed at all (a full node forwarding); a signature that fails is refused.
+      if (hasAuthHeaders(c.req.raw.headers)) authenticate(c, body)
+      const b = json(body) as { txs?: unknown }
       if (!Array.isArray(b.txs) || b.txs.length > 1000) return refuse('P2P_MALFORMED', 'expected { txs: [hex…] } with at most 1000 entries')
       const raws = b.txs.map((t, i) => hexToBytes(String(t), `txs[${i}]`))
       return c.json(await handlers.onTxs(raws))
     } catch (e) {
-      if (e instanceof CausewayError) return refuse(e.code, e.message, e.code === 'P2P_TOO_LARGE' ? 413 : 400)
+      if (e instanceof CausewayError) return refuse(e.code, e.message, status(e.code))
       throw e
     }
   })

@@ -37,6 +37,7 @@ describe('p2p body limit', () => {
       node: {} as Node,
       host: '127.0.0.1',
       port: 0,
+      members: [],
       logger: pino({ level: 'silent' }),
       handlers: {
         onTxs: async (raws) => {
