@@ -1,6 +1,8 @@
 // A validator refuses, with a coded reason in its log, a proposal from the wrong proposer, one with a bad
-// signature, a block with a bad state root, and a second block for a height it already signed. The test acts as
-// the other validators (it holds their keys) and speaks to a real validator process over its p2p endpoint.
+// signature, a block with a bad state root, and a second block for a height it already signed — and, before the
+// engine sees it, any message in a request not signed by a federation key (401). The test acts as the other
+// validators (it holds their keys, and signs requests with them) and speaks to a real validator process over its
+// p2p endpoint.
 import { createBlock, createBlockFromRPC, type Block } from '@ethereumjs/block'
 import { KECCAK256_RLP } from '@ethereumjs/util'
 import { JsonRpcProvider, Wallet } from 'ethers'
@@ -10,6 +12,7 @@ import { childHeaderBase } from '../../../sidechain/exec/execute.js'
 import { proposerOf } from '../../../sidechain/consensus/engine.js'
 import { signMessage, toWire, type Message } from '../../../sidechain/consensus/messages.js'
 import { hexToBytes } from '../../../spv/base/bytes.js'
+import { peerKeyOf, signRequest } from '../../../sidechain/p2p/peer-auth.js'
 import { TEST_PREFUND_WEI, startFederation, type Federation, type MemberProcess } from '../../helpers/federation.js'
 
 let fed: Federation
@@ -75,10 +78,14 @@ function prevote(block: Block, round: number, from: number): Promise<{ status: n
   return send({ type: 'prevote', chainId: fed.chainId, height: block.header.number, round, from, payload: [block.hash()] }, from)
 }
 
-async function send(m: Message, signer: number): Promise<{ status: number; code?: string }> {
+async function send(m: Message, signer: number, authenticate = true): Promise<{ status: number; code?: string }> {
   const from = m.from
-  const signed = signMessage(m, hexToBytes(fed.validatorKeys[signer]!, 'key', 32))
-  const r = await fetch(new URL('/p2p/message', fed.p2pUrls[1]), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(toWire({ ...signed, from })) })
+  const key = hexToBytes(fed.validatorKeys[signer]!, 'key', 32)
+  const signed = signMessage(m, key)
+  const text = JSON.stringify(toWire({ ...signed, from }))
+  // The request itself is signed by `signer` too (peer-auth.ts), so it reaches the engine, which judges the message.
+  const auth = authenticate ? signRequest(peerKeyOf(key), { method: 'POST', path: '/p2p/message', body: new TextEncoder().encode(text), timeMs: Date.now() }) : {}
+  const r = await fetch(new URL('/p2p/message', fed.p2pUrls[1]), { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: text })
   const body = (await r.json()) as { error?: { code: string } }
   return body.error === undefined ? { status: r.status } : { status: r.status, code: body.error.code }
 }
@@ -103,6 +110,14 @@ function roundOf(height: bigint, who: number, from = 0): number {
 }
 
 describe('a validator refuses', () => {
+  it('a valid proposal in a request not signed by a federation key, before looking at it', async () => {
+    const block = emptyChild(await parentBlock(), 1n)
+    const r = roundOf(block.header.number, 0)
+    const m = { type: 'proposal' as const, chainId: fed.chainId, height: block.header.number, round: r, from: 0, payload: [block.serialize()] }
+    expect(await send(m, 0, false)).toEqual({ status: 401, code: 'P2P_UNAUTHENTICATED' })
+    expect(refusalsLogged()).toEqual([]) // never reached the engine
+  })
+
   it('a proposal from a validator that is not the proposer of that round', async () => {
     const parent = await parentBlock()
     const block = emptyChild(parent, 1n)
