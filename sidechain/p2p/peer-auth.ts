@@ -5,10 +5,10 @@
 //
 // Why per request and not per connection: the p2p port is plain HTTP on kept-alive connections, and a signed
 // request needs no handshake state on either side. Why a time and not a nonce: a receiver would have to remember
-// every nonce it saw; with a time window a captured request can be replayed only for 30 s, and what it carries —
-// a consensus message, itself signed and idempotent in the engine — does nothing new the second time. The
-// window bounds replays from a captured log or a peer that saw the request, not a live eavesdropper: TLS or a
-// private network is still what keeps the port's traffic private.
+// every nonce it saw; with a time window a captured request can be replayed only for 30 s, and all it carries is
+// what its validator really sent then (a consensus message is signed by its validator as well). The window
+// bounds replays from a captured log or a stolen request, not a live eavesdropper: TLS or a private network is
+// still what keeps the port's traffic private.
 //
 // Signed:  sha256( utf8("causeway-p2p-v1\n" + method + "\n" + path + "\n" + time + "\n") || sha256(body) )
 // Headers: x-causeway-peer (33-byte compressed key, hex), x-causeway-time (ms since the epoch, decimal),
