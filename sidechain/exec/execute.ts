@@ -23,8 +23,11 @@ import { keccak256 } from './crypto.js'
 import './code-analysis.js' // contract code analysed once per code, not once per call
 import type { Receipt } from '../../spv/evm/receipt.js'
 import { nextBaseFee, type ChainParams } from '../chain/params.js'
+import { applySystemCalls } from '../chain/system-contracts.js'
+import type { MerkleStateManager } from '@ethereumjs/statemanager'
 import { dutyGasBound, dutySenders, isDutyTx } from './duty.js'
 import { runDutyTx } from './duty-run.js'
+import { checkpointDepth, failedInclusion, isExecutionThrow, unwind } from './throw-guard.js'
 
 /** The inputs that, with the parent and the transactions, determine a block completely. */
 export interface BlockInputs {
@@ -40,6 +43,8 @@ export interface ExecutedTx {
   readonly gasUsed: bigint
   /** A federation duty (duty.ts): it paid no fee. */
   readonly duty?: boolean
+  /** Its execution threw inside the EVM (EXEC_TX_THREW): included as failed (throw-guard.ts). */
+  readonly threw?: CausewayError
 }
 
 export interface ExecutedBlock {
@@ -82,8 +87,9 @@ export function childHeaderBase(common: Common, params: ChainParams, parent: Blo
 /**
  * Runs `txs` on top of `parent` in `vm` (whose state must be at the parent's state root) and returns the block.
  * mode 'build': a transaction that cannot run (bad nonce, too little balance, no block gas left) is skipped.
- * mode 'replay': any such transaction makes the block invalid (EXEC_INVALID_BLOCK). Either way the VM's state is
- * left at the new block's state root on success and reverted to the parent's on failure.
+ * mode 'replay': any such transaction makes the block invalid (EXEC_INVALID_BLOCK). A transaction that passed those
+ * checks and then threw inside the EVM (EXEC_TX_THREW) is included as failed in both modes (throw-guard.ts). Either
+ * way the VM's state is left at the new block's state root on success and reverted to the parent's on failure.
  */
 export async function executeBlock(
   vm: VM,
@@ -118,6 +124,8 @@ export async function executeBlock(
   let t1 = t0
   await vm.stateManager.checkpoint()
   try {
+    // Prague's system calls first (EIP-4788, EIP-2935): the state the transactions see holds the parent's hash.
+    await applySystemCalls(vm.stateManager as MerkleStateManager, { number, timestamp: inputs.timestamp, parentHash: headerBase.parentHash, parentBeaconBlockRoot: headerBase.parentBeaconBlockRoot })
     for (const tx of txs) {
       const sender = tx.getSenderAddress()
       const duty = isDutyTx(tx, sender.bytes, members)
@@ -145,23 +153,32 @@ export async function executeBlock(
         continue
       }
       let result: RunTxResult
+      let threw: CausewayError | undefined
+      const depth = checkpointDepth(vm)
       try {
         result = duty
           ? await runDutyTx(vm, tx, context, gasUsed)
           : await runTx(vm, { tx, block: context, blockGasUsed: gasUsed, skipHardForkValidation: true })
       } catch (e) {
-        if (mode === 'replay') {
-          throw new CausewayError('EXEC_INVALID_BLOCK', `block ${number}: transaction ${included.length} cannot run: ${(e as Error).message}`, { cause: e })
+        await unwind(vm, depth)
+        if (!isExecutionThrow(e)) {
+          // Invalid here (nonce, funds, fee, gas): it never ran, so it changed nothing.
+          if (mode === 'replay') {
+            throw new CausewayError('EXEC_INVALID_BLOCK', `block ${number}: transaction ${included.length} cannot run: ${(e as Error).message}`, { cause: e })
+          }
+          skipped.push({ tx, error: e as Error })
+          continue
         }
-        skipped.push({ tx, error: e as Error })
-        continue
+        // It ran and threw inside the EVM: included as failed, in both modes alike (throw-guard.ts).
+        threw = e as CausewayError
+        result = await failedInclusion(vm, tx, context, gasUsed, duty)
       }
       gasUsed += result.totalGasSpent
       if (duty) {
         dutyReserved += tx.gasLimit
         dutyUsed += result.totalGasSpent
       }
-      executed.push({ tx, result, gasUsed: result.totalGasSpent, ...(duty ? { duty } : {}) })
+      executed.push({ tx, result, gasUsed: result.totalGasSpent, ...(duty ? { duty } : {}), ...(threw === undefined ? {} : { threw }) })
       included.push(tx)
     }
     // Fees are never burned: credit the base-fee part to the fee address (the tip reached it through the EVM).

@@ -8,6 +8,7 @@ import { createVM, type VM } from '@ethereumjs/vm'
 import { BRIDGE_ADDRESS } from '../chain/params.js'
 import { createBridgePrecompile } from '../bridge/precompile.js'
 import { hookEvmMessages } from '../bridge/evm-hook.js'
+import { guardEvmThrows } from './throw-guard.js'
 
 export async function createChainVM(common: Common, stateManager: MerkleStateManager, blockchain: unknown): Promise<VM> {
   const vm = await createVM({
@@ -19,6 +20,7 @@ export async function createChainVM(common: Common, stateManager: MerkleStateMan
     },
   })
   hookEvmMessages(vm.evm as never)
+  guardEvmThrows(vm.evm as never)
   return vm
 }
 

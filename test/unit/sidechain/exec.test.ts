@@ -18,6 +18,7 @@ import { NodeDatabase } from '../../../sidechain/store/database.js'
 import { buildGenesis } from '../../../sidechain/chain/genesis.js'
 import { BRIDGE_ADDRESS, DEV_CHAIN_ID, createChainCommon, nextBaseFee, type ChainParams } from '../../../sidechain/chain/params.js'
 import { executeBlock } from '../../../sidechain/exec/execute.js'
+import { BEACON_ROOTS_ADDRESS, HISTORY_STORAGE_ADDRESS } from '../../../sidechain/chain/system-contracts.js'
 import { Node } from '../../../sidechain/node/node.js'
 import type { Certificate } from '../../../sidechain/consensus/certificate.js'
 
@@ -140,11 +141,21 @@ describe('fees and supply', () => {
     expect(await chain.state.getStateRoot()).toEqual(block.header.stateRoot)
   })
 
-  it('an empty block changes no balance: its state root is its parent’s', async () => {
+  it('an empty block changes no balance; only the Prague system contracts record the parent hash and the time', async () => {
     const chain = await openChain()
-    const { block } = await executeBlock(chain.vm, PARAMS, chain.genesis, [], { timestamp: PARAMS.genesisTime + 1n }, 'build')
+    const accounts = [...ADDR, FEE_ADDRESS].map((a) => new Address(a))
+    const before = await Promise.all(accounts.map(async (a) => (await chain.state.getAccount(a))?.balance ?? 0n))
+    const timestamp = PARAMS.genesisTime + 1n
+    const { block } = await executeBlock(chain.vm, PARAMS, chain.genesis, [], { timestamp }, 'build')
     expect(block.header.gasUsed).toBe(0n)
-    expect(toHex(block.header.stateRoot)).toBe(toHex(chain.genesis.header.stateRoot))
+    expect(await Promise.all(accounts.map(async (a) => (await chain.state.getAccount(a))?.balance ?? 0n))).toEqual(before)
+    // EIP-2935: slot (number − 1) % 8191 holds the parent's hash; EIP-4788: slot timestamp % 8191 the timestamp.
+    const slot = (n: bigint) => hexToBytes('0x' + n.toString(16).padStart(64, '0'))
+    const history = new Address(HISTORY_STORAGE_ADDRESS)
+    expect(toHex(await chain.state.getStorage(history, slot(0n)))).toBe(toHex(chain.genesis.hash()))
+    const beacon = new Address(BEACON_ROOTS_ADDRESS)
+    expect(BigInt(toHex(await chain.state.getStorage(beacon, slot(timestamp % 8191n))))).toBe(timestamp)
+    expect(toHex(block.header.stateRoot)).not.toBe(toHex(chain.genesis.header.stateRoot))
   })
 })
 
