@@ -41,19 +41,41 @@ export async function installSystemContracts(state: MerkleStateManager): Promise
   }
 }
 
+/** One storage write of a system call: slot `key` of `address` set to `value` (zero bytes delete it). */
+export interface SystemWrite {
+  readonly address: Uint8Array
+  readonly key: Uint8Array
+  readonly value: Uint8Array
+}
+
+export interface SystemCallInputs {
+  readonly number: bigint
+  readonly timestamp: bigint
+  readonly parentHash: Uint8Array
+  readonly parentBeaconBlockRoot: Uint8Array
+}
+
+/** What a block's system calls write before its transactions, in order (EIP-4788, then EIP-2935). */
+export function systemCallWrites(block: SystemCallInputs): SystemWrite[] {
+  const index = block.timestamp % HISTORICAL_ROOTS_LENGTH
+  const writes: SystemWrite[] = [
+    { address: BEACON_ROOTS_ADDRESS, key: slot(index), value: bigIntToBytes(block.timestamp) },
+    { address: BEACON_ROOTS_ADDRESS, key: slot(index + HISTORICAL_ROOTS_LENGTH), value: block.parentBeaconBlockRoot },
+  ]
+  if (block.number > 0n) writes.push({ address: HISTORY_STORAGE_ADDRESS, key: slot((block.number - 1n) % HISTORY_SERVE_WINDOW), value: block.parentHash })
+  return writes
+}
+
 /**
- * What the block's system calls write before its transactions (EIP-4788, then EIP-2935): a contract missing from
- * the state (a chain whose genesis predates them) is left alone, as the EIPs say.
+ * Applies a block's system writes to the state; a contract missing from the state (a chain whose genesis predates
+ * them) is left alone, as the EIPs say.
  */
-export async function applySystemCalls(state: MerkleStateManager, block: { number: bigint; timestamp: bigint; parentHash: Uint8Array; parentBeaconBlockRoot: Uint8Array }): Promise<void> {
-  const beacon = new Address(BEACON_ROOTS_ADDRESS)
-  if ((await state.getCode(beacon)).length > 0) {
-    const index = block.timestamp % HISTORICAL_ROOTS_LENGTH
-    await state.putStorage(beacon, slot(index), bigIntToBytes(block.timestamp))
-    await state.putStorage(beacon, slot(index + HISTORICAL_ROOTS_LENGTH), block.parentBeaconBlockRoot)
-  }
-  const history = new Address(HISTORY_STORAGE_ADDRESS)
-  if (block.number > 0n && (await state.getCode(history)).length > 0) {
-    await state.putStorage(history, slot((block.number - 1n) % HISTORY_SERVE_WINDOW), block.parentHash)
+export async function applySystemCalls(state: MerkleStateManager, block: SystemCallInputs): Promise<void> {
+  const present = new Map<string, boolean>()
+  for (const w of systemCallWrites(block)) {
+    const address = new Address(w.address)
+    const hex = address.toString()
+    if (!present.has(hex)) present.set(hex, (await state.getCode(address)).length > 0)
+    if (present.get(hex) === true) await state.putStorage(address, w.key, w.value)
   }
 }

@@ -28,7 +28,8 @@ export function guardEvmThrows(evm: EVM): void {
     try {
       return await original(opts)
     } catch (e) {
-      if (isCausewayError(e) && e.code === 'EXEC_TX_THREW') throw e
+      // Already ours, or the deadline an eth_call set itself (state-reader.ts): not a failure of execution.
+      if (isCausewayError(e) && (e.code === 'EXEC_TX_THREW' || e.code === 'EXEC_TIMEOUT')) throw e
       const message = e instanceof Error ? e.message.split('\n')[0]!.slice(0, 300) : String(e)
       throw new CausewayError('EXEC_TX_THREW', `execution threw inside the EVM: ${message}`, { cause: e })
     }

@@ -13,6 +13,7 @@ import { proposerOf } from '../../../sidechain/consensus/engine.js'
 import { signMessage, toWire, type Message } from '../../../sidechain/consensus/messages.js'
 import { hexToBytes } from '../../../spv/base/bytes.js'
 import { peerKeyOf, signRequest } from '../../../sidechain/p2p/peer-auth.js'
+import { emptyChildStateRoot } from '../../helpers/empty-child-root.js'
 import { TEST_PREFUND_WEI, startFederation, type Federation, type MemberProcess } from '../../helpers/federation.js'
 
 let fed: Federation
@@ -20,7 +21,9 @@ let v1: MemberProcess
 
 async function rpc(m: MemberProcess, method: string, params: unknown[] = []): Promise<any> {
   const r = await fetch(m.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-  return ((await r.json()) as { result: unknown }).result
+  const answer = (await r.json()) as { result?: unknown; error?: unknown }
+  if (answer.error !== undefined) throw new Error(`${method}: ${JSON.stringify(answer.error)}`)
+  return answer.result
 }
 
 beforeAll(async () => {
@@ -46,8 +49,11 @@ async function parentBlock(): Promise<Block> {
   return createBlockFromRPC(head, [], { common: createChainCommon({ chainId: fed.chainId, name: 'regtest' }), setHardfork: false })
 }
 
-/** A valid empty child of `parent` (what re-execution would produce), optionally with a wrong state root. */
-function emptyChild(parent: Block, secondsLater: bigint, stateRoot?: Uint8Array): Block {
+/**
+ * A valid empty child of `parent` (what re-execution would produce: the state root after Prague's system calls,
+ * computed from the parent's proofs), optionally with a wrong state root.
+ */
+async function emptyChild(parent: Block, secondsLater: bigint, stateRoot?: Uint8Array): Promise<Block> {
   const common = createChainCommon({ chainId: fed.chainId, name: 'regtest' })
   const params: ChainParams = {
     name: 'regtest',
@@ -58,9 +64,10 @@ function emptyChild(parent: Block, secondsLater: bigint, stateRoot?: Uint8Array)
     genesisTime: 0n,
   }
   const base = childHeaderBase(common, params, parent, { timestamp: parent.header.timestamp + secondsLater })
+  const root = stateRoot ?? (await emptyChildStateRoot((method, ps) => rpc(v1, method, ps), parent.header.number, base))
   return createBlock(
     {
-      header: { ...base, stateRoot: stateRoot ?? parent.header.stateRoot, gasUsed: 0n, transactionsTrie: KECCAK256_RLP, receiptTrie: KECCAK256_RLP, logsBloom: new Uint8Array(256) },
+      header: { ...base, stateRoot: root, gasUsed: 0n, transactionsTrie: KECCAK256_RLP, receiptTrie: KECCAK256_RLP, logsBloom: new Uint8Array(256) },
       transactions: [],
       withdrawals: [],
     },
@@ -111,7 +118,7 @@ function roundOf(height: bigint, who: number, from = 0): number {
 
 describe('a validator refuses', () => {
   it('a valid proposal in a request not signed by a federation key, before looking at it', async () => {
-    const block = emptyChild(await parentBlock(), 1n)
+    const block = await emptyChild(await parentBlock(), 1n)
     const r = roundOf(block.header.number, 0)
     const m = { type: 'proposal' as const, chainId: fed.chainId, height: block.header.number, round: r, from: 0, payload: [block.serialize()] }
     expect(await send(m, 0, false)).toEqual({ status: 401, code: 'P2P_UNAUTHENTICATED' })
@@ -120,7 +127,7 @@ describe('a validator refuses', () => {
 
   it('a proposal from a validator that is not the proposer of that round', async () => {
     const parent = await parentBlock()
-    const block = emptyChild(parent, 1n)
+    const block = await emptyChild(parent, 1n)
     const h = block.header.number
     const r = roundOf(h, 0)
     expect(await propose(block, r, 2)).toEqual({ status: 400, code: 'CONSENSUS_WRONG_PROPOSER' })
@@ -128,14 +135,14 @@ describe('a validator refuses', () => {
   })
 
   it('a proposal whose signature is not the claimed sender', async () => {
-    const block = emptyChild(await parentBlock(), 1n)
+    const block = await emptyChild(await parentBlock(), 1n)
     const r = roundOf(block.header.number, 0)
     expect(await propose(block, r, 0, 2)).toEqual({ status: 400, code: 'CONSENSUS_BAD_SIGNATURE' })
     await expectLogged('CONSENSUS_BAD_SIGNATURE')
   })
 
   it('a block with a bad state root', async () => {
-    const block = emptyChild(await parentBlock(), 1n, new Uint8Array(32).fill(7))
+    const block = await emptyChild(await parentBlock(), 1n, new Uint8Array(32).fill(7))
     const r = roundOf(block.header.number, 0)
     expect(await propose(block, r, 0)).toEqual({ status: 400, code: 'EXEC_INVALID_BLOCK' })
     await expectLogged('EXEC_INVALID_BLOCK')
@@ -144,8 +151,8 @@ describe('a validator refuses', () => {
 
   it('a second block for a height it already signed', async () => {
     const parent = await parentBlock()
-    const first = emptyChild(parent, 1n)
-    const second = emptyChild(parent, 2n)
+    const first = await emptyChild(parent, 1n)
+    const second = await emptyChild(parent, 2n)
     const h = first.header.number
     const r0 = roundOf(h, 0)
     expect(await propose(first, r0, 0)).toEqual({ status: 200 }) // valid: validator 1 prevotes it
