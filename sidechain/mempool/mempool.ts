@@ -107,8 +107,22 @@ function pays(maxFee: bigint, tip: bigint, than: PoolEntry): boolean {
   return maxFee > o.maxFee && tip >= o.tip
 }
 
+/**
+ * One sender's pending transactions by nonce, with what admission asks of them kept up to date as they come and
+ * go (not summed again on every admission): their total cost, how many are queued, and the first nonce missing
+ * from the run that starts at the state nonce they were last looked at with.
+ */
+interface SenderPool {
+  readonly txs: Map<bigint, PoolEntry>
+  cost: bigint
+  queued: number
+  /** The state nonce `next` was computed from, or undefined when it must be computed again. */
+  base: bigint | undefined
+  next: bigint
+}
+
 export class Mempool {
-  private readonly bySender = new Map<string, Map<bigint, PoolEntry>>()
+  private readonly bySender = new Map<string, SenderPool>()
   /** In admission order (a Map keeps insertion order), so the oldest are first for the lifetime. */
   private readonly byHash = new Map<string, PoolEntry>()
   private arrivals = 0
@@ -167,14 +181,13 @@ export class Mempool {
       reject('MEMPOOL_INSUFFICIENT_FUNDS', `insufficient funds for gas * price + value: balance ${ctx.account.balance}, tx cost ${cost}`)
     }
     const sender = bytesToHex(senderAddress.bytes)
-    const queue = this.bySender.get(sender)
-    const existing = queue?.get(tx.nonce)
+    const own = this.bySender.get(sender)
+    const existing = own?.txs.get(tx.nonce)
     const duty = ctx.dutyGasBound !== undefined
     if (!duty) {
       // Everything the sender has in the pool must be affordable together, or a balance of one transaction's cost
       // would hold any number of them.
-      let committed = 0n
-      for (const e of queue?.values() ?? []) if (e !== existing) committed += costOf(e.tx)
+      const committed = (own?.cost ?? 0n) - (existing === undefined ? 0n : costOf(existing.tx))
       if (committed > 0n && ctx.account.balance < committed + cost) {
         reject('MEMPOOL_INSUFFICIENT_FUNDS', `insufficient funds for gas * price + value of all pending transactions: balance ${ctx.account.balance}, pending cost ${committed}, tx cost ${cost}`)
       }
@@ -187,19 +200,16 @@ export class Mempool {
       }
     }
     // Executable now (follows on from the state nonce through the sender's pool), or behind a gap.
-    let next = ctx.account.nonce
-    while (queue?.has(next) === true && next !== tx.nonce) next++
+    const next = own === undefined ? ctx.account.nonce : this.nextNonce(own, ctx.account.nonce)
     const queued = tx.nonce > next
     const evicted: PoolEntry[] = []
     if (existing === undefined) {
-      if ((queue?.size ?? 0) >= this.limits.perSender) reject('MEMPOOL_SENDER_FULL', `txpool is full for this sender: ${this.limits.perSender} pending transactions`)
+      if ((own?.txs.size ?? 0) >= this.limits.perSender) reject('MEMPOOL_SENDER_FULL', `txpool is full for this sender: ${this.limits.perSender} pending transactions`)
       if (tx.nonce >= ctx.account.nonce + BigInt(this.limits.perSender)) {
         reject('MEMPOOL_NONCE_TOO_HIGH', `nonce too high: next nonce ${ctx.account.nonce}, at most ${this.limits.perSender} ahead`)
       }
       if (queued) {
-        let own = 0
-        for (const e of queue?.values() ?? []) if (e.queued) own++
-        if (own >= this.limits.queuedPerSender) {
+        if ((own?.queued ?? 0) >= this.limits.queuedPerSender) {
           reject('MEMPOOL_QUEUE_FULL', `too many queued transactions for this sender: at most ${this.limits.queuedPerSender} behind a nonce gap (next executable nonce ${next})`)
         }
         if (this.queuedCount >= this.limits.queuedTotal) {
@@ -228,11 +238,25 @@ export class Mempool {
     for (const v of evicted) this.remove(v.hash)
     const entry: PoolEntry = { tx, raw, hash, sender, arrival: this.arrivals++, admittedAt: ctx.now ?? 0, duty, queued: false }
     if (existing !== undefined) this.remove(existing.hash)
-    const q = this.bySender.get(sender) ?? new Map<bigint, PoolEntry>()
-    q.set(tx.nonce, entry)
-    this.bySender.set(sender, q)
+    let pool = this.bySender.get(sender)
+    if (pool === undefined) {
+      pool = { txs: new Map(), cost: 0n, queued: 0, base: ctx.account.nonce, next: ctx.account.nonce }
+      this.bySender.set(sender, pool)
+    }
+    pool.txs.set(tx.nonce, entry)
+    pool.cost += cost
     this.byHash.set(hashHex, entry)
-    this.restate(sender, ctx.account.nonce)
+    if (queued) {
+      entry.queued = true
+      pool.queued++
+      this.queuedCount++
+    } else if (pool.base === ctx.account.nonce && tx.nonce === pool.next) {
+      // It extends the run: the run may now reach queued ones behind it, which become executable.
+      while (pool.txs.has(pool.next)) pool.next++
+      if (pool.queued > 0) this.restate(sender, ctx.account.nonce)
+    } else {
+      this.restate(sender, ctx.account.nonce)
+    }
     return { entry, replaced: existing, evicted }
   }
 
@@ -243,10 +267,10 @@ export class Mempool {
    */
   private cheapest(queued: boolean, except: string): PoolEntry | undefined {
     let best: PoolEntry | undefined
-    for (const [sender, q] of this.bySender) {
+    for (const [sender, pool] of this.bySender) {
       if (sender === except) continue
       let tail: PoolEntry | undefined
-      for (const e of q.values()) if (tail === undefined || e.tx.nonce > tail.tx.nonce) tail = e
+      for (const e of pool.txs.values()) if (tail === undefined || e.tx.nonce > tail.tx.nonce) tail = e
       if (tail === undefined || tail.duty || (queued && !tail.queued)) continue
       if (best === undefined) best = tail
       else {
@@ -258,15 +282,28 @@ export class Mempool {
     return best
   }
 
-  /** Marks which of a sender's transactions are queued, given its state nonce, and keeps the count. */
+  /** The first nonce missing from the sender's run from `stateNonce` (kept while the state nonce stays the same). */
+  private nextNonce(pool: SenderPool, stateNonce: bigint): bigint {
+    if (pool.base !== stateNonce) {
+      pool.base = stateNonce
+      pool.next = stateNonce
+      while (pool.txs.has(pool.next)) pool.next++
+    }
+    return pool.next
+  }
+
+  /** Marks which of a sender's transactions are queued, given its state nonce, and keeps the counts. */
   private restate(sender: string, stateNonce: bigint): void {
-    const q = this.bySender.get(sender)
-    if (q === undefined) return
-    let next = stateNonce
-    while (q.has(next)) next++
-    for (const e of q.values()) {
+    const pool = this.bySender.get(sender)
+    if (pool === undefined) return
+    pool.base = undefined
+    const next = this.nextNonce(pool, stateNonce)
+    for (const e of pool.txs.values()) {
       const queued = e.tx.nonce > next
-      if (queued !== e.queued) this.queuedCount += queued ? 1 : -1
+      if (queued !== e.queued) {
+        this.queuedCount += queued ? 1 : -1
+        pool.queued += queued ? 1 : -1
+      }
       e.queued = queued
     }
   }
@@ -285,7 +322,7 @@ export class Mempool {
 
   /** The next nonce of `sender` counting its pending transactions that follow on from `stateNonce`. */
   pendingNonce(sender: Uint8Array, stateNonce: bigint): bigint {
-    const q = this.bySender.get(bytesToHex(sender))
+    const q = this.bySender.get(bytesToHex(sender))?.txs
     let n = stateNonce
     while (q?.has(n)) n++
     return n
@@ -299,7 +336,7 @@ export class Mempool {
    */
   select(maxGas: bigint, baseFee: bigint, nonceOf: (sender: string) => bigint, maxCount = Number.MAX_SAFE_INTEGER, duty?: DutyRule): TypedTransaction[] {
     const runs: PoolEntry[][] = []
-    for (const [sender, q] of this.bySender) {
+    for (const [sender, { txs: q }] of this.bySender) {
       const run: PoolEntry[] = []
       for (let n = nonceOf(sender); q.has(n); n++) {
         const e = q.get(n)!
@@ -353,30 +390,40 @@ export class Mempool {
     const e = this.byHash.get(hex)
     if (e === undefined) return false
     this.byHash.delete(hex)
+    const pool = this.bySender.get(e.sender)
     if (e.queued) {
       this.queuedCount--
+      if (pool !== undefined) pool.queued--
       e.queued = false
     }
-    const q = this.bySender.get(e.sender)
-    if (q?.get(e.tx.nonce) === e) q.delete(e.tx.nonce)
-    if (q?.size === 0) this.bySender.delete(e.sender)
+    if (pool?.txs.get(e.tx.nonce) === e) {
+      pool.txs.delete(e.tx.nonce)
+      pool.cost -= costOf(e.tx)
+      // The run from the state nonce may have lost a member: computed again when next asked.
+      pool.base = undefined
+      if (pool.txs.size === 0) this.bySender.delete(e.sender)
+    }
     return true
   }
 
   /** Drops every transaction of `sender` whose nonce is below its new state nonce; returns their hashes. */
   pruneSender(sender: string, stateNonce: bigint): Uint8Array[] {
-    const q = this.bySender.get(sender)
-    if (q === undefined) return []
+    const pool = this.bySender.get(sender)
+    if (pool === undefined) return []
     const dropped: Uint8Array[] = []
-    for (const [nonce, e] of q) {
+    for (const [nonce, e] of pool.txs) {
       if (nonce < stateNonce) {
-        q.delete(nonce)
+        pool.txs.delete(nonce)
+        pool.cost -= costOf(e.tx)
         this.byHash.delete(bytesToHex(e.hash))
-        if (e.queued) this.queuedCount--
+        if (e.queued) {
+          this.queuedCount--
+          pool.queued--
+        }
         dropped.push(e.hash)
       }
     }
-    if (q.size === 0) this.bySender.delete(sender)
+    if (pool.txs.size === 0) this.bySender.delete(sender)
     else this.restate(sender, stateNonce)
     return dropped
   }

@@ -135,4 +135,37 @@ describe('mempool flood rules', () => {
     expect(refused).toBe(79 * perAccount)
     expect(toHex(add(p, tx(1, 0)).entry.hash)).toMatch(/^0x/)
   })
+
+  it('keeps which transactions are queued exact through random admissions, replacements, evictions and prunes', () => {
+    const p = pool({ queuedPerSender: 6, queuedTotal: 20, total: 40 })
+    const state = [0n, 0n, 0n, 0n, 0n]
+    const who = state.map((_, k) => sender(200 + k))
+    let seed = 12345
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n
+    for (let step = 0; step < 300; step++) {
+      const i = rnd(5)
+      if (rnd(10) < 8) {
+        try {
+          add(p, tx(200 + i, Number(state[i]!) + rnd(10), BigInt(2 + rnd(4)) * GWEI, GWEI), ctx({ nonce: state[i]!, balance: ETHER }))
+        } catch {
+          // refusals are part of the walk
+        }
+      } else {
+        state[i]! += BigInt(rnd(3))
+        p.pruneSender(who[i]!, state[i]!)
+      }
+      // Every entry is queued exactly when a nonce between its sender's state nonce and its own is missing.
+      const bySender = new Map<string, Set<bigint>>()
+      for (const e of p.entries()) bySender.set(e.sender, (bySender.get(e.sender) ?? new Set()).add(e.tx.nonce))
+      let queued = 0
+      for (const e of p.entries()) {
+        const nonces = bySender.get(e.sender)!
+        let next = state[who.indexOf(e.sender)]!
+        while (nonces.has(next)) next++
+        expect(e.queued, `step ${step}: nonce ${e.tx.nonce} of sender ${e.sender}`).toBe(e.tx.nonce > next)
+        if (e.queued) queued++
+      }
+      expect(p.queued).toBe(queued)
+    }
+  })
 })
