@@ -23,6 +23,7 @@ import { BRIDGE_ADDRESS, TX_DECODE_PARAMS, createChainCommon, nextBaseFee, type 
 import { receiptsOfBlock } from '../chain/receipts.js'
 import { EMPTY_SUPPLY, supplyReport, type SupplyLedger } from '../chain/supply.js'
 import { executeBlock, type ExecutedBlock } from '../exec/execute.js'
+import { checkBlockBody } from '../chain/block-body.js'
 import { dutyGasBound, dutySenders, isDutyTx } from '../exec/duty.js'
 import { Mempool, type MempoolLimits, DEFAULT_MEMPOOL_LIMITS } from '../mempool/mempool.js'
 import type { Certificate } from '../consensus/certificate.js'
@@ -239,6 +240,7 @@ export class Node implements NodeApi {
 
   /** Re-executes a block proposed by another validator; throws EXEC_INVALID_BLOCK unless it matches exactly. */
   async replay(block: Block): Promise<Candidate> {
+    checkBlockBody(block, { maxTxs: this.options.maxBlockTxs ?? DEFAULT_MAX_BLOCK_TXS, maxTxBytes: this.mempool.limits.maxTxBytes })
     const parent = await this.atHead()
     if (!equalBytes(block.header.parentHash, parent.hash())) {
       fail('EXEC_INVALID_BLOCK', `block ${block.header.number} does not build on our head ${parent.header.number}`)

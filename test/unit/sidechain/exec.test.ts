@@ -8,7 +8,9 @@ import path from 'node:path'
 import { createBlock, createBlockHeader, type Block } from '@ethereumjs/block'
 import { openState } from '../../../sidechain/exec/state-trie.js'
 import type { MerkleStateManager } from '@ethereumjs/statemanager'
-import { createFeeMarket1559Tx, createLegacyTx, type TypedTransaction } from '@ethereumjs/tx'
+import { createFeeMarket1559Tx, createLegacyTx, createLegacyTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
+import { Hardfork, Mainnet, createCustomCommon } from '@ethereumjs/common'
+import type { WithdrawalData } from '@ethereumjs/util'
 import { Address, createAddressFromPrivateKey } from '@ethereumjs/util'
 import { createVM, type VM } from '@ethereumjs/vm'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -229,7 +231,7 @@ describe('Node.replay: a validator re-executing a proposed block', () => {
   }
 
   /** A block different from `block` in the given ways, otherwise the same header fields. */
-  function tampered(block: Block, o: { stateRoot?: Uint8Array; transactions?: TypedTransaction[] }): Block {
+  function tampered(block: Block, o: { stateRoot?: Uint8Array; transactions?: TypedTransaction[]; withdrawals?: WithdrawalData[] }): Block {
     const h = block.header
     return createBlock(
       {
@@ -241,7 +243,7 @@ describe('Node.replay: a validator re-executing a proposed block', () => {
           receiptTrie: h.receiptTrie, transactionsTrie: h.transactionsTrie, stateRoot: o.stateRoot ?? h.stateRoot,
         },
         transactions: o.transactions ?? block.transactions,
-        withdrawals: [],
+        withdrawals: o.withdrawals ?? [],
       },
       { common, setHardfork: false },
     )
@@ -275,6 +277,55 @@ describe('Node.replay: a validator re-executing a proposed block', () => {
     expect(toHex((await validator.headBlock()).hash())).toBe(toHex((await proposer.headBlock()).hash()))
     expect(await validator.getBalance(RECIPIENT, 1n)).toBe(3000n)
   })
+})
+
+describe('a block body beyond what its header commits to (issue 13 findings 4 and 6)', () => {
+  async function openNode(maxBlockTxs?: number): Promise<Node> {
+    const node = await Node.open({ datadir: tempDir(), params: PARAMS, alloc: ALLOC, ...(maxBlockTxs === undefined ? {} : { maxBlockTxs }) })
+    nodes.push(node)
+    return node
+  }
+
+  it('20,000 junk withdrawals under the empty withdrawalsRoot: same hash, refused, and nothing stored', async () => {
+    const proposer = await openNode()
+    const validator = await openNode()
+    await proposer.sendRawTransaction(transfer(0, 0).serialize())
+    const { executed } = await proposer.exclusive(() => proposer.buildCandidate(PARAMS.genesisTime + 1n))
+    const h = executed.block.header
+    const junk: WithdrawalData[] = Array.from({ length: 20_000 }, (_, i) => ({ index: BigInt(i), validatorIndex: 0n, address: new Uint8Array(20).fill(0xee), amount: 1n }))
+    const padded = createBlock({ header: h.toJSON(), transactions: executed.block.transactions, withdrawals: junk }, { common, setHardfork: false })
+    expect(toHex(padded.hash())).toBe(toHex(executed.block.hash())) // the header does not see them
+    await expectRejects(validator.exclusive(() => validator.replay(padded)), 'EXEC_INVALID_BLOCK', /20000 withdrawals/)
+    expect(validator.blockNumber()).toBe(0n)
+    // The block itself is fine.
+    await validator.exclusive(() => validator.replay(executed.block))
+    await validator.exclusive(() => validator.abandon())
+  })
+
+  it('refuses what the mempool and the builder refuse: unprotected or oversized transactions, or too many of them', async () => {
+    const homestead = createCustomCommon({ chainId: Number(DEV_CHAIN_ID), name: 'old' }, Mainnet, { hardfork: Hardfork.Homestead })
+    const unprotected = createLegacyTxFromRLP(
+      createLegacyTx({ nonce: 0n, gasPrice: 3n * GWEI, gasLimit: 21_000n, to: toHex(RECIPIENT), value: 5n }, { common: homestead }).sign(KEYS[2]!).serialize(),
+      { common },
+    )
+    const oversized = createFeeMarket1559Tx(
+      { nonce: 0n, maxFeePerGas: 5n * GWEI, maxPriorityFeePerGas: GWEI, gasLimit: 6_000_000n, to: toHex(RECIPIENT), value: 0n, data: new Uint8Array(130 * 1024).fill(1) },
+      { common },
+    ).sign(KEYS[1]!)
+    const cases: [TypedTransaction[], RegExp, number | undefined][] = [
+      [[unprotected], /without replay protection/, undefined],
+      [[oversized], /at most 131072/, undefined],
+      [[transfer(0, 0), transfer(0, 1), transfer(0, 2)], /holds 3 transactions, at most 2/, 2],
+    ]
+    for (const [txs, why, maxBlockTxs] of cases) {
+      // Built directly (a Byzantine proposer's builder applies no rules), then shown to an honest validator.
+      const chain = await openChain()
+      const { block } = await executeBlock(chain.vm, PARAMS, chain.genesis, txs, { timestamp: PARAMS.genesisTime + 1n }, 'build')
+      expect(block.transactions).toHaveLength(txs.length) // it executes: only the body rules refuse it
+      const validator = await openNode(maxBlockTxs)
+      await expectRejects(validator.exclusive(() => validator.replay(block)), 'EXEC_INVALID_BLOCK', why)
+    }
+  }, 60_000)
 })
 
 describe('nextBaseFee (EIP-1559 with the chain’s floor)', () => {
@@ -311,12 +362,13 @@ describe('nextBaseFee (EIP-1559 with the chain’s floor)', () => {
   })
 })
 
-async function expectRejects(p: Promise<unknown>, code: string): Promise<CausewayError> {
+async function expectRejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<CausewayError> {
   try {
     await p
   } catch (e) {
     expect(e).toBeInstanceOf(CausewayError)
     expect((e as CausewayError).code).toBe(code)
+    if (message !== undefined) expect((e as CausewayError).message).toMatch(message)
     return e as CausewayError
   }
   return expect.fail(`expected ${code}, but it resolved`)
