@@ -3,7 +3,7 @@
 // RPC and explorers show them); raw headers, transactions and proofs come back as bytes in wire order.
 import { bytesToHex, hashToDisplayHex, hexToBytes } from '../../spv/base/bytes.js'
 import { CausewayError, fail, isCausewayError } from '../../spv/base/errors.js'
-import { HTTP_TIMEOUT, KeepAliveHttp, type HttpAnswer } from '../../spv/base/http.js'
+import { HTTP_TIMEOUT, HTTP_TOO_LARGE, KeepAliveHttp, type HttpAnswer } from '../../spv/base/http.js'
 import { txid as computeTxid } from '../../spv/bitcoin/transaction.js'
 
 /**
@@ -131,9 +131,11 @@ export class BitcoinRpcClient {
     if (this.authorization !== undefined) headers['authorization'] = this.authorization
     let response: HttpAnswer
     try {
-      response = await this.http.request(this.endpoint, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '1.0', id, method, params }), timeoutMs })
+      // A raw 4 MB block is 8 MB of hex: answers up to 64 MiB are read, nothing longer is buffered.
+      response = await this.http.request(this.endpoint, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '1.0', id, method, params }), timeoutMs, maxBytes: 64 * 1024 * 1024 })
     } catch (e) {
       const timedOut = (e as NodeJS.ErrnoException).code === HTTP_TIMEOUT
+      if ((e as NodeJS.ErrnoException).code === HTTP_TOO_LARGE) fail('BTC_RPC_BAD_RESPONSE', `Bitcoin node at ${this.url} answered ${method} with more than 64 MiB`, { url: this.url, method }, e)
       const reason = timedOut ? 'timeout' : 'network'
       const what = timedOut ? `no answer within ${timeoutMs} ms` : describeNetworkError(e)
       fail('BTC_RPC_UNREACHABLE', `Bitcoin node at ${this.url} unreachable (${method}): ${what}`, { url: this.url, method, reason }, e)

@@ -8,6 +8,14 @@ import { hexToBytes, toHex } from '../../spv/base/bytes.js'
 import { toWire, type SignedMessage } from '../consensus/messages.js'
 import { signRequest, type PeerKey } from './peer-auth.js'
 
+/** Longest answer read from a peer for status and acknowledgements. */
+export const SMALL_ANSWER_BYTES = 1024 * 1024
+/**
+ * Longest answer read for final blocks: above what the peer port sends in one answer (MAX_BLOCKS_ANSWER_BYTES in
+ * server.ts, plus one block past it, which is at most a 30M-gas block's ~15 MB of hex).
+ */
+export const BLOCKS_ANSWER_BYTES = 64 * 1024 * 1024
+
 export interface PeerStatus {
   readonly chainId: bigint
   readonly height: bigint
@@ -48,7 +56,8 @@ export class PeerClient {
     return this.failures === 0
   }
 
-  private async request(path: string, init?: { method: 'POST'; body: unknown }): Promise<unknown> {
+  /** `maxBytes`: the longest answer read (status and acknowledgements are small; a batch of final blocks is not). */
+  private async request(path: string, init?: { method: 'POST'; body: unknown }, maxBytes = SMALL_ANSWER_BYTES): Promise<unknown> {
     const url = new URL(path, this.base)
     let post: { body: string; headers: Record<string, string> } | undefined
     if (init !== undefined) {
@@ -58,7 +67,7 @@ export class PeerClient {
       if (this.key !== undefined) Object.assign(headers, signRequest(this.key, { method: 'POST', path: url.pathname, body: Buffer.from(body, 'utf8'), timeMs: this.now() }))
       post = { body, headers }
     }
-    const answer = await this.http.request(url, { ...post, timeoutMs: this.timeoutMs })
+    const answer = await this.http.request(url, { ...post, timeoutMs: this.timeoutMs, maxBytes })
     if (answer.status < 200 || answer.status >= 300) throw new Error(`${path}: HTTP ${answer.status} ${answer.text.slice(0, 200)}`)
     return answer.text.length === 0 ? undefined : JSON.parse(answer.text)
   }
@@ -94,7 +103,7 @@ export class PeerClient {
   }
 
   async blocks(from: bigint, limit: number): Promise<FinalBlockWire[] | undefined> {
-    const r = (await this.tracked(() => this.request(`/p2p/blocks?from=${from}&limit=${limit}`))) as { blocks: { block: string; certificate: string }[] } | undefined
+    const r = (await this.tracked(() => this.request(`/p2p/blocks?from=${from}&limit=${limit}`, undefined, BLOCKS_ANSWER_BYTES))) as { blocks: { block: string; certificate: string }[] } | undefined
     if (r === undefined || !Array.isArray(r.blocks)) return undefined
     try {
       return r.blocks.map((b) => ({ block: hexToBytes(b.block, 'block'), certificate: hexToBytes(b.certificate, 'certificate') }))

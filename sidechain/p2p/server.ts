@@ -37,6 +37,8 @@ export interface P2pServer {
 
 const MAX_BODY = 8 * 1024 * 1024
 const MAX_BLOCKS = 64
+/** An answer of final blocks stops growing past this many bytes of hex (always one block at least). */
+export const MAX_BLOCKS_ANSWER_BYTES = 32 * 1024 * 1024
 
 export interface P2pServerOptions {
   readonly node: Node
@@ -136,11 +138,14 @@ export async function startP2pServer(opts: P2pServerOptions): Promise<P2pServer>
     if (!/^\d+$/.test(from) || !/^\d+$/.test(limitText)) return refuse('P2P_MALFORMED', 'from and limit must be decimal integers')
     const limit = Math.min(Number(limitText), MAX_BLOCKS)
     const blocks: { block: string; certificate: string }[] = []
-    for (let n = BigInt(from); n <= node.chain.head().number && blocks.length < limit; n++) {
+    let bytes = 0
+    for (let n = BigInt(from); n <= node.chain.head().number && blocks.length < limit && bytes < MAX_BLOCKS_ANSWER_BYTES; n++) {
       const block = await node.chain.getBlock(n)
       const cert = await node.chain.getCertificate(n)
       if (block === undefined || cert === undefined) break
-      blocks.push({ block: toHex(block.serialize()), certificate: toHex(encodeCertificate(cert)) })
+      const entry = { block: toHex(block.serialize()), certificate: toHex(encodeCertificate(cert)) }
+      bytes += entry.block.length + entry.certificate.length
+      blocks.push(entry)
     }
     return c.json({ blocks })
   })

@@ -14,7 +14,7 @@ export class Syncer {
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
   private stopped = false
-  /** Highest height any peer reported. */
+  /** Highest height a peer reported in the last round and backed with a final block (or our own). */
   highestSeen = 0n
   startingBlock = 0n
 
@@ -46,11 +46,14 @@ export class Syncer {
 
   private async syncOnce(): Promise<void> {
     const order = [...this.peers].sort(() => Math.random() - 0.5)
+    // A height is believed only as far as a peer serves final blocks up to it: a peer that only claims a height
+    // (issue 13 finding 6) does not make eth_syncing report it, let alone forever.
+    let highest = this.node.blockNumber()
     for (const peer of order) {
       if (this.stopped) return
       const status = await peer.status()
       if (status === undefined || status.chainId !== this.node.chainId) continue
-      if (status.height > this.highestSeen) this.highestSeen = status.height
+      let backed = status.height <= this.node.blockNumber()
       while (!this.stopped && status.height > this.node.blockNumber()) {
         const from = this.node.blockNumber() + 1n
         const blocks = await peer.blocks(from, BATCH)
@@ -60,14 +63,20 @@ export class Syncer {
           try {
             await this.apply(wire.block, wire.certificate)
             applied++
+            backed = true
           } catch (e) {
             this.logger.warn({ peer: peer.url, code: (e as CausewayError).code, err: (e as Error).message }, 'refused a synced block')
             break
           }
         }
         if (applied < blocks.length) break
+        // Believed as far as it is shown while we catch up.
+        if (backed && status.height > this.highestSeen) this.highestSeen = status.height
       }
+      // At the end of a round a claim counts only if the peer showed us everything up to it.
+      if (backed && this.node.blockNumber() >= status.height && status.height > highest) highest = status.height
     }
+    this.highestSeen = highest
   }
 
   /** Verifies and commits one final block on top of the head; a block at or below the head is skipped. */

@@ -13,6 +13,12 @@ export interface HttpAnswer {
 
 /** The `code` of the error a request rejects with when no whole answer arrived within its `timeoutMs`. */
 export const HTTP_TIMEOUT = 'HTTP_TIMEOUT'
+/** The `code` of the error a request rejects with when the answer is longer than its `maxBytes`. */
+export const HTTP_TOO_LARGE = 'HTTP_TOO_LARGE'
+/** Answers longer than this are cut off unless a request says otherwise: nothing is buffered without bound. */
+export const DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024
+
+type RequestInit = { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; timeoutMs: number; maxBytes?: number }
 
 export class KeepAliveHttp {
   private readonly http: HttpAgent
@@ -27,7 +33,7 @@ export class KeepAliveHttp {
    * One request; resolves with the answer whatever its status, rejects on a network error or when no whole
    * answer arrived within `timeoutMs`.
    */
-  async request(url: URL, init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; timeoutMs: number }): Promise<HttpAnswer> {
+  async request(url: URL, init: RequestInit): Promise<HttpAnswer> {
     try {
       return await this.once(url, init)
     } catch (e) {
@@ -38,7 +44,8 @@ export class KeepAliveHttp {
     }
   }
 
-  private once(url: URL, init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; timeoutMs: number }): Promise<HttpAnswer> {
+  private once(url: URL, init: RequestInit): Promise<HttpAnswer> {
+    const maxBytes = init.maxBytes ?? DEFAULT_MAX_ANSWER_BYTES
     const body = init.body === undefined ? undefined : Buffer.from(init.body)
     const secure = url.protocol === 'https:'
     const headers: Record<string, string | number> = { ...init.headers }
@@ -46,7 +53,20 @@ export class KeepAliveHttp {
     return new Promise((resolve, reject) => {
       const req = (secure ? httpsRequest : httpRequest)(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), agent: secure ? this.https : this.http, headers }, (res) => {
         const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
+        let size = 0
+        // Counted as it arrives (a chunked answer has no length to check first): past the bound the exchange ends.
+        const tooLarge = () => {
+          reject(Object.assign(new Error(`${url.href}: answer over ${maxBytes} bytes`), { code: HTTP_TOO_LARGE }))
+          req.destroy()
+        }
+        if (Number(res.headers['content-length'] ?? 0) > maxBytes) return tooLarge()
+        res.on('data', (c: Buffer) => {
+          size += c.length
+          if (size > maxBytes) {
+            chunks.length = 0
+            tooLarge()
+          } else chunks.push(c)
+        })
         res.on('error', reject)
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }))
       })

@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { KeepAliveHttp } from '../../../../spv/base/http.js'
+import { HTTP_TOO_LARGE, KeepAliveHttp } from '../../../../spv/base/http.js'
 
 let server: Server | undefined
 let client: KeepAliveHttp | undefined
@@ -79,5 +79,28 @@ describe('KeepAliveHttp', () => {
     const { url } = await serve((req) => req.socket.destroy())
     client = new KeepAliveHttp(4)
     await expect(client.request(url, { body: 'x', timeoutMs: 2_000 })).rejects.toMatchObject({ code: 'ECONNRESET' })
+  })
+
+  it('cuts off an answer longer than maxBytes, with a length or chunked without end, and keeps working', async () => {
+    const { url } = await serve((req, res) => {
+      if (req.url === '/path') {
+        res.writeHead(200, { 'content-length': String(2 * 1024 * 1024) })
+        res.end(Buffer.alloc(2 * 1024 * 1024, 0x61))
+      } else if (req.url === '/endless') {
+        res.writeHead(200) // chunked: no length to check first
+        const chunk = Buffer.alloc(64 * 1024, 0x62)
+        const pump = () => {
+          while (res.write(chunk)) if (res.destroyed) return
+          res.once('drain', pump)
+        }
+        res.on('close', () => res.removeAllListeners('drain'))
+        pump()
+      } else echo(req, res)
+    })
+    client = new KeepAliveHttp(4)
+    await expect(client.request(url, { timeoutMs: 5_000, maxBytes: 1024 * 1024 })).rejects.toMatchObject({ code: HTTP_TOO_LARGE })
+    await expect(client.request(new URL('/endless', url), { timeoutMs: 5_000, maxBytes: 1024 * 1024 })).rejects.toMatchObject({ code: HTTP_TOO_LARGE })
+    expect((await client.request(url, { timeoutMs: 5_000, maxBytes: 4 * 1024 * 1024 })).text.length).toBe(2 * 1024 * 1024)
+    expect((await client.request(new URL('/small', url), { body: 'x', timeoutMs: 2_000 })).status).toBe(200)
   })
 })
