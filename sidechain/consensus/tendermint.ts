@@ -1,0 +1,484 @@
+// Tendermint consensus for one height as a pure state machine: Algorithm 1 of "The latest gossip on BFT
+// consensus" (Buchman, Kwon, Milosevic 2018), lines 11–65. No clock, no I/O, no randomness: the shell feeds in
+// proposals (with their validity, decided outside by re-execution), votes and fired timeouts, and performs the
+// effects this returns (broadcast, arm a timer, commit a decision, report evidence).
+//
+// `apply(state, event, ctx)` never mutates `state`; the per-round message buckets are copied on write, so the
+// cost of an event is that of the round it touches, not of everything received at the height.
+//
+// Quorums. The paper assumes n = 3f + 1 and uses 2f + 1. For other n, 2f + 1 is not enough: with n = 5 (f = 1)
+// two quorums of 3 meet in one validator, which may be the faulty one. What safety needs is that two quorums meet
+// in more than f validators, i.e. 3k > 2n; `quorumFor(n)` is the least such k (= 2f + 1 when n = 3f + 1).
+import { fail } from '../../spv/base/errors.js'
+
+export type Value = string
+export type Step = 'propose' | 'prevote' | 'precommit'
+export type VoteType = 'prevote' | 'precommit'
+
+export interface Vote {
+  readonly type: VoteType
+  readonly height: bigint
+  readonly round: number
+  readonly from: number
+  /** null is nil. */
+  readonly value: Value | null
+}
+
+export interface Proposal {
+  readonly height: bigint
+  readonly round: number
+  readonly from: number
+  readonly value: Value
+  /** The round of the polka that justifies re-proposing `value`, or -1. */
+  readonly validRound: number
+}
+
+export interface TimeoutParams {
+  readonly proposeBase: number
+  readonly proposeDelta: number
+  readonly prevoteBase: number
+  readonly prevoteDelta: number
+  readonly precommitBase: number
+  readonly precommitDelta: number
+}
+
+export const DEFAULT_TIMEOUTS: TimeoutParams = Object.freeze({
+  proposeBase: 300,
+  proposeDelta: 100,
+  prevoteBase: 200,
+  prevoteDelta: 100,
+  precommitBase: 200,
+  precommitDelta: 100,
+})
+
+/** How far above the current round a message may be and still be kept (and count towards a round skip). */
+export const DEFAULT_ROUND_WINDOW = 64
+/** Distinct proposals kept per round: a faulty proposer could otherwise send unboundedly many. */
+const MAX_PROPOSALS_PER_ROUND = 4
+
+export interface Context {
+  readonly n: number
+  /** This validator's index in 0..n-1. */
+  readonly self: number
+  readonly proposer: (height: bigint, round: number) => number
+  /** Votes for a quorum; defaults to quorumFor(n). */
+  readonly quorum?: number
+  readonly roundWindow?: number
+  readonly timeouts?: TimeoutParams
+  /**
+   * Deliberately broken rule for testing the simulator's checker: prevote any valid proposal regardless of the
+   * lock (lines 22 and 28 without their lock conditions). Never set outside tests.
+   */
+  readonly unsafeIgnoreLock?: boolean
+}
+
+export interface ReceivedProposal {
+  readonly proposal: Proposal
+  readonly valid: boolean
+}
+
+export interface RoundMessages {
+  /** By value, in order of arrival; only from the round's proposer. */
+  readonly proposals: ReadonlyMap<Value, ReceivedProposal>
+  readonly prevotes: ReadonlyMap<number, Vote>
+  readonly precommits: ReadonlyMap<number, Vote>
+  /** `${type}:${from}` already reported as equivocating in this round (reported once). */
+  readonly accused: ReadonlySet<string>
+}
+
+export interface Decision {
+  readonly value: Value
+  readonly round: number
+}
+
+export interface State {
+  readonly height: bigint
+  readonly started: boolean
+  readonly round: number
+  readonly step: Step
+  readonly lockedValue: Value | null
+  readonly lockedRound: number
+  readonly validValue: Value | null
+  readonly validRound: number
+  readonly rounds: ReadonlyMap<number, RoundMessages>
+  /** The round in which line 34 (prevote timeout), 36 (polka for a value) and 47 (precommit timeout) fired. */
+  readonly prevoteTimeoutRound: number
+  readonly polkaRound: number
+  readonly precommitTimeoutRound: number
+  readonly decision: Decision | null
+}
+
+export type Event =
+  | { readonly kind: 'start' }
+  | { readonly kind: 'proposal'; readonly proposal: Proposal; readonly valid: boolean }
+  | { readonly kind: 'vote'; readonly vote: Vote }
+  | { readonly kind: 'timeout'; readonly step: Step; readonly height: bigint; readonly round: number }
+
+export type Effect =
+  /** Broadcast a proposal for `round`: `value` is validValue, or null for "build a new block". */
+  | { readonly kind: 'propose'; readonly height: bigint; readonly round: number; readonly value: Value | null; readonly validRound: number }
+  | { readonly kind: 'broadcastVote'; readonly vote: Vote }
+  | { readonly kind: 'scheduleTimeout'; readonly step: Step; readonly height: bigint; readonly round: number; readonly ms: number }
+  | { readonly kind: 'decide'; readonly height: bigint; readonly value: Value; readonly round: number }
+  | { readonly kind: 'evidence'; readonly first: Vote; readonly second: Vote }
+
+export interface Transition {
+  readonly state: State
+  readonly effects: readonly Effect[]
+}
+
+/** Byzantine validators tolerated among n: f = ⌊(n − 1) / 3⌋. */
+export function faultsFor(n: number): number {
+  return Math.floor((n - 1) / 3)
+}
+
+/** The least k with 3k > 2n: any two sets of k validators share more than f of them. */
+export function quorumFor(n: number): number {
+  return Math.floor((2 * n) / 3) + 1
+}
+
+/**
+ * Refuses a threshold k of n that two disjoint-enough quorums could both reach with a Byzantine validator in
+ * common (3k ≤ 2n), unless the deployment explicitly trusts every validator (tolerateNoByzantine).
+ */
+export function checkThreshold(n: number, k: number, options: { tolerateNoByzantine?: boolean } = {}): void {
+  if (!Number.isInteger(n) || n < 1) fail('CONSENSUS_BAD_THRESHOLD', `validator count must be a positive integer, got ${n}`, { n, k })
+  if (!Number.isInteger(k) || k < 1 || k > n) fail('CONSENSUS_BAD_THRESHOLD', `threshold must be an integer in 1..${n}, got ${k}`, { n, k })
+  if (3 * k <= 2 * n && options.tolerateNoByzantine !== true) {
+    fail('CONSENSUS_BAD_THRESHOLD', `threshold ${k} of ${n} does not tolerate a Byzantine validator: need 3k > 2n (k ≥ ${quorumFor(n)})`, { n, k })
+  }
+}
+
+export function timeoutMs(t: TimeoutParams, step: Step, round: number): number {
+  switch (step) {
+    case 'propose':
+      return t.proposeBase + round * t.proposeDelta
+    case 'prevote':
+      return t.prevoteBase + round * t.prevoteDelta
+    case 'precommit':
+      return t.precommitBase + round * t.precommitDelta
+  }
+}
+
+const EMPTY_ROUND: RoundMessages = Object.freeze({ proposals: new Map(), prevotes: new Map(), precommits: new Map(), accused: new Set<string>() })
+
+/** A fresh height, not yet started (nothing happens until `{kind: 'start'}`). */
+export function initialState(height: bigint): State {
+  return {
+    height,
+    started: false,
+    round: 0,
+    step: 'propose',
+    lockedValue: null,
+    lockedRound: -1,
+    validValue: null,
+    validRound: -1,
+    rounds: new Map(),
+    prevoteTimeoutRound: -1,
+    polkaRound: -1,
+    precommitTimeoutRound: -1,
+    decision: null,
+  }
+}
+
+/** What a restarted validator kept on disk (its sign log) to resume the height without contradicting itself. */
+export interface Persisted {
+  readonly height: bigint
+  readonly round: number
+  readonly lockedValue: Value | null
+  readonly lockedRound: number
+  readonly validValue: Value | null
+  readonly validRound: number
+}
+
+export function persisted(s: State): Persisted {
+  return { height: s.height, round: s.round, lockedValue: s.lockedValue, lockedRound: s.lockedRound, validValue: s.validValue, validRound: s.validRound }
+}
+
+/**
+ * Resumes a height after a restart: the lock and valid value are kept (that is what makes a restart safe), the
+ * received messages are gone, and the round the validator was in starts over. The shell's sign log must still
+ * refuse to sign a second, different vote in a (type, round) it already voted in.
+ */
+export function resume(p: Persisted, ctx: Context): Transition {
+  const d = new Draft({ ...initialState(p.height), started: true, lockedValue: p.lockedValue, lockedRound: p.lockedRound, validValue: p.validValue, validRound: p.validRound }, ctx)
+  d.startRound(p.round)
+  d.progress()
+  return d.result()
+}
+
+/** The proposal and quorum of precommits that justify the decision, for catching up a lagging peer. */
+export function commitMessages(s: State): { proposal: Proposal; precommits: Vote[] } | undefined {
+  if (s.decision === null) return undefined
+  const { value, round } = s.decision
+  const bucket = s.rounds.get(round)
+  const received = bucket?.proposals.get(value)
+  if (bucket === undefined || received === undefined) return undefined
+  return { proposal: received.proposal, precommits: [...bucket.precommits.values()].filter((v) => v.value === value) }
+}
+
+export function apply(state: State, event: Event, ctx: Context): Transition {
+  // A decided height is finished: the shell moves to the next one; late messages change nothing.
+  if (state.decision !== null) return { state, effects: [] }
+  const d = new Draft(state, ctx)
+  switch (event.kind) {
+    case 'start':
+      if (state.started) return { state, effects: [] }
+      d.s.started = true
+      d.startRound(0)
+      break
+    case 'proposal':
+      if (!d.addProposal(event.proposal, event.valid)) return { state, effects: [] }
+      break
+    case 'vote':
+      // An equivocation changes the draft (it is remembered, to be reported once) but no rule.
+      if (!d.addVote(event.vote)) return d.result()
+      break
+    case 'timeout':
+      if (!state.started || event.height !== state.height || event.round !== state.round) return { state, effects: [] }
+      d.onTimeout(event.step)
+      break
+  }
+  if (d.s.started) d.progress()
+  return d.result()
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+type MutableRound = {
+  proposals: Map<Value, ReceivedProposal>
+  prevotes: Map<number, Vote>
+  precommits: Map<number, Vote>
+  accused: Set<string>
+}
+
+/** One transition in progress: a shallow copy of the state whose touched round buckets are copied on write. */
+class Draft {
+  readonly s: Mutable<State>
+  readonly effects: Effect[] = []
+  private readonly copied = new Set<number>()
+  private roundsCopied = false
+  private readonly quorum: number
+  private readonly skip: number
+  private readonly window: number
+  private readonly timeouts: TimeoutParams
+
+  constructor(state: State, private readonly ctx: Context) {
+    this.s = { ...state }
+    this.quorum = ctx.quorum ?? quorumFor(ctx.n)
+    this.skip = faultsFor(ctx.n) + 1
+    this.window = ctx.roundWindow ?? DEFAULT_ROUND_WINDOW
+    this.timeouts = ctx.timeouts ?? DEFAULT_TIMEOUTS
+  }
+
+  result(): Transition {
+    return { state: this.s, effects: this.effects }
+  }
+
+  private read(round: number): RoundMessages {
+    return this.s.rounds.get(round) ?? EMPTY_ROUND
+  }
+
+  private write(round: number): MutableRound {
+    if (!this.roundsCopied) {
+      this.s.rounds = new Map(this.s.rounds)
+      this.roundsCopied = true
+    }
+    if (!this.copied.has(round)) {
+      const old = this.read(round)
+      const fresh: MutableRound = { proposals: new Map(old.proposals), prevotes: new Map(old.prevotes), precommits: new Map(old.precommits), accused: new Set(old.accused) }
+      ;(this.s.rounds as Map<number, RoundMessages>).set(round, fresh)
+      this.copied.add(round)
+      return fresh
+    }
+    return this.s.rounds.get(round) as MutableRound
+  }
+
+  /** Height, round range and sender checks shared by proposals and votes. */
+  private admissible(height: bigint, round: number, from: number): boolean {
+    return (
+      height === this.s.height &&
+      Number.isSafeInteger(round) &&
+      round >= 0 &&
+      round <= this.s.round + this.window &&
+      Number.isInteger(from) &&
+      from >= 0 &&
+      from < this.ctx.n
+    )
+  }
+
+  addProposal(p: Proposal, valid: boolean): boolean {
+    if (!this.admissible(p.height, p.round, p.from)) return false
+    if (p.from !== this.ctx.proposer(p.height, p.round)) return false
+    if (!Number.isInteger(p.validRound) || p.validRound < -1 || p.validRound >= p.round) return false
+    const existing = this.read(p.round).proposals
+    if (existing.has(p.value) || existing.size >= MAX_PROPOSALS_PER_ROUND) return false
+    this.write(p.round).proposals.set(p.value, { proposal: p, valid })
+    return true
+  }
+
+  /** Records a vote; false when it changes nothing (inadmissible, duplicate, or an equivocation — reported). */
+  addVote(v: Vote): boolean {
+    if (!this.admissible(v.height, v.round, v.from)) return false
+    if (v.type !== 'prevote' && v.type !== 'precommit') return false
+    const bucket = this.read(v.round)
+    const votes = v.type === 'prevote' ? bucket.prevotes : bucket.precommits
+    const previous = votes.get(v.from)
+    if (previous !== undefined) {
+      if (previous.value === v.value) return false
+      const key = `${v.type}:${v.from}`
+      // The first vote keeps counting; the second is only evidence. Counting neither would let an equivocator
+      // withdraw a vote after the fact.
+      if (!bucket.accused.has(key)) {
+        this.write(v.round).accused.add(key)
+        this.effects.push({ kind: 'evidence', first: previous, second: v })
+      }
+      return false
+    }
+    const w = this.write(v.round)
+    ;(v.type === 'prevote' ? w.prevotes : w.precommits).set(v.from, v)
+    return true
+  }
+
+  /** Lines 11–21. */
+  startRound(round: number): void {
+    const s = this.s
+    s.round = round
+    s.step = 'propose'
+    if (this.ctx.proposer(s.height, round) === this.ctx.self) {
+      this.effects.push({ kind: 'propose', height: s.height, round, value: s.validValue, validRound: s.validValue === null ? -1 : s.validRound })
+    } else {
+      this.schedule('propose', round)
+    }
+  }
+
+  private schedule(step: Step, round: number): void {
+    this.effects.push({ kind: 'scheduleTimeout', step, height: this.s.height, round, ms: timeoutMs(this.timeouts, step, round) })
+  }
+
+  private vote(type: VoteType, value: Value | null): void {
+    this.effects.push({ kind: 'broadcastVote', vote: { type, height: this.s.height, round: this.s.round, from: this.ctx.self, value } })
+  }
+
+  /** Lines 57–65. */
+  onTimeout(step: Step): void {
+    const s = this.s
+    if (step === 'propose' && s.step === 'propose') {
+      this.vote('prevote', null)
+      s.step = 'prevote'
+    } else if (step === 'prevote' && s.step === 'prevote') {
+      this.vote('precommit', null)
+      s.step = 'precommit'
+    } else if (step === 'precommit') {
+      this.startRound(s.round + 1)
+    }
+  }
+
+  private count(votes: ReadonlyMap<number, Vote>, value: Value | null): number {
+    let k = 0
+    for (const v of votes.values()) if (v.value === value) k++
+    return k
+  }
+
+  /** Runs the upon-rules until none fires: a rule's effect (a new round, a step) can enable another. */
+  progress(): void {
+    for (let guard = 0; guard < 10_000; guard++) {
+      if (this.s.decision !== null) return
+      if (!this.fireOne()) return
+    }
+  }
+
+  private fireOne(): boolean {
+    const s = this.s
+    const q = this.quorum
+    const current = this.read(s.round)
+
+    // Line 49: a decision can come from any round, so look at every round that holds a quorum of precommits.
+    for (const [round, bucket] of s.rounds) {
+      if (bucket.precommits.size < q) continue
+      for (const [value, received] of bucket.proposals) {
+        if (received.valid && this.count(bucket.precommits, value) >= q) {
+          s.decision = { value, round }
+          this.effects.push({ kind: 'decide', height: s.height, value, round })
+          return true
+        }
+      }
+    }
+
+    // Line 55: f + 1 distinct senders in a higher round (within the window) mean at least one correct validator
+    // is there; follow the highest such round.
+    let skipTo = -1
+    for (const [round, bucket] of s.rounds) {
+      if (round <= s.round || round <= skipTo) continue
+      const senders = new Set<number>()
+      for (const from of bucket.prevotes.keys()) senders.add(from)
+      for (const from of bucket.precommits.keys()) senders.add(from)
+      for (const r of bucket.proposals.values()) senders.add(r.proposal.from)
+      if (senders.size >= this.skip) skipTo = round
+    }
+    if (skipTo > s.round) {
+      this.startRound(skipTo)
+      return true
+    }
+
+    if (s.step === 'propose') {
+      for (const { proposal, valid } of current.proposals.values()) {
+        const v = proposal.value
+        const vr = proposal.validRound
+        if (vr === -1) {
+          // Line 22.
+          const free = this.ctx.unsafeIgnoreLock === true || s.lockedRound === -1 || s.lockedValue === v
+          this.vote('prevote', valid && free ? v : null)
+          s.step = 'prevote'
+          return true
+        }
+        if (vr >= 0 && vr < s.round && this.count(this.read(vr).prevotes, v) >= q) {
+          // Line 28: a polka at vr ≥ lockedRound lets a locked validator move on.
+          const free = this.ctx.unsafeIgnoreLock === true || s.lockedRound <= vr || s.lockedValue === v
+          this.vote('prevote', valid && free ? v : null)
+          s.step = 'prevote'
+          return true
+        }
+      }
+    }
+
+    // Line 34.
+    if (s.step === 'prevote' && s.prevoteTimeoutRound !== s.round && current.prevotes.size >= q) {
+      s.prevoteTimeoutRound = s.round
+      this.schedule('prevote', s.round)
+      return true
+    }
+
+    // Line 36.
+    if (s.step !== 'propose' && s.polkaRound !== s.round) {
+      for (const [value, received] of current.proposals) {
+        if (received.valid && this.count(current.prevotes, value) >= q) {
+          s.polkaRound = s.round
+          if (s.step === 'prevote') {
+            s.lockedValue = value
+            s.lockedRound = s.round
+            this.vote('precommit', value)
+            s.step = 'precommit'
+          }
+          s.validValue = value
+          s.validRound = s.round
+          return true
+        }
+      }
+    }
+
+    // Line 44.
+    if (s.step === 'prevote' && this.count(current.prevotes, null) >= q) {
+      this.vote('precommit', null)
+      s.step = 'precommit'
+      return true
+    }
+
+    // Line 47.
+    if (s.precommitTimeoutRound !== s.round && current.precommits.size >= q) {
+      s.precommitTimeoutRound = s.round
+      this.schedule('precommit', s.round)
+      return true
+    }
+    return false
+  }
+}
