@@ -36,7 +36,7 @@ const proposal = (round: number, value: string, validRound = -1, valid = true): 
   proposal: { height: H, round, from: round % 4, value, validRound },
   valid,
 })
-const sent = (effects: Effect[]): Vote[] => effects.flatMap((e) => (e.kind === 'broadcastVote' ? [e.vote] : []))
+const sent = (effects: readonly Effect[]): Vote[] => effects.flatMap((e) => (e.kind === 'broadcastVote' ? [e.vote] : []))
 const start: Event = { kind: 'start' }
 
 describe('tendermint: happy path', () => {
