@@ -82,8 +82,13 @@ export interface RoundMessages {
   readonly proposals: ReadonlyMap<Value, ReceivedProposal>
   readonly prevotes: ReadonlyMap<number, Vote>
   readonly precommits: ReadonlyMap<number, Vote>
-  /** `${type}:${from}` already reported as equivocating in this round (reported once). */
-  readonly accused: ReadonlySet<string>
+  /**
+   * The second, different vote of an equivocator, by `${type}:${from}` (reported once; later ones dropped). It
+   * counts for its value as the first counts for its own: with 3·quorum > 2n, two quorums for different values
+   * in one round would still need an honest validator in both, so counting a faulty one twice is safe — and
+   * needed, since an honest peer's commit may rest on the vote we saw second.
+   */
+  readonly conflicting: ReadonlyMap<string, Vote>
 }
 
 export interface Decision {
@@ -160,7 +165,7 @@ export function timeoutMs(t: TimeoutParams, step: Step, round: number): number {
   }
 }
 
-const EMPTY_ROUND: RoundMessages = Object.freeze({ proposals: new Map(), prevotes: new Map(), precommits: new Map(), accused: new Set<string>() })
+const EMPTY_ROUND: RoundMessages = Object.freeze({ proposals: new Map(), prevotes: new Map(), precommits: new Map(), conflicting: new Map<string, Vote>() })
 
 /** A fresh height, not yet started (nothing happens until `{kind: 'start'}`). */
 export function initialState(height: bigint): State {
@@ -214,7 +219,8 @@ export function commitMessages(s: State): { proposal: Proposal; precommits: Vote
   const bucket = s.rounds.get(round)
   const received = bucket?.proposals.get(value)
   if (bucket === undefined || received === undefined) return undefined
-  return { proposal: received.proposal, precommits: [...bucket.precommits.values()].filter((v) => v.value === value) }
+  const precommits = [...bucket.precommits.values(), ...bucket.conflicting.values()].filter((v) => v.type === 'precommit' && v.value === value)
+  return { proposal: received.proposal, precommits }
 }
 
 export function apply(state: State, event: Event, ctx: Context): Transition {
@@ -231,8 +237,7 @@ export function apply(state: State, event: Event, ctx: Context): Transition {
       if (!d.addProposal(event.proposal, event.valid)) return { state, effects: [] }
       break
     case 'vote':
-      // An equivocation changes the draft (it is remembered, to be reported once) but no rule.
-      if (!d.addVote(event.vote)) return d.result()
+      if (!d.addVote(event.vote)) return { state, effects: [] }
       break
     case 'timeout':
       if (!state.started || event.height !== state.height || event.round !== state.round) return { state, effects: [] }
@@ -248,7 +253,7 @@ type MutableRound = {
   proposals: Map<Value, ReceivedProposal>
   prevotes: Map<number, Vote>
   precommits: Map<number, Vote>
-  accused: Set<string>
+  conflicting: Map<string, Vote>
 }
 
 /** One transition in progress: a shallow copy of the state whose touched round buckets are copied on write. */
@@ -285,7 +290,7 @@ class Draft {
     }
     if (!this.copied.has(round)) {
       const old = this.read(round)
-      const fresh: MutableRound = { proposals: new Map(old.proposals), prevotes: new Map(old.prevotes), precommits: new Map(old.precommits), accused: new Set(old.accused) }
+      const fresh: MutableRound = { proposals: new Map(old.proposals), prevotes: new Map(old.prevotes), precommits: new Map(old.precommits), conflicting: new Map(old.conflicting) }
       ;(this.s.rounds as Map<number, RoundMessages>).set(round, fresh)
       this.copied.add(round)
       return fresh
@@ -316,7 +321,7 @@ class Draft {
     return true
   }
 
-  /** Records a vote; false when it changes nothing (inadmissible, duplicate, or an equivocation — reported). */
+  /** Records a vote; false when it changes nothing (inadmissible, a duplicate, an equivocator's third value). */
   addVote(v: Vote): boolean {
     if (!this.admissible(v.height, v.round, v.from)) return false
     if (v.type !== 'prevote' && v.type !== 'precommit') return false
@@ -326,11 +331,12 @@ class Draft {
     if (previous !== undefined) {
       if (previous.value === v.value) return false
       const key = `${v.type}:${v.from}`
-      // The first vote keeps counting; the second is only evidence. Counting neither would let an equivocator
-      // withdraw a vote after the fact.
-      if (!bucket.accused.has(key)) {
-        this.write(v.round).accused.add(key)
+      // Both votes count (see RoundMessages.conflicting); a third value from the same sender is dropped, which
+      // bounds what an equivocator can make us store.
+      if (!bucket.conflicting.has(key)) {
+        this.write(v.round).conflicting.set(key, v)
         this.effects.push({ kind: 'evidence', first: previous, second: v })
+        return true
       }
       return false
     }
@@ -373,9 +379,11 @@ class Draft {
     }
   }
 
-  private count(votes: ReadonlyMap<number, Vote>, value: Value | null): number {
+  /** Distinct senders of a `type` vote for `value` in a round (an equivocator's second vote included). */
+  private count(bucket: RoundMessages, type: VoteType, value: Value | null): number {
     let k = 0
-    for (const v of votes.values()) if (v.value === value) k++
+    for (const v of (type === 'prevote' ? bucket.prevotes : bucket.precommits).values()) if (v.value === value) k++
+    for (const v of bucket.conflicting.values()) if (v.type === type && v.value === value) k++
     return k
   }
 
@@ -396,7 +404,7 @@ class Draft {
     for (const [round, bucket] of s.rounds) {
       if (bucket.precommits.size < q) continue
       for (const [value, received] of bucket.proposals) {
-        if (received.valid && this.count(bucket.precommits, value) >= q) {
+        if (received.valid && this.count(bucket, 'precommit', value) >= q) {
           s.decision = { value, round }
           this.effects.push({ kind: 'decide', height: s.height, value, round })
           return true
@@ -431,7 +439,7 @@ class Draft {
           s.step = 'prevote'
           return true
         }
-        if (vr >= 0 && vr < s.round && this.count(this.read(vr).prevotes, v) >= q) {
+        if (vr >= 0 && vr < s.round && this.count(this.read(vr), 'prevote', v) >= q) {
           // Line 28: a polka at vr ≥ lockedRound lets a locked validator move on.
           const free = this.ctx.unsafeIgnoreLock === true || s.lockedRound <= vr || s.lockedValue === v
           this.vote('prevote', valid && free ? v : null)
@@ -451,7 +459,7 @@ class Draft {
     // Line 36.
     if (s.step !== 'propose' && s.polkaRound !== s.round) {
       for (const [value, received] of current.proposals) {
-        if (received.valid && this.count(current.prevotes, value) >= q) {
+        if (received.valid && this.count(current, 'prevote', value) >= q) {
           s.polkaRound = s.round
           if (s.step === 'prevote') {
             s.lockedValue = value
@@ -467,7 +475,7 @@ class Draft {
     }
 
     // Line 44.
-    if (s.step === 'prevote' && this.count(current.prevotes, null) >= q) {
+    if (s.step === 'prevote' && this.count(current, 'prevote', null) >= q) {
       this.vote('precommit', null)
       s.step = 'precommit'
       return true

@@ -221,7 +221,10 @@ class Simulation {
           // The in-memory messages are gone; the lock, valid value and sign log are not.
           const t = resume(s.saved, s.ctx)
           s.state = t.state
-          this.perform(s, t.effects, [])
+          // What it signed at this height is on disk too, and counts towards its own quorums again.
+          const work: Event[] = s.own.filter((m) => msgHeight(m) === s.height).map((m) => this.toEvent(m))
+          this.perform(s, t.effects, work)
+          for (const e of work) this.feed(s, e)
         }
         this.q.schedule(this.net.int(1, this.gossipMs), { kind: 'gossip', node: s.index, epoch: s.epoch })
         return
@@ -384,6 +387,14 @@ class Simulation {
   }
 
   private result(): RunResult {
+    for (const s of this.nodes) {
+      const st = s.state
+      const props = [...(st.rounds.get(st.round)?.proposals.values() ?? [])].map((p) => `${p.proposal.value}/vr${p.proposal.validRound}/${p.valid}`)
+      this.log(
+        `final ${s.index}${s.byz ? ` (${s.byz})` : ''}: h${st.height} r${st.round} ${st.step} locked ${st.lockedValue ?? '-'}@${st.lockedRound} ` +
+          `valid ${st.validValue ?? '-'}@${st.validRound} proposals [${props.join(' ')}] decided ${s.decided.size}`,
+      )
+    }
     const honest = this.honest()
     const rounds: number[] = []
     const simMs: number[] = []

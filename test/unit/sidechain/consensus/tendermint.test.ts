@@ -174,13 +174,23 @@ describe('tendermint: votes', () => {
     expect(sent(r.effects)).toEqual([{ type: 'precommit', height: H, round: 0, from: 1, value: 'A' }])
   })
 
-  it('two different votes from one validator yield evidence once, and only the first counts', () => {
+  it('two different votes from one validator yield evidence once; a third value is dropped', () => {
     const ctx = ctxFor(1)
     const r = run(initialState(H), ctx, [start, vote('prevote', 0, 2, 'A'), vote('prevote', 0, 2, 'B'), vote('prevote', 0, 2, 'B')])
     expect(r.effects.filter((e) => e.kind === 'evidence')).toEqual([
       { kind: 'evidence', first: { type: 'prevote', height: H, round: 0, from: 2, value: 'A' }, second: { type: 'prevote', height: H, round: 0, from: 2, value: 'B' } },
     ])
     expect(r.state.rounds.get(0)?.prevotes.get(2)?.value).toBe('A')
+    expect(r.state.rounds.get(0)?.conflicting.get('prevote:2')?.value).toBe('B')
+    const third = apply(r.state, vote('prevote', 0, 2, 'C'), ctxFor(1))
+    expect(third.effects).toEqual([])
+    expect(third.state).toBe(r.state)
+  })
+
+  it("an equivocator's second vote counts for its value (a peer's commit may rest on it)", () => {
+    const ctx = ctxFor(1)
+    const r = run(initialState(H), ctx, [start, proposal(0, 'A'), vote('precommit', 0, 2, null), ...votes('precommit', 0, [2, 0, 3], 'A')])
+    expect(r.state.decision).toEqual({ value: 'A', round: 0 })
   })
 
   it('a proposal from someone other than the proposer is ignored', () => {
