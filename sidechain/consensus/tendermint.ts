@@ -118,6 +118,12 @@ export type Event =
   | { readonly kind: 'proposal'; readonly proposal: Proposal; readonly valid: boolean }
   | { readonly kind: 'vote'; readonly vote: Vote }
   | { readonly kind: 'timeout'; readonly step: Step; readonly height: bigint; readonly round: number }
+  /**
+   * A peer's certificate for the height (catch-up): its proposal and a quorum of precommits for it at its round.
+   * Line 49 read literally — "upon a proposal and 2f + 1 precommits for it" — without going through our own
+   * buckets, where a faulty validator's earlier spam in that round may have taken its precommit's place.
+   */
+  | { readonly kind: 'commit'; readonly proposal: Proposal; readonly precommits: readonly Vote[]; readonly valid: boolean }
 
 export type Effect =
   /** Broadcast a proposal for `round`: `value` is validValue, or null for "build a new block". */
@@ -239,6 +245,16 @@ export function apply(state: State, event: Event, ctx: Context): Transition {
     case 'vote':
       if (!d.addVote(event.vote)) return { state, effects: [] }
       break
+    case 'commit': {
+      const value = certified(state, event.proposal, event.precommits, event.valid, ctx)
+      if (value === undefined) return { state, effects: [] }
+      const decision = { value, round: event.proposal.round }
+      // Kept in the round's bucket too, so commitMessages can hand the same certificate on.
+      d.bucketForCommit(event.proposal, event.precommits)
+      d.s.decision = decision
+      d.effects.push({ kind: 'decide', height: state.height, value, round: decision.round })
+      return d.result()
+    }
     case 'timeout':
       if (!state.started || event.height !== state.height || event.round !== state.round) return { state, effects: [] }
       d.onTimeout(event.step)
@@ -246,6 +262,19 @@ export function apply(state: State, event: Event, ctx: Context): Transition {
   }
   if (d.s.started) d.progress()
   return d.result()
+}
+
+/** The value a commit certifies, or undefined when it does not: wrong height or proposer, or under a quorum. */
+function certified(state: State, p: Proposal, precommits: readonly Vote[], valid: boolean, ctx: Context): Value | undefined {
+  if (!valid || p.height !== state.height || !Number.isSafeInteger(p.round) || p.round < 0) return undefined
+  if (p.from !== ctx.proposer(p.height, p.round)) return undefined
+  const senders = new Set<number>()
+  for (const v of precommits) {
+    if (v.type === 'precommit' && v.height === p.height && v.round === p.round && v.value === p.value && Number.isInteger(v.from) && v.from >= 0 && v.from < ctx.n) {
+      senders.add(v.from)
+    }
+  }
+  return senders.size >= (ctx.quorum ?? quorumFor(ctx.n)) ? p.value : undefined
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
@@ -296,6 +325,13 @@ class Draft {
       return fresh
     }
     return this.s.rounds.get(round) as MutableRound
+  }
+
+  /** Stores a certificate's proposal and precommits (overriding what we held for those senders in that round). */
+  bucketForCommit(p: Proposal, precommits: readonly Vote[]): void {
+    const w = this.write(p.round)
+    w.proposals.set(p.value, { proposal: p, valid: true })
+    for (const v of precommits) if (v.value === p.value) w.precommits.set(v.from, v)
   }
 
   /** Height, round range and sender checks shared by proposals and votes. */

@@ -26,7 +26,11 @@ import { EventQueue } from './event-queue.js'
 import { mulberry32, type Prng } from './prng.js'
 import { drawScenario, type Byzantine, type Scenario, type ScenarioOptions } from './scenario.js'
 
-export type Message = { readonly kind: 'proposal'; readonly proposal: Proposal } | { readonly kind: 'vote'; readonly vote: Vote }
+export type Message =
+  | { readonly kind: 'proposal'; readonly proposal: Proposal }
+  | { readonly kind: 'vote'; readonly vote: Vote }
+  /** A decided height's certificate, handed to a peer that is still working on it. */
+  | { readonly kind: 'commit'; readonly proposal: Proposal; readonly precommits: readonly Vote[] }
 
 type SimEvent =
   | { readonly kind: 'deliver'; readonly to: number; readonly from: number; readonly msg: Message }
@@ -83,17 +87,17 @@ interface Shell {
   /** Messages for the next height, replayed when it starts. */
   future: Message[]
   readonly decided: Map<bigint, Decided>
-  readonly commits: Map<bigint, Message[]>
+  readonly commits: Map<bigint, Message>
   readonly lastCatchUp: Map<number, number>
 }
 
 const isValid = (value: Value): boolean => !value.startsWith('bad-')
-const msgHeight = (m: Message): bigint => (m.kind === 'proposal' ? m.proposal.height : m.vote.height)
-const msgRound = (m: Message): number => (m.kind === 'proposal' ? m.proposal.round : m.vote.round)
+const msgHeight = (m: Message): bigint => (m.kind === 'vote' ? m.vote.height : m.proposal.height)
+const msgRound = (m: Message): number => (m.kind === 'vote' ? m.vote.round : m.proposal.round)
 const describe = (m: Message): string =>
-  m.kind === 'proposal'
-    ? `proposal h${m.proposal.height} r${m.proposal.round} ${m.proposal.value} vr${m.proposal.validRound}`
-    : `${m.vote.type} h${m.vote.height} r${m.vote.round} ${m.vote.value ?? 'nil'}`
+  m.kind === 'vote'
+    ? `${m.vote.type} h${m.vote.height} r${m.vote.round} ${m.vote.value ?? 'nil'}`
+    : `${m.kind} h${m.proposal.height} r${m.proposal.round} ${m.proposal.value} vr${m.proposal.validRound}`
 
 export function runSeed(seed: number, options: RunOptions = {}): RunResult {
   return new Simulation(seed, options).run()
@@ -306,7 +310,7 @@ class Simulation {
     s.decided.set(height, { value, round, atMs: this.q.now })
     const commit = commitMessages(s.state)
     if (commit !== undefined) {
-      s.commits.set(height, [{ kind: 'proposal', proposal: commit.proposal }, ...commit.precommits.map((vote): Message => ({ kind: 'vote', vote }))])
+      s.commits.set(height, { kind: 'commit', proposal: commit.proposal, precommits: commit.precommits })
     }
     s.height = height + 1n
     s.state = initialState(s.height)
@@ -319,7 +323,14 @@ class Simulation {
   }
 
   private toEvent(m: Message): Event {
-    return m.kind === 'proposal' ? { kind: 'proposal', proposal: m.proposal, valid: isValid(m.proposal.value) } : { kind: 'vote', vote: m.vote }
+    switch (m.kind) {
+      case 'proposal':
+        return { kind: 'proposal', proposal: m.proposal, valid: isValid(m.proposal.value) }
+      case 'vote':
+        return { kind: 'vote', vote: m.vote }
+      case 'commit':
+        return { kind: 'commit', proposal: m.proposal, precommits: m.precommits, valid: isValid(m.proposal.value) }
+    }
   }
 
   private receive(s: Shell, from: number, m: Message): void {
@@ -334,7 +345,7 @@ class Simulation {
       const last = s.lastCatchUp.get(from) ?? -Infinity
       if (commit !== undefined && s.byz !== 'withhold' && this.q.now - last >= this.gossipMs) {
         s.lastCatchUp.set(from, this.q.now)
-        for (const c of commit) this.send(s.index, from, c)
+        this.send(s.index, from, commit)
       }
     }
   }
@@ -383,7 +394,7 @@ class Simulation {
       if (now < gstMs) delay = Math.min(delay, gstMs - now + this.scenario.after.maxDelayMs)
       this.q.schedule(delay, { kind: 'deliver', to, from, msg: m })
     }
-    if (this.trace !== undefined && this.trace.length < 100_000) this.log(`${from}->${to} ${describe(m)}`)
+    if (this.trace !== undefined && this.trace.length < 3_000_000) this.log(`${from}->${to} ${describe(m)}`)
   }
 
   private result(): RunResult {
