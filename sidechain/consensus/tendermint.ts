@@ -115,7 +115,12 @@ export interface State {
 
 export type Event =
   | { readonly kind: 'start' }
-  | { readonly kind: 'proposal'; readonly proposal: Proposal; readonly valid: boolean }
+  /**
+   * `polka`, optional: the prevotes for the value at its validRound that the proposer saw (Tendermint's "POL").
+   * They are taken as received even where a faulty validator's earlier spam took their sender's slot in that
+   * round, so that a re-proposal of a locked value can always be followed (line 28).
+   */
+  | { readonly kind: 'proposal'; readonly proposal: Proposal; readonly valid: boolean; readonly polka?: readonly Vote[] }
   | { readonly kind: 'vote'; readonly vote: Vote }
   | { readonly kind: 'timeout'; readonly step: Step; readonly height: bigint; readonly round: number }
   /**
@@ -127,7 +132,15 @@ export type Event =
 
 export type Effect =
   /** Broadcast a proposal for `round`: `value` is validValue, or null for "build a new block". */
-  | { readonly kind: 'propose'; readonly height: bigint; readonly round: number; readonly value: Value | null; readonly validRound: number }
+  | {
+      readonly kind: 'propose'
+      readonly height: bigint
+      readonly round: number
+      readonly value: Value | null
+      readonly validRound: number
+      /** The polka at validRound for value, to send along (empty for a new block). */
+      readonly polka: readonly Vote[]
+    }
   | { readonly kind: 'broadcastVote'; readonly vote: Vote }
   | { readonly kind: 'scheduleTimeout'; readonly step: Step; readonly height: bigint; readonly round: number; readonly ms: number }
   | { readonly kind: 'decide'; readonly height: bigint; readonly value: Value; readonly round: number }
@@ -241,6 +254,7 @@ export function apply(state: State, event: Event, ctx: Context): Transition {
       break
     case 'proposal':
       if (!d.addProposal(event.proposal, event.valid)) return { state, effects: [] }
+      if (event.polka !== undefined) d.addPolka(event.proposal, event.polka)
       break
     case 'vote':
       if (!d.addVote(event.vote)) return { state, effects: [] }
@@ -357,6 +371,17 @@ class Draft {
     return true
   }
 
+  /** Records the prevotes of a proposal's polka at its validRound (see Event 'proposal'); no evidence from these. */
+  addPolka(p: Proposal, polka: readonly Vote[]): void {
+    if (p.validRound < 0) return
+    const held = this.read(p.validRound).prevotes
+    for (const v of polka) {
+      const ok = v.type === 'prevote' && v.height === p.height && v.round === p.validRound && v.value === p.value
+      if (!ok || !Number.isInteger(v.from) || v.from < 0 || v.from >= this.ctx.n || held.get(v.from)?.value === p.value) continue
+      this.write(p.validRound).prevotes.set(v.from, v)
+    }
+  }
+
   /** Records a vote; false when it changes nothing (inadmissible, a duplicate, an equivocator's third value). */
   addVote(v: Vote): boolean {
     if (!this.admissible(v.height, v.round, v.from)) return false
@@ -387,7 +412,9 @@ class Draft {
     s.round = round
     s.step = 'propose'
     if (this.ctx.proposer(s.height, round) === this.ctx.self) {
-      this.effects.push({ kind: 'propose', height: s.height, round, value: s.validValue, validRound: s.validValue === null ? -1 : s.validRound })
+      const v = s.validValue
+      const polka = v === null ? [] : this.votesFor(this.read(s.validRound), 'prevote', v)
+      this.effects.push({ kind: 'propose', height: s.height, round, value: v, validRound: v === null ? -1 : s.validRound, polka })
     } else {
       this.schedule('propose', round)
     }
@@ -413,6 +440,11 @@ class Draft {
     } else if (step === 'precommit') {
       this.startRound(s.round + 1)
     }
+  }
+
+  private votesFor(bucket: RoundMessages, type: VoteType, value: Value): Vote[] {
+    const all = [...(type === 'prevote' ? bucket.prevotes : bucket.precommits).values(), ...bucket.conflicting.values()]
+    return all.filter((v) => v.type === type && v.value === value)
   }
 
   /** Distinct senders of a `type` vote for `value` in a round (an equivocator's second vote included). */

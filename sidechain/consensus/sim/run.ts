@@ -27,7 +27,7 @@ import { mulberry32, type Prng } from './prng.js'
 import { drawScenario, type Byzantine, type Scenario, type ScenarioOptions } from './scenario.js'
 
 export type Message =
-  | { readonly kind: 'proposal'; readonly proposal: Proposal }
+  | { readonly kind: 'proposal'; readonly proposal: Proposal; readonly polka?: readonly Vote[] }
   | { readonly kind: 'vote'; readonly vote: Vote }
   /** A decided height's certificate, handed to a peer that is still working on it. */
   | { readonly kind: 'commit'; readonly proposal: Proposal; readonly precommits: readonly Vote[] }
@@ -251,7 +251,7 @@ class Simulation {
     for (const eff of effects) {
       switch (eff.kind) {
         case 'propose':
-          this.propose(s, eff.height, eff.round, eff.value, eff.validRound, work)
+          this.propose(s, eff.height, eff.round, eff.value, eff.validRound, eff.polka, work)
           break
         case 'broadcastVote':
           this.castVote(s, eff.vote, work)
@@ -280,10 +280,13 @@ class Simulation {
     return msg
   }
 
-  private propose(s: Shell, height: bigint, round: number, validValue: Value | null, validRound: number, work: Event[]): void {
+  private propose(s: Shell, height: bigint, round: number, validValue: Value | null, validRound: number, polka: readonly Vote[], work: Event[]): void {
     const fresh = `h${height}-r${round}-p${s.index}`
     const value = s.byz === 'invalid' ? `bad-${fresh}` : (validValue ?? fresh)
-    const make = (v: Value): Message => ({ kind: 'proposal', proposal: { height, round, from: s.index, value: v, validRound: v === validValue ? validRound : -1 } })
+    const make = (v: Value): Message =>
+      v === validValue
+        ? { kind: 'proposal', proposal: { height, round, from: s.index, value: v, validRound }, polka }
+        : { kind: 'proposal', proposal: { height, round, from: s.index, value: v, validRound: -1 } }
     const msg = this.signed(s, `proposal:${height}:${round}`, make(value))
     if (msg.kind === 'proposal') work.push({ kind: 'proposal', proposal: msg.proposal, valid: isValid(msg.proposal.value) })
     if (s.byz === 'equivocate') {
@@ -325,7 +328,7 @@ class Simulation {
   private toEvent(m: Message): Event {
     switch (m.kind) {
       case 'proposal':
-        return { kind: 'proposal', proposal: m.proposal, valid: isValid(m.proposal.value) }
+        return { kind: 'proposal', proposal: m.proposal, valid: isValid(m.proposal.value), ...(m.polka ? { polka: m.polka } : {}) }
       case 'vote':
         return { kind: 'vote', vote: m.vote }
       case 'commit':

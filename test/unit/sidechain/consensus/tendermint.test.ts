@@ -57,7 +57,7 @@ describe('tendermint: happy path', () => {
 
   it('the proposer asks the shell for a new block when it has no valid value', () => {
     const r = run(initialState(H), ctxFor(0), [start])
-    expect(r.effects).toEqual([{ kind: 'propose', height: H, round: 0, value: null, validRound: -1 }])
+    expect(r.effects).toEqual([{ kind: 'propose', height: H, round: 0, value: null, validRound: -1, polka: [] }])
   })
 
   it('does not mutate the state it is given', () => {
@@ -156,6 +156,31 @@ describe('tendermint: locks', () => {
   it('a validRound without its polka is not enough', () => {
     const { state, ctx } = lockedOnA()
     expect(sent(apply(state, proposal(2, 'C', 1), ctx).effects)).toEqual([])
+  })
+
+  it("a proposal's attached polka stands in for prevotes we never got (or got spam in place of)", () => {
+    const { state, ctx } = lockedOnA()
+    // Validator 3 holds B-prevotes at round 1 from 0, 1, 2; pretend 2's slot held spam instead.
+    const spammed = run(initialState(H), ctx, [start, vote('prevote', 1, 2, 'SPAM'), vote('prevote', 1, 0, 'B'), vote('prevote', 1, 1, 'B')]).state
+    const polka = [0, 1, 2].map((from): Vote => ({ type: 'prevote', height: H, round: 1, from, value: 'B' }))
+    const s2 = { ...state, rounds: new Map([...state.rounds, [1, spammed.rounds.get(1)!]]) }
+    expect(sent(apply(s2, proposal(2, 'B', 1), ctx).effects)).toEqual([])
+    const t = apply(s2, { ...(proposal(2, 'B', 1) as Extract<Event, { kind: 'proposal' }>), polka }, ctx)
+    expect(sent(t.effects)).toEqual([{ type: 'prevote', height: H, round: 2, from: 3, value: 'B' }])
+  })
+
+  it('a re-proposing proposer attaches its polka', () => {
+    const ctx = ctxFor(1)
+    const r = run(initialState(H), ctx, [
+      start,
+      proposal(0, 'A'),
+      ...votes('prevote', 0, [0, 1, 2], 'A'),
+      ...votes('precommit', 0, [0, 2, 3], null),
+      { kind: 'timeout', step: 'precommit', height: H, round: 0 },
+    ])
+    const propose = r.effects.find((e) => e.kind === 'propose')
+    expect(propose).toMatchObject({ round: 1, value: 'A', validRound: 0 })
+    expect(propose?.kind === 'propose' && propose.polka.map((v) => v.from)).toEqual([0, 1, 2])
   })
 
   it('the locked value still gets a prevote', () => {
