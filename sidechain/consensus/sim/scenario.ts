@@ -49,6 +49,8 @@ export interface ScenarioOptions {
   readonly byzantineCount?: number
   readonly byzantineKinds?: readonly Byzantine[]
   readonly maxGstMs?: number
+  /** Upper end of the seeded loss rate before GST (default 0.3). */
+  readonly maxLoss?: number
 }
 
 export function drawScenario(rng: Prng, o: ScenarioOptions = {}): Scenario {
@@ -62,7 +64,7 @@ export function drawScenario(rng: Prng, o: ScenarioOptions = {}): Scenario {
   const honest = order.slice(byzCount)
 
   const gstMs = rng.int(0, o.maxGstMs ?? 3000)
-  const before: LinkModel = { minDelayMs: 1, maxDelayMs: rng.int(20, 400), loss: rng.next() * 0.3, duplicate: rng.next() * 0.2 }
+  const before: LinkModel = { minDelayMs: 1, maxDelayMs: rng.int(20, 400), loss: rng.next() * (o.maxLoss ?? 0.3), duplicate: rng.next() * 0.2 }
   const after: LinkModel = { minDelayMs: 1, maxDelayMs: 50, loss: 0, duplicate: 0.05 }
 
   let partition: number[][] = []
