@@ -46,8 +46,10 @@ export interface RunOptions extends ScenarioOptions {
   readonly quorum?: number
   /** Honest validators skip the lock check (a broken rule the checker must catch). */
   readonly unsafeIgnoreLock?: boolean
-  /** Simulated time after GST within which every honest validator must have decided every height. */
+  /** Simulated time after GST within which every honest validator must have decided every height (10 s). */
   readonly livenessBoundMs?: number
+  /** A height begun after GST must be decided by every honest validator within this (5 s; observed ≤ 1.6 s). */
+  readonly heightBoundMs?: number
   readonly gossipMs?: number
   readonly trace?: boolean
 }
@@ -126,7 +128,7 @@ class Simulation {
     this.adversary = this.rng.fork()
     this.heights = o.heights ?? 5
     this.gossipMs = o.gossipMs ?? 150
-    this.boundMs = o.livenessBoundMs ?? 30_000
+    this.boundMs = o.livenessBoundMs ?? 10_000
     this.trace = o.trace === true ? [] : undefined
     const n = this.scenario.n
     for (let i = 0; i < n; i++) {
@@ -423,11 +425,17 @@ class Simulation {
       rounds.push(all ? Math.max(...decisions.map((d) => (d as Decided).round)) + 1 : 0)
       const last = all ? Math.max(...decisions.map((d) => (d as Decided).atMs)) : previous
       simMs.push(last - previous)
+      const bound = this.o.heightBoundMs ?? 5000
+      if (all && previous >= this.scenario.gstMs && last - previous > bound) {
+        this.violations.push(`not live: height ${h}, begun after GST, took ${last - previous} ms (> ${bound})`)
+      }
       previous = last
     }
-    const live = this.done() && previous <= this.scenario.gstMs + this.boundMs
-    if (!live) this.violations.push(`not every honest validator decided ${this.heights} heights by GST + ${this.boundMs} ms`)
-    const safe = !this.violations.some((v) => !v.startsWith('not every'))
+    if (!this.done() || previous > this.scenario.gstMs + this.boundMs) {
+      this.violations.push(`not live: not every honest validator decided ${this.heights} heights by GST + ${this.boundMs} ms`)
+    }
+    const live = !this.violations.some((v) => v.startsWith('not live'))
+    const safe = !this.violations.some((v) => !v.startsWith('not live'))
     return { seed: this.seed, safe, live, rounds, simMs, violations: this.violations, scenario: this.scenario, ...(this.trace ? { trace: this.trace } : {}) }
   }
 }

@@ -55,4 +55,12 @@ describe('consensus simulation', () => {
     // The same seed with the lock rule intact is safe: it is the rule that the checker caught.
     expect(runSeed(found as number, harsh).safe).toBe(true)
   })
+
+  it('the checker catches lost liveness: f + 1 withholding validators stall every seed, yet safely', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const r = runSeed(seed, { n: 4, byzantineCount: 2, byzantineKinds: ['withhold'], livenessBoundMs: 3000 })
+      expect(r.live).toBe(false)
+      expect(r.safe).toBe(true)
+    }
+  })
 })
