@@ -61,7 +61,10 @@ export interface Context {
   /** This validator's index in 0..n-1. */
   readonly self: number
   readonly proposer: (height: bigint, round: number) => number
-  /** Votes for a quorum; defaults to quorumFor(n). */
+  /**
+   * Votes for a quorum; defaults to quorumFor(n). Check a configured one with checkThreshold where it is parsed;
+   * it is not checked here, so that tests can run a deliberately unsafe quorum.
+   */
   readonly quorum?: number
   readonly roundWindow?: number
   readonly timeouts?: TimeoutParams

@@ -6,6 +6,8 @@ import {
   apply,
   checkThreshold,
   initialState,
+  persisted,
+  resume,
   quorumFor,
   type Context,
   type Effect,
@@ -243,5 +245,47 @@ describe('quorum thresholds', () => {
       }
     }
     expect(() => checkThreshold(3, 2, { tolerateNoByzantine: true })).not.toThrow()
+  })
+})
+
+describe('tendermint: catch-up and restart', () => {
+  const A = { height: H, round: 2, from: 2, value: 'A', validRound: -1 }
+  const precommitsA = [0, 2, 3].map((from): Vote => ({ type: 'precommit', height: H, round: 2, from, value: 'A' }))
+
+  it('a commit (proposal + quorum of precommits) decides at any round', () => {
+    const ctx = ctxFor(1)
+    const s = run(initialState(H), ctx, [start]).state
+    const t = apply(s, { kind: 'commit', proposal: A, precommits: precommitsA, valid: true }, ctx)
+    expect(t.effects).toEqual([{ kind: 'decide', height: H, value: 'A', round: 2 }])
+  })
+
+  it('a commit short of a quorum, from the wrong proposer, with duplicates or for an invalid value decides nothing', () => {
+    const ctx = ctxFor(1)
+    const s = run(initialState(H), ctx, [start]).state
+    const cases = [
+      { proposal: A, precommits: precommitsA.slice(0, 2), valid: true },
+      { proposal: A, precommits: [...precommitsA.slice(0, 2), precommitsA[0] as Vote], valid: true },
+      { proposal: { ...A, from: 3 }, precommits: precommitsA, valid: true },
+      { proposal: A, precommits: precommitsA, valid: false },
+      { proposal: A, precommits: precommitsA.map((v) => ({ ...v, value: 'B' })), valid: true },
+    ]
+    for (const c of cases) expect(apply(s, { kind: 'commit', ...c }, ctx).effects).toEqual([])
+  })
+
+  it('a restarted validator keeps its lock and prevotes nil for another value', () => {
+    const ctx = ctxFor(1)
+    const locked = run(initialState(H), ctx, [start, proposal(0, 'A'), ...votes('prevote', 0, [0, 1, 2], 'A')]).state
+    expect(locked.lockedValue).toBe('A')
+    const saved = persisted({ ...locked, round: 2 })
+    const back = resume(saved, ctx)
+    expect(back.state.rounds.size).toBe(0)
+    expect(back.effects).toEqual([{ kind: 'scheduleTimeout', step: 'propose', height: H, round: 2, ms: DEFAULT_TIMEOUTS.proposeBase + 2 * DEFAULT_TIMEOUTS.proposeDelta }])
+    expect(sent(apply(back.state, proposal(2, 'B'), ctx).effects)[0]?.value).toBeNull()
+  })
+
+  it('a proposal counts as a message of its round for the f + 1 skip', () => {
+    const ctx = ctxFor(1)
+    const r = run(initialState(H), ctx, [start, proposal(3, 'X'), vote('prevote', 3, 0, 'X')])
+    expect(r.state.round).toBe(3)
   })
 })
