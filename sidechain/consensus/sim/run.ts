@@ -16,21 +16,16 @@ import {
   type Effect,
   type Event,
   type Persisted,
-  type Proposal,
   type State,
   type Step,
   type Value,
   type Vote,
 } from '../tendermint.js'
 import { EventQueue } from './event-queue.js'
+import { describe, isValid, msgHeight, msgRound, toEvent, type Message } from './messages.js'
+import { deliveryDelays } from './network.js'
 import { mulberry32, type Prng } from './prng.js'
 import { drawScenario, type Byzantine, type Scenario, type ScenarioOptions } from './scenario.js'
-
-export type Message =
-  | { readonly kind: 'proposal'; readonly proposal: Proposal; readonly polka?: readonly Vote[] }
-  | { readonly kind: 'vote'; readonly vote: Vote }
-  /** A decided height's certificate, handed to a peer that is still working on it. */
-  | { readonly kind: 'commit'; readonly proposal: Proposal; readonly precommits: readonly Vote[] }
 
 type SimEvent =
   | { readonly kind: 'deliver'; readonly to: number; readonly from: number; readonly msg: Message }
@@ -92,14 +87,6 @@ interface Shell {
   readonly commits: Map<bigint, Message>
   readonly lastCatchUp: Map<number, number>
 }
-
-const isValid = (value: Value): boolean => !value.startsWith('bad-')
-const msgHeight = (m: Message): bigint => (m.kind === 'vote' ? m.vote.height : m.proposal.height)
-const msgRound = (m: Message): number => (m.kind === 'vote' ? m.vote.round : m.proposal.round)
-const describe = (m: Message): string =>
-  m.kind === 'vote'
-    ? `${m.vote.type} h${m.vote.height} r${m.vote.round} ${m.vote.value ?? 'nil'}`
-    : `${m.kind} h${m.proposal.height} r${m.proposal.round} ${m.proposal.value} vr${m.proposal.validRound}`
 
 /**
  * Runs one seed. The liveness bounds are generous on purpose: over seeds 1..12000 the slowest height begun after
@@ -234,7 +221,7 @@ class Simulation {
           const t = resume(s.saved, s.ctx)
           s.state = t.state
           // What it signed at this height is on disk too, and counts towards its own quorums again.
-          const work: Event[] = s.own.filter((m) => msgHeight(m) === s.height).map((m) => this.toEvent(m))
+          const work: Event[] = s.own.filter((m) => msgHeight(m) === s.height).map((m) => toEvent(m))
           this.perform(s, t.effects, work)
           for (const e of work) this.feed(s, e)
         }
@@ -330,24 +317,13 @@ class Simulation {
     s.future = []
     if (s.decided.size >= this.heights) return
     work.push({ kind: 'start' })
-    for (const m of buffered) work.push(this.toEvent(m))
-  }
-
-  private toEvent(m: Message): Event {
-    switch (m.kind) {
-      case 'proposal':
-        return { kind: 'proposal', proposal: m.proposal, valid: isValid(m.proposal.value), ...(m.polka ? { polka: m.polka } : {}) }
-      case 'vote':
-        return { kind: 'vote', vote: m.vote }
-      case 'commit':
-        return { kind: 'commit', proposal: m.proposal, precommits: m.precommits, valid: isValid(m.proposal.value) }
-    }
+    for (const m of buffered) work.push(toEvent(m))
   }
 
   private receive(s: Shell, from: number, m: Message): void {
     const h = msgHeight(m)
     if (h === s.height) {
-      if (s.decided.size < this.heights) this.feed(s, this.toEvent(m))
+      if (s.decided.size < this.heights) this.feed(s, toEvent(m))
     } else if (h === s.height + 1n) {
       if (s.future.length < 1000) s.future.push(m)
     } else if (h < s.height) {
@@ -389,24 +365,10 @@ class Simulation {
   }
 
   private send(from: number, to: number, m: Message): void {
-    const { gstMs, partition } = this.scenario
-    const now = this.q.now
-    const link = now < gstMs ? this.scenario.before : this.scenario.after
-    if (now < gstMs && partition.length > 0) {
-      const side = (i: number): number => partition.findIndex((g) => g.includes(i))
-      if (side(from) !== side(to)) return
-    }
-    const rng = this.net
-    if (rng.chance(link.loss)) return
-    const copies = rng.chance(link.duplicate) ? 2 : 1
-    for (let c = 0; c < copies; c++) {
-      // A message sent before GST arrives by GST + maxDelay at the latest (the partial-synchrony model).
-      let delay = rng.int(link.minDelayMs, link.maxDelayMs)
-      if (now < gstMs) delay = Math.min(delay, gstMs - now + this.scenario.after.maxDelayMs)
-      this.q.schedule(delay, { kind: 'deliver', to, from, msg: m })
-    }
+    for (const delay of deliveryDelays(this.net, this.scenario, this.q.now, from, to)) this.q.schedule(delay, { kind: 'deliver', to, from, msg: m })
     if (this.trace !== undefined && this.trace.length < 3_000_000) this.log(`${from}->${to} ${describe(m)}`)
   }
+
 
   private result(): RunResult {
     for (const s of this.nodes) {
