@@ -58,6 +58,8 @@ export interface RunResult {
   /** Per height: simulated ms from the previous height's last honest decision to this one's. */
   readonly simMs: number[]
   readonly violations: string[]
+  /** Validators that some honest validator caught signing two values in one (type, height, round). */
+  readonly accused: number[]
   readonly scenario: Scenario
   readonly trace?: string[]
 }
@@ -109,6 +111,7 @@ class Simulation {
   private readonly gossipMs: number
   private readonly boundMs: number
   private readonly violations: string[] = []
+  private readonly evidence = new Set<number>()
   private readonly trace: string[] | undefined
 
   constructor(
@@ -258,6 +261,7 @@ class Simulation {
           this.decide(s, eff.height, eff.value, eff.round, work)
           break
         case 'evidence':
+          this.evidence.add(eff.first.from)
           if (this.nodes[eff.first.from]?.byz === undefined) {
             this.violations.push(`honest validator ${eff.first.from} accused by ${s.index}: ${eff.first.value} / ${eff.second.value}`)
           }
@@ -404,6 +408,6 @@ class Simulation {
     }
     const live = !this.violations.some((v) => v.startsWith('not live'))
     const safe = !this.violations.some((v) => !v.startsWith('not live'))
-    return { seed: this.seed, safe, live, rounds, simMs, violations: this.violations, scenario: this.scenario, ...(this.trace ? { trace: this.trace } : {}) }
+    return { seed: this.seed, safe, live, rounds, simMs, violations: this.violations, accused: [...this.evidence].sort((a, b) => a - b), scenario: this.scenario, ...(this.trace ? { trace: this.trace } : {}) }
   }
 }

@@ -63,4 +63,15 @@ describe('consensus simulation', () => {
       expect(r.safe).toBe(true)
     }
   })
+
+  it('double voters are caught: evidence names them and only them', () => {
+    let caught = 0
+    for (let seed = 1; seed <= 30; seed++) {
+      const r = runSeed(seed, { byzantineCount: 1, byzantineKinds: ['doubleVote'] })
+      const byzantine = [...r.scenario.byzantine.keys()]
+      for (const i of r.accused) expect(byzantine).toContain(i)
+      if (r.accused.length > 0) caught++
+    }
+    expect(caught).toBeGreaterThan(20)
+  })
 })
