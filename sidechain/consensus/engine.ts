@@ -16,6 +16,7 @@ import { CausewayError, fail } from '../../spv/base/errors.js'
 import { bytesToHex, equalBytes, toHex } from '../../spv/base/bytes.js'
 import { timingFields, type Candidate, type Node } from '../node/node.js'
 import { serialized } from '../chain/block-bytes.js'
+import { MAX_CLOCK_DRIFT_S, latestAllowedTimestamp } from '../chain/block-time.js'
 import { commitDigest, decodeCertificate, encodeCertificate, signCommit, verifyCertificate, type Certificate, type ValidatorSet } from './certificate.js'
 import { signMessage, verifyMessage, type MessageType, type SignedMessage } from './messages.js'
 import type { SignLog } from './sign-log.js'
@@ -37,8 +38,6 @@ export interface EngineOptions {
   readonly maxRoundMs?: number
 }
 
-/** Blocks are refused whose timestamp is further than this ahead of the validator's clock. */
-const MAX_CLOCK_DRIFT_S = 15n
 const TRAILING_EMPTY_BLOCKS = 2
 /** How often the engine steps (round timeouts, proposing) when nothing wakes it sooner. */
 const TICK_MS = 100
@@ -294,6 +293,11 @@ export class Engine {
     const block = this.decodeBlock(message.payload[0])
     const hash = block.hash()
     if (block.header.number !== this.height) fail('CONSENSUS_WRONG_HEIGHT', `proposal for height ${message.height} carries block ${block.header.number}`)
+    // Checked before the proposal changes anything (the round included).
+    const latest = latestAllowedTimestamp((await this.node.headBlock()).header.timestamp, Date.now())
+    if (block.header.timestamp > latest) {
+      fail('CONSENSUS_BAD_TIMESTAMP', `block timestamp ${block.header.timestamp} is ahead of this validator's clock: at most ${latest} (clock + ${MAX_CLOCK_DRIFT_S} s, or parent + 1 s)`)
+    }
     if (message.round > this.round) {
       this.round = message.round
       this.roundStartedAt = Date.now()
@@ -302,9 +306,6 @@ export class Engine {
       // Locked: support our block in this round instead, and refuse the other.
       this.prevote(message.round, this.locked)
       fail('CONSENSUS_ALREADY_SIGNED', `already signed ${toHex(this.locked)} at height ${this.height}; refusing ${toHex(hash)}`)
-    }
-    if (block.header.timestamp > BigInt(Math.floor(Date.now() / 1000)) + MAX_CLOCK_DRIFT_S) {
-      fail('CONSENSUS_BAD_TIMESTAMP', `block timestamp ${block.header.timestamp} is too far ahead of this validator's clock`)
     }
     // Re-execute: a bad state root, receipts root, fee handling or transaction makes this throw EXEC_INVALID_BLOCK.
     // The round's clock restarts after a fresh execution, so a large block's re-execution on a busy machine does

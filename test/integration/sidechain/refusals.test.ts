@@ -1,6 +1,6 @@
 // A validator refuses, with a coded reason in its log, a proposal from the wrong proposer, one with a bad
-// signature, a block with a bad state root, and a second block for a height it already signed — and, before the
-// engine sees it, any message in a request not signed by a federation key (401). The test acts as the other
+// signature, a block stamped too far ahead, a block with a bad state root, and a second block for a height it
+// already signed — and, before the engine sees it, any message in a request not signed by a federation key (401). The test acts as the other
 // validators (it holds their keys, and signs requests with them) and speaks to a real validator process over its
 // p2p endpoint.
 import { createBlock, createBlockFromRPC, type Block } from '@ethereumjs/block'
@@ -139,6 +139,15 @@ describe('a validator refuses', () => {
     const r = roundOf(block.header.number, 0)
     expect(await propose(block, r, 0, 2)).toEqual({ status: 400, code: 'CONSENSUS_BAD_SIGNATURE' })
     await expectLogged('CONSENSUS_BAD_SIGNATURE')
+  })
+
+  it('a block stamped 10 s ahead of its clock (issue 13 finding 6: +15 s was allowed and stalled the next proposer)', async () => {
+    const parent = await parentBlock()
+    const secondsAhead = BigInt(Math.floor(Date.now() / 1000)) + 10n - parent.header.timestamp
+    const block = await emptyChild(parent, secondsAhead)
+    const r = roundOf(block.header.number, 0)
+    expect(await propose(block, r, 0)).toEqual({ status: 400, code: 'CONSENSUS_BAD_TIMESTAMP' })
+    await expectLogged('CONSENSUS_BAD_TIMESTAMP')
   })
 
   it('a block with a bad state root', async () => {
