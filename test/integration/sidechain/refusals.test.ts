@@ -1,8 +1,8 @@
 // A validator refuses, with a coded reason in its log, a proposal from the wrong proposer, one with a bad
 // signature, a block stamped too far ahead, a block with a bad state root, and a second block for a height it
-// already signed — and, before the engine sees it, any message in a request not signed by a federation key (401). The test acts as the other
-// validators (it holds their keys, and signs requests with them) and speaks to a real validator process over its
-// p2p endpoint.
+// already signed — and, before the engine sees it, any message in a request not signed by a federation key
+// (401). The test acts as the other validators (it holds their keys, and signs requests with them) and speaks to a
+// real validator process over its p2p endpoint.
 import { createBlock, createBlockFromRPC, type Block } from '@ethereumjs/block'
 import { KECCAK256_RLP } from '@ethereumjs/util'
 import { JsonRpcProvider, Wallet } from 'ethers'
