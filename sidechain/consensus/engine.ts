@@ -39,6 +39,8 @@ export interface EngineOptions {
 }
 
 const TRAILING_EMPTY_BLOCKS = 2
+/** Proposals more than this many rounds ahead of the validator's own are refused. */
+const MAX_ROUNDS_AHEAD = 64
 /** How often the engine steps (round timeouts, proposing) when nothing wakes it sooner. */
 const TICK_MS = 100
 
@@ -57,6 +59,8 @@ export class Engine {
   private polka: Uint8Array | undefined
   private readonly blocks = new Map<string, Block>()
   private readonly candidates = new Map<string, Candidate>()
+  /** round → the block hash proposed in it: one proposal per round is looked at (and re-executed). */
+  private readonly proposals = new Map<number, string>()
   /** round → block hash hex → validators that prevoted it. */
   private readonly prevotes = new Map<number, Map<string, Set<number>>>()
   private readonly myPrevotes = new Set<number>()
@@ -146,6 +150,7 @@ export class Engine {
     this.proposedInRound = -1
     this.blocks.clear()
     this.candidates.clear()
+    this.proposals.clear()
     this.prevotes.clear()
     this.myPrevotes.clear()
     this.precommits.clear()
@@ -290,14 +295,24 @@ export class Engine {
     if (message.from !== expected) {
       fail('CONSENSUS_WRONG_PROPOSER', `validator ${message.from} is not the proposer of height ${message.height} round ${message.round} (validator ${expected} is)`)
     }
+    // A proposal far ahead would move this validator to a round the others are not in (one at round 1,000,000 had
+    // every moved validator's messages refused by the wire: the chain halted, issue 13 finding 1).
+    if (message.round > this.round + MAX_ROUNDS_AHEAD) {
+      fail('CONSENSUS_ROUND_TOO_FAR', `proposal for round ${message.round}, more than ${MAX_ROUNDS_AHEAD} rounds ahead of this validator's ${this.round}`)
+    }
     const block = this.decodeBlock(message.payload[0])
     const hash = block.hash()
     if (block.header.number !== this.height) fail('CONSENSUS_WRONG_HEIGHT', `proposal for height ${message.height} carries block ${block.header.number}`)
+    const seen = this.proposals.get(message.round)
+    if (seen !== undefined && seen !== bytesToHex(hash)) {
+      fail('CONSENSUS_DUPLICATE_PROPOSAL', `validator ${message.from} already proposed another block in round ${message.round} of height ${this.height}`)
+    }
     // Checked before the proposal changes anything (the round included).
     const latest = latestAllowedTimestamp((await this.node.headBlock()).header.timestamp, Date.now())
     if (block.header.timestamp > latest) {
       fail('CONSENSUS_BAD_TIMESTAMP', `block timestamp ${block.header.timestamp} is ahead of this validator's clock: at most ${latest} (clock + ${MAX_CLOCK_DRIFT_S} s, or parent + 1 s)`)
     }
+    this.proposals.set(message.round, bytesToHex(hash))
     if (message.round > this.round) {
       this.round = message.round
       this.roundStartedAt = Date.now()

@@ -152,7 +152,8 @@ describe('a validator refuses', () => {
 
   it('a block with a bad state root', async () => {
     const block = await emptyChild(await parentBlock(), 1n, new Uint8Array(32).fill(7))
-    const r = roundOf(block.header.number, 0)
+    // A round of its own: a validator looks at one proposal per round, and the test below proposes in the first.
+    const r = roundOf(block.header.number, 0, 10)
     expect(await propose(block, r, 0)).toEqual({ status: 400, code: 'EXEC_INVALID_BLOCK' })
     await expectLogged('EXEC_INVALID_BLOCK')
     expect(v1.output()).toMatch(/bad state root/)
@@ -177,4 +178,16 @@ describe('a validator refuses', () => {
     // Nothing became final: validator 1 alone cannot gather two signatures.
     expect(Number(await rpc(v1, 'eth_blockNumber'))).toBe(Number(parent.header.number))
   }, 60_000)
+  it('a proposal a million rounds ahead, by that round\'s proposer (issue 13 finding 1), and a second proposal in one round', async () => {
+    // After the test above: validator 1 is locked on `first` (the empty child one second after the parent).
+    const parent = await parentBlock()
+    const first = await emptyChild(parent, 1n)
+    const h = first.header.number
+    expect(await propose(first, roundOf(h, 0, 1_000_000 - 3), 0)).toEqual({ status: 400, code: 'CONSENSUS_ROUND_TOO_FAR' })
+    await expectLogged('CONSENSUS_ROUND_TOO_FAR')
+    const r = roundOf(h, 0, 40)
+    expect(await propose(first, r, 0)).toEqual({ status: 200 })
+    // Another block in the same round is not looked at again (nor re-executed).
+    expect(await propose(await emptyChild(parent, 3n), r, 0)).toEqual({ status: 400, code: 'CONSENSUS_DUPLICATE_PROPOSAL' })
+  })
 })
