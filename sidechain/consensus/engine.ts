@@ -36,6 +36,11 @@ export interface EngineOptions {
   readonly roundMs?: number
   readonly roundIncrementMs?: number
   readonly maxRoundMs?: number
+  /**
+   * Sign even when the sign log is missing or behind the chain (see `watching`). An operator override: a
+   * validator whose log was lost may sign a second block at a height where it signed one before — a double sign.
+   */
+  readonly unsafeSignWithoutHistory?: boolean
 }
 
 const TRAILING_EMPTY_BLOCKS = 2
@@ -77,6 +82,14 @@ export class Engine {
   private trailingWanted = 0
   /** Refusals by code, for metrics and tests. */
   readonly refusals = new Map<string, number>()
+  /**
+   * Set (to the start time, unix seconds) while this validator only watches (issue 13 finding 5): its sign log is
+   * missing or ends below the chain it sees — a wiped or restored data directory — so it may have signed at the
+   * height in progress before and cannot know what. It signs nothing until a block proposed after its start is
+   * final; every height above that one began after the log was lost, so nothing it signs there can be a second
+   * signature.
+   */
+  private watchingSince: bigint | undefined
 
   constructor(private readonly o: EngineOptions) {}
 
@@ -85,6 +98,17 @@ export class Engine {
   }
 
   async start(): Promise<void> {
+    const head = this.node.blockNumber()
+    const latest = await this.o.signLog.latestHeight()
+    // A lone validator has nobody to double-sign against (and nobody else to finalize while it watched).
+    const alone = this.o.set.keys.length === 1
+    if (!alone && head > 0n && (latest === undefined || latest < head) && this.o.unsafeSignWithoutHistory !== true) {
+      this.watchingSince = BigInt(Math.floor(Date.now() / 1000))
+      this.o.logger.warn(
+        { head: Number(head), signLogLatest: latest === undefined ? null : Number(latest) },
+        'sign log missing or behind the chain: watching, signing nothing until a block proposed after this start is final (override: consensus.unsafeSignWithoutHistory, which risks a double sign)',
+      )
+    }
     await this.serial(() => this.resetHeight())
     this.node.subscribe({
       onBlock: (block) => {
@@ -139,6 +163,10 @@ export class Engine {
     const next = this.node.blockNumber() + 1n
     if (next === this.height) return
     const head = await this.node.headBlock()
+    if (this.watchingSince !== undefined && head.header.timestamp >= this.watchingSince) {
+      this.watchingSince = undefined
+      this.o.logger.info({ height: Number(next), after: Number(head.header.number) }, 'watched a height pass: signing again')
+    }
     const parent = head.header.number > 0n ? await this.node.getBlock(head.header.number - 1n) : undefined
     // After a block with transactions, a few empty blocks follow (clients polling the block number see theirs).
     this.trailingWanted = head.transactions.length > 0 ? TRAILING_EMPTY_BLOCKS : (parent?.transactions.length ?? 0) > 0 ? 1 : 0
@@ -201,8 +229,14 @@ export class Engine {
     }
   }
 
+  /** Whether this validator is only watching (see `watchingSince`). */
+  get watching(): boolean {
+    return this.watchingSince !== undefined
+  }
+
   private async propose(): Promise<void> {
     this.proposedInRound = this.round
+    if (this.watching) return // the round times out and passes to the next proposer
     const again = this.locked ?? this.polka
     let block = again === undefined ? undefined : this.blocks.get(bytesToHex(again))
     if (block === undefined && this.locked !== undefined) return // locked on a block we do not have: wait for others
@@ -335,7 +369,7 @@ export class Engine {
 
   /** Our prevote for `hash` in `round`, once per round. */
   private prevote(round: number, hash: Uint8Array): void {
-    if (this.myPrevotes.has(round)) return
+    if (this.watching || this.myPrevotes.has(round)) return
     this.myPrevotes.add(round)
     this.addPrevote(round, hash, this.o.index)
     this.o.broadcast(this.sign('prevote', round, [hash]))
@@ -366,6 +400,7 @@ export class Engine {
     if (this.locked !== undefined) return
     const block = this.blocks.get(bytesToHex(hash))
     if (block === undefined) return // we never saw this block; a later proposal of it will carry it
+    if (this.watching) return
     await this.execute(block)
     await this.o.signLog.record(this.height, hash, serialized(block)) // on disk before the signature exists elsewhere
     this.locked = hash

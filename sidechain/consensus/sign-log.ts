@@ -4,6 +4,7 @@
 // validator can still propose it again.
 import { fail } from '../../spv/base/errors.js'
 import { equalBytes, toHex } from '../../spv/base/bytes.js'
+import { decodeU64, encodeU64 } from '../store/layout.js'
 import type { NodeDatabase } from '../store/database.js'
 import { layout } from '../store/layout.js'
 
@@ -36,13 +37,21 @@ export class SignLog {
         refused: toHex(blockHash),
       })
     }
+    const latest = await this.latestHeight()
     // classic-level honours `sync` (fsync before resolving); the sublevel passes the option through.
     await this.db.chainSub.batch(
       [
         { type: 'put', key: layout.signedBlock(height), value: block },
         { type: 'put', key: layout.signLog(height), value: blockHash },
+        ...(latest === undefined || height > latest ? [{ type: 'put' as const, key: layout.signLogLatest, value: encodeU64(height) }] : []),
       ],
       { sync: true } as never,
     )
+  }
+
+  /** The highest height signed at, or undefined for a log that holds nothing (new, wiped, or from before this key). */
+  async latestHeight(): Promise<bigint | undefined> {
+    const v = await this.db.chainSub.get(layout.signLogLatest)
+    return v === undefined ? undefined : decodeU64(v)
   }
 }

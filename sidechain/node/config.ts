@@ -49,7 +49,14 @@ export const nodeConfigSchema = z
     p2p: z.object({ host: z.string().default('127.0.0.1'), port }),
     /** Where to fetch final blocks and forward transactions; default: every validator's p2p URL but our own. */
     peers: z.array(z.string().url()).optional(),
-    consensus: z.object({ roundMs: z.number().int().positive().optional(), roundIncrementMs: z.number().int().nonnegative().optional() }).default({}),
+    consensus: z
+      .object({
+        roundMs: z.number().int().positive().optional(),
+        roundIncrementMs: z.number().int().nonnegative().optional(),
+        /** Sign with a missing or stale sign log (risks a double sign; see Engine). */
+        unsafeSignWithoutHistory: z.boolean().optional(),
+      })
+      .default({}),
   })
   .strict()
 
@@ -67,7 +74,7 @@ export interface NodeConfig {
   readonly rpc: { readonly host: string; readonly port: number; readonly maxLogs?: number; readonly maxLogRange?: number; readonly gasCap?: number; readonly evmTimeoutMs?: number }
   readonly p2p: { readonly host: string; readonly port: number }
   readonly peers: readonly string[]
-  readonly consensus: { readonly roundMs?: number; readonly roundIncrementMs?: number }
+  readonly consensus: { readonly roundMs?: number; readonly roundIncrementMs?: number; readonly unsafeSignWithoutHistory?: boolean }
 }
 
 const big = (q: string | number): bigint => BigInt(q)

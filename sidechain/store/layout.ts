@@ -58,6 +58,8 @@ export const layout = {
   mempoolRange: () => [key('m'), key('n')] as const,
   signLog: (height: bigint) => key('v', u64(height)),
   signedBlock: (height: bigint) => key('V', u64(height)),
+  /** The highest height the sign log holds a record for. */
+  signLogLatest: enc.encode('L'),
 } as const
 
 export function encodeU64(n: bigint): Uint8Array {
