@@ -20,6 +20,7 @@ import { MAX_CLOCK_DRIFT_S, latestAllowedTimestamp } from '../chain/block-time.j
 import { commitDigest, decodeCertificate, encodeCertificate, signCommit, verifyCertificate, type Certificate, type ValidatorSet } from './certificate.js'
 import { signMessage, verifyMessage, type MessageType, type SignedMessage } from './messages.js'
 import type { SignLog } from './sign-log.js'
+import { EvidenceLog } from './evidence.js'
 
 export interface EngineOptions {
   readonly node: Node
@@ -82,6 +83,8 @@ export class Engine {
   private trailingWanted = 0
   /** Refusals by code, for metrics and tests. */
   readonly refusals = new Map<string, number>()
+  /** Equivocations seen (evidence.ts). */
+  readonly evidence = new EvidenceLog()
   /**
    * Set (to the start time, unix seconds) while this validator only watches (issue 13 finding 5): its sign log is
    * missing or ends below the chain it sees — a wiped or restored data directory — so it may have signed at the
@@ -227,6 +230,13 @@ export class Engine {
       }
       await this.propose()
     }
+  }
+
+  /** Records and logs two signatures of `validator` for different blocks where it may give one. */
+  private equivocated(type: 'prevote' | 'precommit', round: number, validator: number, first: string, second: string): void {
+    const e = { type, height: this.height, round, validator, first: `0x${first}`, second: `0x${second}`, seenAt: Date.now() }
+    this.evidence.add(e)
+    this.o.logger.warn({ code: 'CONSENSUS_EQUIVOCATION', ...e, height: Number(e.height) }, `evidence: validator ${validator} signed two blocks`)
   }
 
   /** Whether this validator is only watching (see `watchingSince`). */
@@ -379,6 +389,7 @@ export class Engine {
     const byHash = this.prevotes.get(round) ?? new Map<string, Set<number>>()
     this.prevotes.set(round, byHash)
     const key = bytesToHex(hash)
+    for (const [other, voters] of byHash) if (other !== key && voters.has(validator)) this.equivocated('prevote', round, validator, other, key)
     const voters = byHash.get(key) ?? new Set<number>()
     voters.add(validator)
     byHash.set(key, voters)
@@ -419,6 +430,7 @@ export class Engine {
 
   private addPrecommit(hash: Uint8Array, validator: number, signature: Uint8Array): void {
     const key = bytesToHex(hash)
+    for (const [other, signers] of this.precommits) if (other !== key && signers.has(validator)) this.equivocated('precommit', this.round, validator, other, key)
     const signers = this.precommits.get(key) ?? new Map<number, Uint8Array>()
     signers.set(validator, signature)
     this.precommits.set(key, signers)

@@ -136,6 +136,7 @@ export async function startFederationNode(config: NodeConfig, root: Logger): Pro
     new Gauge({ name: 'causeway_finality_lag_blocks', help: 'Final blocks peers have that this node has not yet', registers: [registry], collect() { const h = syncer.highestSeen - node.blockNumber(); this.set(h > 0n ? Number(h) : 0) } })
     new Gauge({ name: 'causeway_mempool_size', help: 'Pending transactions', registers: [registry], collect() { this.set(node.mempool.size) } })
     new Gauge({ name: 'causeway_peers', help: 'Peers that answered the last request', registers: [registry], collect() { this.set(peerCount()) } })
+    new Gauge({ name: 'causeway_consensus_evidence', help: 'Equivocations seen: two signatures of one validator for different blocks', registers: [registry], collect() { this.set(engine?.evidence.total ?? 0) } })
     const rpc = await startRpcServer({
       api: new Proxy(node, {
         get(target, prop, receiver) {
@@ -149,7 +150,12 @@ export async function startFederationNode(config: NodeConfig, root: Logger): Pro
       port: config.rpc.port,
       logger: root,
       registry,
-      extras: { peerCount, audit: () => node.audit(), nativeSupply: (block: bigint) => node.nativeSupply(block) },
+      extras: {
+        peerCount,
+        audit: () => node.audit(),
+        nativeSupply: (block: bigint) => node.nativeSupply(block),
+        evidence: () => ({ total: engine?.evidence.total ?? 0, items: engine?.evidence.list() ?? [] }),
+      },
     })
     closers.push(() => rpc.close())
     logger.info(

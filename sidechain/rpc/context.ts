@@ -2,6 +2,7 @@
 // the WebSocket connection's subscriptions (absent over HTTP). Kept apart so methods and transports share it.
 import type { NodeApi, SupplyReport } from '../node/api.js'
 import type { FilterManager } from './filters.js'
+import type { Evidence } from '../consensus/evidence.js'
 import type { SubscriptionSet } from './subscriptions.js'
 
 /** Optional facts beyond NodeApi the node may pass to the RPC server. */
@@ -15,6 +16,8 @@ export interface RpcExtras {
    * independently of any counter — the audit compares it with the bridge's Σ minted − Σ burned.
    */
   nativeSupply?(block: bigint): Promise<{ wei: bigint; accounts: number }>
+  /** Equivocation seen by this validator's engine (causeway_evidence), newest last. */
+  evidence?(): { readonly total: number; readonly items: readonly Evidence[] }
 }
 
 export interface RpcContext {

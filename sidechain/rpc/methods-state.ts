@@ -182,6 +182,12 @@ export const stateMethods: Readonly<Record<string, RpcMethod>> = {
     const s = await ctx.extras.nativeSupply(block)
     return { block: toQuantity(block), wei: toQuantity(s.wei), accounts: s.accounts }
   },
+  // Two signatures of one validator for different blocks where it may give one (sidechain/consensus/evidence.ts).
+  causeway_evidence: (params, ctx) => {
+    positional(params, [], 0)
+    const e = ctx.extras.evidence?.() ?? { total: 0, items: [] }
+    return { total: e.total, items: e.items.map((x) => ({ ...x, height: toQuantity(x.height) })) }
+  },
   // The supply invariant checked against the state itself: every balance in the head state summed.
   causeway_audit: async (params, ctx) => {
     positional(params, [], 0)

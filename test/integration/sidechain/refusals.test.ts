@@ -11,7 +11,7 @@ import { createChainCommon, DEFAULT_MIN_BASE_FEE, DEFAULT_GAS_LIMIT, type ChainP
 import { childHeaderBase } from '../../../sidechain/exec/execute.js'
 import { proposerOf } from '../../../sidechain/consensus/engine.js'
 import { signMessage, toWire, type Message } from '../../../sidechain/consensus/messages.js'
-import { hexToBytes } from '../../../spv/base/bytes.js'
+import { hexToBytes, toHex } from '../../../spv/base/bytes.js'
 import { peerKeyOf, signRequest } from '../../../sidechain/p2p/peer-auth.js'
 import { emptyChildStateRoot } from '../../helpers/empty-child-root.js'
 import { TEST_PREFUND_WEI, startFederation, type Federation, type MemberProcess } from '../../helpers/federation.js'
@@ -95,6 +95,12 @@ async function send(m: Message, signer: number, authenticate = true): Promise<{ 
   const r = await fetch(new URL('/p2p/message', fed.p2pUrls[1]), { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: text })
   const body = (await r.json()) as { error?: { code: string } }
   return body.error === undefined ? { status: r.status } : { status: r.status, code: body.error.code }
+}
+
+/** Waits (briefly) for a log line with `code` (not a refusal: the message itself was taken). */
+async function expectLoggedLine(code: string): Promise<void> {
+  for (let i = 0; i < 40 && !v1.output().includes(`"code":"${code}"`); i++) await new Promise((r) => setTimeout(r, 50))
+  expect(v1.output()).toContain(`"code":"${code}"`)
 }
 
 function refusalsLogged(): string[] {
@@ -189,5 +195,19 @@ describe('a validator refuses', () => {
     expect(await propose(first, r, 0)).toEqual({ status: 200 })
     // Another block in the same round is not looked at again (nor re-executed).
     expect(await propose(await emptyChild(parent, 3n), r, 0)).toEqual({ status: 400, code: 'CONSENSUS_DUPLICATE_PROPOSAL' })
+  })
+  it('two prevotes of one validator for different blocks in one round are kept as evidence (RPC and /metrics)', async () => {
+    const parent = await parentBlock()
+    const a = await emptyChild(parent, 5n)
+    const b = await emptyChild(parent, 6n)
+    const r = roundOf(a.header.number, 0, 50)
+    expect(await prevote(a, r, 0)).toEqual({ status: 200 })
+    expect(await prevote(b, r, 0)).toEqual({ status: 200 })
+    await expectLoggedLine('CONSENSUS_EQUIVOCATION')
+    const evidence = await rpc(v1, 'causeway_evidence', [])
+    expect(evidence.total).toBeGreaterThanOrEqual(1)
+    expect(evidence.items.at(-1)).toMatchObject({ type: 'prevote', round: r, validator: 0, first: toHex(a.hash()), second: toHex(b.hash()) })
+    const metrics = await (await fetch(new URL('/metrics', v1.rpcUrl))).text()
+    expect(metrics).toMatch(/causeway_consensus_evidence [1-9]/)
   })
 })
