@@ -85,6 +85,8 @@ export class Engine {
   readonly refusals = new Map<string, number>()
   /** Equivocations seen (evidence.ts). */
   readonly evidence = new EvidenceLog()
+  /** Vote slots at this height already reported as equivocation. */
+  private readonly accused = new Set<string>()
   /**
    * Set (to the start time, unix seconds) while this validator only watches (issue 13 finding 5): its sign log is
    * missing or ends below the chain it sees — a wiped or restored data directory — so it may have signed at the
@@ -182,6 +184,7 @@ export class Engine {
     this.blocks.clear()
     this.candidates.clear()
     this.proposals.clear()
+    this.accused.clear()
     this.prevotes.clear()
     this.myPrevotes.clear()
     this.precommits.clear()
@@ -234,6 +237,11 @@ export class Engine {
 
   /** Records and logs two signatures of `validator` for different blocks where it may give one. */
   private equivocated(type: 'prevote' | 'precommit', round: number, validator: number, first: string, second: string): void {
+    // Once per validator and vote slot: a member signing a thousand blocks in one round is one piece of evidence,
+    // not a line (and an entry) for every pair of them.
+    const slot = type === 'prevote' ? `prevote:${round}:${validator}` : `precommit:${validator}`
+    if (this.accused.has(slot)) return
+    this.accused.add(slot)
     const e = { type, height: this.height, round, validator, first: `0x${first}`, second: `0x${second}`, seenAt: Date.now() }
     this.evidence.add(e)
     this.o.logger.warn({ code: 'CONSENSUS_EQUIVOCATION', ...e, height: Number(e.height) }, `evidence: validator ${validator} signed two blocks`)

@@ -203,8 +203,11 @@ describe('a validator refuses', () => {
     const r = roundOf(a.header.number, 0, 50)
     expect(await prevote(a, r, 0)).toEqual({ status: 200 })
     expect(await prevote(b, r, 0)).toEqual({ status: 200 })
+    // A third block in the same slot is the same misbehaviour: one piece of evidence, not one per pair.
+    expect(await prevote(await emptyChild(parent, 7n), r, 0)).toEqual({ status: 200 })
     await expectLoggedLine('CONSENSUS_EQUIVOCATION')
     const evidence = await rpc(v1, 'causeway_evidence', [])
+    expect(evidence.items.filter((e: { round: number; validator: number }) => e.round === r && e.validator === 0)).toHaveLength(1)
     expect(evidence.total).toBeGreaterThanOrEqual(1)
     expect(evidence.items.at(-1)).toMatchObject({ type: 'prevote', round: r, validator: 0, first: toHex(a.hash()), second: toHex(b.hash()) })
     const metrics = await (await fetch(new URL('/metrics', v1.rpcUrl))).text()
