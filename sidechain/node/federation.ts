@@ -51,6 +51,9 @@ export async function startFederationNode(config: NodeConfig, root: Logger): Pro
     const peers = config.peers.map((url) => new PeerClient(url, clientOptions))
     const validatorPeers = config.validatorUrls.map((url, i) => (i === config.validator?.index ? undefined : new PeerClient(url, clientOptions)))
     const syncer = new Syncer(node, config.set, peers, root.child({ component: 'sync' }))
+    // Two valid certificates for different blocks at one height (consensus/conflict.ts): the node stops following
+    // (Node.halt) and says so once, loudly, with the proof; RPC (causeway_evidence) and /metrics report it.
+    node.onHalt((e) => logger.fatal({ code: e.code, ...e.details }, e.message))
     closers.push(async () => {
       for (const p of [...peers, ...validatorPeers]) p?.close()
     })
@@ -136,6 +139,7 @@ export async function startFederationNode(config: NodeConfig, root: Logger): Pro
     new Gauge({ name: 'causeway_finality_lag_blocks', help: 'Final blocks peers have that this node has not yet', registers: [registry], collect() { const h = syncer.highestSeen - node.blockNumber(); this.set(h > 0n ? Number(h) : 0) } })
     new Gauge({ name: 'causeway_mempool_size', help: 'Pending transactions', registers: [registry], collect() { this.set(node.mempool.size) } })
     new Gauge({ name: 'causeway_peers', help: 'Peers that answered the last request', registers: [registry], collect() { this.set(peerCount()) } })
+    new Gauge({ name: 'causeway_consensus_halted', help: '1 once this node has halted on proof that consensus safety is broken (two valid certificates at one height)', registers: [registry], collect() { this.set(node.halted === undefined ? 0 : 1) } })
     new Gauge({ name: 'causeway_consensus_evidence', help: 'Equivocations seen: two signatures of one validator for different blocks', registers: [registry], collect() { this.set(engine?.evidence.total ?? 0) } })
     const rpc = await startRpcServer({
       api: new Proxy(node, {
@@ -154,7 +158,7 @@ export async function startFederationNode(config: NodeConfig, root: Logger): Pro
         peerCount,
         audit: () => node.audit(),
         nativeSupply: (block: bigint) => node.nativeSupply(block),
-        evidence: () => ({ total: engine?.evidence.total ?? 0, items: engine?.evidence.list() ?? [] }),
+        evidence: () => ({ total: engine?.evidence.total ?? 0, items: engine?.evidence.list() ?? [], halted: node.halted }),
       },
     })
     closers.push(() => rpc.close())

@@ -94,6 +94,8 @@ export class Node implements NodeApi {
   private closed = false
   private forwarder: ((raw: Uint8Array) => void) | undefined
   private busy = 0
+  /** Why this node stopped following the chain (see `halt`); undefined while it follows. */
+  private haltedBy: CausewayError | undefined
   /**
    * State at the head for admission checks, apart from the producer's state: admission runs outside the
    * producer's lock, and a read racing a state-root switch could otherwise leave a stale account in the
@@ -170,6 +172,37 @@ export class Node implements NodeApi {
     this.closed = true
     await this.producing.catch(() => undefined)
     await this.db.close()
+  }
+
+  // ---- halting ----------------------------------------------------------------------------------------------
+
+  /**
+   * Stops following the chain for good (until an operator intervenes): from now on `commit` refuses with this
+   * error's code. Called on proof that the federation's safety is broken — two valid finality certificates for
+   * different blocks at one height (consensus/conflict.ts) — by the syncer, or by the consensus engine when it
+   * sees one. The first reason is kept; later calls change nothing. Listeners (`onHalt`) log and report it.
+   */
+  halt(error: CausewayError): void {
+    if (this.haltedBy !== undefined) return
+    this.haltedBy = error
+    this.events.emit('halt', error)
+  }
+
+  /** The reason this node halted, or undefined while it follows the chain. */
+  get halted(): CausewayError | undefined {
+    return this.haltedBy
+  }
+
+  /** Fires once, when the node halts. */
+  onHalt(listener: (error: CausewayError) => void): () => void {
+    this.events.on('halt', listener)
+    return () => this.events.off('halt', listener)
+  }
+
+  /** Throws the halt's code (with the halt as its cause) once the node has halted. */
+  refuseIfHalted(): void {
+    const h = this.haltedBy
+    if (h !== undefined) throw new CausewayError(h.code, `this node has halted and commits no more blocks: ${h.message}`, { details: h.details, cause: h })
   }
 
   // ---- block production and commit ------------------------------------------------------------------------
@@ -314,6 +347,7 @@ export class Node implements NodeApi {
    * the milliseconds it took.
    */
   async commit(candidate: Candidate, certificate: Certificate): Promise<number> {
+    this.refuseIfHalted()
     const started = performance.now()
     const block = candidate.executed.block
     // Another candidate may have been executed since this one: its state nodes are stored, so move back to it.

@@ -3,6 +3,7 @@
 import type { NodeApi, SupplyReport } from '../node/api.js'
 import type { FilterManager } from './filters.js'
 import type { Evidence } from '../consensus/evidence.js'
+import type { CausewayError } from '../../spv/base/errors.js'
 import type { SubscriptionSet } from './subscriptions.js'
 
 /** Optional facts beyond NodeApi the node may pass to the RPC server. */
@@ -16,8 +17,11 @@ export interface RpcExtras {
    * independently of any counter — the audit compares it with the bridge's Σ minted − Σ burned.
    */
   nativeSupply?(block: bigint): Promise<{ wei: bigint; accounts: number }>
-  /** Equivocation seen by this validator's engine (causeway_evidence), newest last. */
-  evidence?(): { readonly total: number; readonly items: readonly Evidence[] }
+  /**
+   * Equivocation seen by this validator's engine (causeway_evidence), newest last, and why the node halted if it
+   * did (CONSENSUS_CONFLICTING_CERTIFICATES, its details the two blocks and certificates).
+   */
+  evidence?(): { readonly total: number; readonly items: readonly Evidence[]; readonly halted?: CausewayError | undefined }
 }
 
 export interface RpcContext {

@@ -182,11 +182,13 @@ export const stateMethods: Readonly<Record<string, RpcMethod>> = {
     const s = await ctx.extras.nativeSupply(block)
     return { block: toQuantity(block), wei: toQuantity(s.wei), accounts: s.accounts }
   },
-  // Two signatures of one validator for different blocks where it may give one (sidechain/consensus/evidence.ts).
+  // Two signatures of one validator for different blocks where it may give one (sidechain/consensus/evidence.ts),
+  // and two valid certificates for different blocks at one height, on which the node halted (consensus/conflict.ts).
   causeway_evidence: (params, ctx) => {
     positional(params, [], 0)
     const e = ctx.extras.evidence?.() ?? { total: 0, items: [] }
-    return { total: e.total, items: e.items.map((x) => ({ ...x, height: toQuantity(x.height) })) }
+    // `halted`: null while the node follows the chain; else the code, message and proof (both certificates).
+    return { total: e.total, items: e.items.map((x) => ({ ...x, height: toQuantity(x.height) })), halted: e.halted?.toJSON() ?? null }
   },
   // The supply invariant checked against the state itself: every balance in the head state summed.
   causeway_audit: async (params, ctx) => {

@@ -30,7 +30,8 @@ describe('eth_syncing and claimed heights', () => {
   it('an honest peer at our height is believed, and a claim is forgotten once no peer makes it', async () => {
     let claim = 7n
     const peer = { url: 'x', status: async () => ({ chainId: CHAIN_ID, height: claim, hash: new Uint8Array(32) }), blocks: async () => [] } as unknown as PeerClient
-    const node = { blockNumber: () => 7n, chainId: CHAIN_ID } as unknown as Node
+    // The honest peer's head is ours (same height, same hash), so there is nothing to compare (conflict.ts).
+    const node = { blockNumber: () => 7n, chainId: CHAIN_ID, chain: { head: () => ({ number: 7n, hash: new Uint8Array(32) }) } } as unknown as Node
     const syncer = new Syncer(node, {} as ValidatorSet, [peer], pino({ level: 'silent' }))
     await syncer.syncNow()
     expect(syncer.highestSeen).toBe(7n)
