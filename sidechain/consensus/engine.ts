@@ -1,26 +1,27 @@
-// Federated finality (ARCHITECTURE.md decision 2): n validators, threshold k with 2k > n, in two phases per
-// round. The proposer of (height, round) offers a block; each validator re-executes it and prevotes. A validator
-// that sees k prevotes for one block in one round (a "polka") precommits it: its finality signature, of which it
-// gives at most one per height, recorded on disk with the block before it leaves the process. k precommits make
-// the certificate; the block is final and never reverted.
+// The consensus shell around the pure Tendermint core (tendermint.ts; ARCHITECTURE.md decision 2): it turns
+// signed messages from peers into the core's events, and performs the core's effects — it builds and re-executes
+// blocks (a proposal's validity is its re-execution, decided before the proposal changes anything), signs and
+// sends votes (each written to the sign log before it leaves the process), arms the timers, and commits a
+// decided block with its certificate: the precommits of a quorum in one round.
 //
-// Safety: two final blocks at one height would need 2k > n precommits from validators that precommit once — no
-// network behaviour can produce them. Liveness: prevotes are per round and free, so late or competing proposals
-// (a slow proposer, a cut link) do not strand validators on different blocks: a validator that precommitted is
-// locked — it prevotes and re-proposes only that block — and the others, still free, complete a polka for a
-// locked block (or a new one) in a later round. Rounds time out and pass to the next proposer.
+// Safety (no two final blocks at one height) holds with at most f faulty validators of n when the quorum k has
+// 3k > 2n (quorum.ts); liveness holds once messages arrive within the timeouts, which grow with the round. A
+// validator that is behind or missed a block fetches it, final and certified, from a peer (p2p/sync.ts).
 import { createBlockFromRLP, type Block } from '@ethereumjs/block'
 import type { Logger } from 'pino'
 import { verify } from 'tiny-secp256k1'
 import { CausewayError, fail } from '../../spv/base/errors.js'
-import { bytesToHex, equalBytes, toHex } from '../../spv/base/bytes.js'
+import { bytesToHex, toHex } from '../../spv/base/bytes.js'
 import { timingFields, type Candidate, type Node } from '../node/node.js'
 import { serialized } from '../chain/block-bytes.js'
 import { MAX_CLOCK_DRIFT_S, latestAllowedTimestamp } from '../chain/block-time.js'
 import { commitDigest, decodeCertificate, encodeCertificate, signCommit, verifyCertificate, type Certificate, type ValidatorSet } from './certificate.js'
-import { signMessage, verifyMessage, type MessageType, type SignedMessage } from './messages.js'
-import type { SignLog } from './sign-log.js'
+import { parseProposalPayload, proposalPayload, signMessage, verifyMessage, type MessageType, type SignedMessage } from './messages.js'
+import { slotKey, type SignLog, type Slot } from './sign-log.js'
 import { EvidenceLog } from './evidence.js'
+import { checkConflict } from './conflict.js'
+import { SignatureBook, wouldTake } from './signature-book.js'
+import { DEFAULT_ROUND_WINDOW, apply, faultsFor, initialState, persisted, resume, type Context, type Effect, type Event, type Persisted, type State, type Step, type Transition, type Value, type Vote } from './tendermint.js'
 
 export interface EngineOptions {
   readonly node: Node
@@ -30,12 +31,14 @@ export interface EngineOptions {
   readonly key: Uint8Array
   readonly signLog: SignLog
   readonly broadcast: (message: SignedMessage) => void
-  /** Asks the syncer to catch up (a message from a later height arrived). */
+  /** Asks the syncer to catch up (a message from a later height arrived, or a block is final that we lack). */
   readonly requestSync: () => void
   readonly logger: Logger
-  /** First round's length; each later round is `roundIncrementMs` longer (bounded by `maxRoundMs`). */
+  /** The propose timeout of round 0; each later round's is `roundIncrementMs` longer. Prevote and precommit
+   * timeouts (which only start once a quorum of votes is in) are a third of these. */
   readonly roundMs?: number
   readonly roundIncrementMs?: number
+  /** No timeout is longer than this. */
   readonly maxRoundMs?: number
   /**
    * Sign even when the sign log is missing or behind the chain (see `watching`). An operator override: a
@@ -45,10 +48,14 @@ export interface EngineOptions {
 }
 
 const TRAILING_EMPTY_BLOCKS = 2
-/** Proposals more than this many rounds ahead of the validator's own are refused. */
-const MAX_ROUNDS_AHEAD = 64
-/** How often the engine steps (round timeouts, proposing) when nothing wakes it sooner. */
+/** Messages more than this many rounds ahead of the validator's own are refused. */
+const MAX_ROUNDS_AHEAD = DEFAULT_ROUND_WINDOW
+/** How often the engine steps (starting a height, gossip) when nothing wakes it sooner. */
 const TICK_MS = 100
+/** How often a validator sends its current round's messages again (lost ones would otherwise stall the round). */
+const GOSSIP_MS = 1_000
+/** Messages for the next height kept until this validator gets there (peers finalized a moment sooner). */
+const MAX_NEXT_HEIGHT_MESSAGES = 64
 
 export function proposerOf(height: bigint, round: number, n: number): number {
   return Number((height + BigInt(round)) % BigInt(n))
@@ -56,28 +63,31 @@ export function proposerOf(height: bigint, round: number, n: number): number {
 
 export class Engine {
   private height = 0n
-  private round = 0
-  private roundStartedAt = Date.now()
-  private proposedInRound = -1
-  /** Our precommit at this height (the lock), from the sign log. */
-  private locked: Uint8Array | undefined
-  /** The newest block we saw a polka for, to propose again when we are not locked. */
-  private polka: Uint8Array | undefined
-  private readonly blocks = new Map<string, Block>()
-  private readonly candidates = new Map<string, Candidate>()
-  /** round → the block hash proposed in it: one proposal per round is looked at (and re-executed). */
-  private readonly proposals = new Map<number, string>()
-  /** round → block hash hex → validators that prevoted it. */
-  private readonly prevotes = new Map<number, Map<string, Set<number>>>()
-  private readonly myPrevotes = new Set<number>()
-  /** block hash hex → validator → finality signature. */
-  private readonly precommits = new Map<string, Map<number, Uint8Array>>()
+  private core: State = initialState(0n)
+  private readonly ctx: Context
+  /** Executed valid blocks at this height by value (hash hex), and their executions. */
+  private readonly blocks = new Map<Value, Block>()
+  private readonly candidates = new Map<Value, Candidate>()
+  /** round → the value proposed in it: one proposal per round is looked at (and re-executed). */
+  private readonly proposals = new Map<number, Value>()
+  private readonly signatures = new SignatureBook()
+  /** What this validator signed at this height, by slotKey, mirrored in the sign log. */
+  private readonly signed = new Map<string, Slot>()
+  /** Blocks already written to the sign log at this height. */
+  private readonly logged = new Set<Value>()
+  private savedState: Persisted | undefined
+  private dirty = false
+  private readonly nextHeight: SignedMessage[] = []
+  /** Validators heard from at this height before it started here. */
+  private readonly heightSenders = new Set<number>()
+  /** A proposal the core asked for before this height's second began (one block per second at most). */
+  private pendingPropose: Extract<Effect, { kind: 'propose' }> | undefined
+  private lastGossip = 0
   private queue: Promise<unknown> = Promise.resolve()
   private timer: NodeJS.Timeout | undefined
-  /** The step loop (set by start), `armed` while its timer waits. */
+  private readonly timeouts = new Set<NodeJS.Timeout>()
   private loop: ((delayMs: number) => void) | undefined
   private armed = false
-  /** The next step is wanted sooner than TICK_MS: at once (wake) or when a proposal becomes allowed. */
   private nextStepInMs: number | undefined
   private stopped = false
   private trailingWanted = 0
@@ -85,8 +95,6 @@ export class Engine {
   readonly refusals = new Map<string, number>()
   /** Equivocations seen (evidence.ts). */
   readonly evidence = new EvidenceLog()
-  /** Vote slots at this height already reported as equivocation. */
-  private readonly accused = new Set<string>()
   /**
    * Set (to the start time, unix seconds) while this validator only watches (issue 13 finding 5): its sign log is
    * missing or ends below the chain it sees — a wiped or restored data directory — so it may have signed at the
@@ -96,7 +104,19 @@ export class Engine {
    */
   private watchingSince: bigint | undefined
 
-  constructor(private readonly o: EngineOptions) {}
+  constructor(private readonly o: EngineOptions) {
+    const base = o.roundMs ?? 3_000
+    const step = o.roundIncrementMs ?? 1_000
+    const vote = Math.max(50, Math.floor(base / 3))
+    this.ctx = {
+      n: o.set.keys.length,
+      self: o.index,
+      quorum: o.set.threshold,
+      proposer: (h, r) => proposerOf(h, r, o.set.keys.length),
+      roundWindow: MAX_ROUNDS_AHEAD,
+      timeouts: { proposeBase: base, proposeDelta: step, prevoteBase: vote, prevoteDelta: Math.floor(step / 3), precommitBase: vote, precommitDelta: Math.floor(step / 3) },
+    }
+  }
 
   private get node(): Node {
     return this.o.node
@@ -139,7 +159,7 @@ export class Engine {
     loop(TICK_MS)
   }
 
-  /** Runs the next step at once rather than at the next tick (a height was just finalized: propose the next). */
+  /** Runs the next step at once rather than at the next tick (a height was just finalized: start the next). */
   private wake(): void {
     if (this.armed && this.loop !== undefined) {
       clearTimeout(this.timer)
@@ -150,6 +170,7 @@ export class Engine {
   async stop(): Promise<void> {
     this.stopped = true
     if (this.timer !== undefined) clearTimeout(this.timer)
+    this.clearTimeouts()
     await this.queue.catch(() => undefined)
   }
 
@@ -160,8 +181,18 @@ export class Engine {
     return run
   }
 
-  status(): { height: bigint; round: number; locked: string | undefined } {
-    return { height: this.height, round: this.round, locked: this.locked === undefined ? undefined : toHex(this.locked) }
+  status(): { height: bigint; round: number; step: string; locked: string | undefined } {
+    return { height: this.height, round: this.core.round, step: this.core.step, locked: this.core.lockedValue === null ? undefined : `0x${this.core.lockedValue}` }
+  }
+
+  /** Whether this validator is only watching (see `watchingSince`). */
+  get watching(): boolean {
+    return this.watchingSince !== undefined
+  }
+
+  private clearTimeouts(): void {
+    for (const t of this.timeouts) clearTimeout(t)
+    this.timeouts.clear()
   }
 
   private async resetHeight(): Promise<void> {
@@ -172,126 +203,261 @@ export class Engine {
       this.watchingSince = undefined
       this.o.logger.info({ height: Number(next), after: Number(head.header.number) }, 'watched a height pass: signing again')
     }
+    const finished = this.height
+    const keptBlocks = [...this.logged]
     const parent = head.header.number > 0n ? await this.node.getBlock(head.header.number - 1n) : undefined
     // After a block with transactions, a few empty blocks follow (clients polling the block number see theirs).
     this.trailingWanted = head.transactions.length > 0 ? TRAILING_EMPTY_BLOCKS : (parent?.transactions.length ?? 0) > 0 ? 1 : 0
     // Queued peg-outs wait for a batch interval counted in blocks: keep making blocks until the batch is made.
     if (this.node.bridgeWaiting && this.trailingWanted === 0) this.trailingWanted = 1
     this.height = next
-    this.round = 0
-    this.roundStartedAt = Date.now()
-    this.proposedInRound = -1
+    this.core = initialState(next)
+    this.clearTimeouts()
     this.blocks.clear()
     this.candidates.clear()
     this.proposals.clear()
-    this.accused.clear()
-    this.prevotes.clear()
-    this.myPrevotes.clear()
-    this.precommits.clear()
-    this.polka = undefined
-    const signed = await this.o.signLog.signedAt(next)
-    this.locked = signed?.hash
-    if (signed?.block !== undefined) {
-      // Signed before a restart: the block and our signature are still ours to offer.
-      const block = this.decodeBlock(signed.block)
-      this.blocks.set(bytesToHex(signed.hash), block)
-      this.addPrecommit(signed.hash, this.o.index, signCommit(this.o.key, this.node.chainId, next, 0, signed.hash))
+    this.signatures.clear()
+    this.signed.clear()
+    this.logged.clear()
+    this.savedState = undefined
+    this.dirty = false
+    this.pendingPropose = undefined
+    this.heightSenders.clear()
+    this.lastGossip = Date.now()
+    if (finished > 0n && keptBlocks.length > 0) await this.o.signLog.forgetBlocks(finished, keptBlocks)
+
+    const saved = await this.o.signLog.load(next)
+    if (saved !== undefined) {
+      // Signed here before a restart: resume with the lock and valid value, and what was signed counts again.
+      for (const [value, bytes] of saved.blocks) {
+        this.blocks.set(value, this.decodeBlock(bytes))
+        this.logged.add(value)
+      }
+      for (const slot of saved.record.slots) this.signed.set(slotKey(slot.kind, slot.round), slot)
+      this.savedState = saved.record.persisted
+      const lastRound = Math.max(saved.record.persisted.round, ...saved.record.slots.map((s) => s.round))
+      this.o.logger.info({ height: Number(next), round: lastRound, locked: saved.record.persisted.lockedValue }, 'resuming a height from the sign log')
+      const own: Event[] = []
+      for (const slot of saved.record.slots) {
+        if (slot.kind === 'proposal') continue
+        const vote: Vote = { type: slot.kind, height: next, round: slot.round, from: this.o.index, value: slot.value }
+        this.signVote(vote) // to hold its signatures again
+        own.push({ kind: 'vote', vote })
+      }
+      await this.run(resume({ ...saved.record.persisted, round: lastRound }, this.ctx), own)
     }
+    // Messages for this height that arrived while we were finishing the last one.
+    const early = this.nextHeight.splice(0).filter((m) => m.height === next)
+    for (const m of early) await this.dispatch(m).catch(() => undefined)
   }
 
-  private roundTimeout(round: number): number {
-    const base = this.o.roundMs ?? 3_000
-    const step = this.o.roundIncrementMs ?? 1_000
-    return Math.min(base + step * round, this.o.maxRoundMs ?? 15_000)
-  }
-
-  /** Whether a block is needed at this height: transactions wait, a block is already in play, or trailing blocks. */
+  /** Whether a block is needed at this height: transactions wait, trailing empty blocks, or the bridge's queue. */
   private wanted(): boolean {
-    return this.node.mempool.size > 0 || this.blocks.size > 0 || this.trailingWanted > 0
+    return this.node.mempool.size > 0 || this.trailingWanted > 0 || this.node.bridgeWaiting
   }
 
   private async tick(): Promise<void> {
     if (this.node.blockNumber() + 1n !== this.height) await this.resetHeight()
-    if (!this.wanted()) {
-      this.roundStartedAt = Date.now()
+    const head = await this.node.headBlock()
+    const now = Date.now()
+    const early = BigInt(Math.floor(now / 1000)) <= head.header.timestamp
+    if (early) {
+      // One block per second at most: step again the moment the next second begins.
+      this.nextStepInMs = Math.min(this.nextStepInMs ?? TICK_MS, Math.max(0, (Number(head.header.timestamp) + 1) * 1000 - now))
+    }
+    if (!this.core.started) {
+      if (this.wanted() && !early) await this.run(apply(this.core, { kind: 'start' }, this.ctx))
       return
     }
-    if (Date.now() - this.roundStartedAt > this.roundTimeout(this.round)) {
-      this.round++
-      this.roundStartedAt = Date.now()
-      this.o.logger.info({ height: Number(this.height), round: this.round }, 'round timed out')
-      // Repeat our precommit with its block, for validators that missed both while the network was cut.
-      if (this.locked !== undefined) this.broadcastPrecommit(this.locked, true)
+    const pending = this.pendingPropose
+    if (pending !== undefined && !early) {
+      this.pendingPropose = undefined
+      if (this.core.round === pending.round && this.core.step === 'propose') await this.propose(pending)
     }
-    if (proposerOf(this.height, this.round, this.o.set.keys.length) === this.o.index && this.proposedInRound !== this.round) {
-      const head = await this.node.headBlock()
-      const now = Date.now()
-      if (BigInt(Math.floor(now / 1000)) <= head.header.timestamp) {
-        // One block per second at most: step again the moment the next second begins.
-        this.nextStepInMs = Math.min(this.nextStepInMs ?? TICK_MS, Math.max(0, (Number(head.header.timestamp) + 1) * 1000 - now))
-        return
+    if (now - this.lastGossip >= GOSSIP_MS && this.core.decision === null) {
+      this.lastGossip = now
+      this.gossip()
+    }
+  }
+
+  /** Sends this round's own messages again: a lost vote leaves a round short of its quorum, with no timeout armed. */
+  private gossip(): void {
+    const round = this.core.round
+    const proposal = this.signed.get(slotKey('proposal', round))
+    if (proposal?.value != null) {
+      const block = this.blocks.get(proposal.value)
+      if (block !== undefined) this.o.broadcast(this.signProposal(block, round, proposal.validRound, this.polkaFor(proposal)))
+    }
+    for (const kind of ['prevote', 'precommit'] as const) {
+      const slot = this.signed.get(slotKey(kind, round))
+      if (slot !== undefined) this.o.broadcast(this.signVote({ type: kind, height: this.height, round, from: this.o.index, value: slot.value }))
+    }
+  }
+
+  private polkaFor(slot: Slot) {
+    if (slot.validRound < 0 || slot.value === null) return []
+    const bucket = this.core.rounds.get(slot.validRound)
+    const votes = bucket === undefined ? [] : [...bucket.prevotes.values(), ...bucket.conflicting.values()].filter((v) => v.type === 'prevote' && v.value === slot.value)
+    return this.signatures.polka(votes)
+  }
+
+  /**
+   * Applies a transition and everything it causes here: own votes count at once, the sign log is written before
+   * anything signed is sent, then messages go out and a decision is committed.
+   */
+  private async run(first: Transition, work: Event[] = []): Promise<void> {
+    const outgoing: SignedMessage[] = []
+    let decided: Extract<Effect, { kind: 'decide' }> | undefined
+    let propose: Extract<Effect, { kind: 'propose' }> | undefined
+    const roundBefore = this.core.round
+    let t: Transition | undefined = first
+    for (;;) {
+      if (t === undefined) {
+        const e = work.shift()
+        if (e === undefined) break
+        t = apply(this.core, e, this.ctx)
       }
-      await this.propose()
+      this.core = t.state
+      for (const eff of t.effects) {
+        switch (eff.kind) {
+          case 'scheduleTimeout':
+            this.arm(eff.step, eff.height, eff.round, eff.ms)
+            break
+          case 'evidence':
+            this.report(eff.first, eff.second)
+            break
+          case 'decide':
+            decided = eff
+            break
+          case 'propose':
+            propose = eff
+            break
+          case 'broadcastVote': {
+            if (this.watching) break
+            const vote = this.ownVote(eff.vote)
+            outgoing.push(this.signVote(vote))
+            work.push({ kind: 'vote', vote })
+            break
+          }
+        }
+      }
+      t = undefined
     }
+    if (this.core.round !== roundBefore) this.lastGossip = Date.now()
+    await this.persist()
+    for (const m of outgoing) this.o.broadcast(m)
+    if (decided !== undefined) await this.finalize(decided.value, decided.round)
+    else if (propose !== undefined && this.core.round === propose.round) await this.propose(propose)
   }
 
-  /** Records and logs two signatures of `validator` for different blocks where it may give one. */
-  private equivocated(type: 'prevote' | 'precommit', round: number, validator: number, first: string, second: string): void {
-    // Once per validator and vote slot: a member signing a thousand blocks in one round is one piece of evidence,
-    // not a line (and an entry) for every pair of them.
-    const slot = type === 'prevote' ? `prevote:${round}:${validator}` : `precommit:${validator}`
-    if (this.accused.has(slot)) return
-    this.accused.add(slot)
-    const e = { type, height: this.height, round, validator, first: `0x${first}`, second: `0x${second}`, seenAt: Date.now() }
+  /** The vote to send for a slot: the one signed before, if any (after a restart), never a second one. */
+  private ownVote(vote: Vote): Vote {
+    const key = slotKey(vote.type, vote.round)
+    const before = this.signed.get(key)
+    if (before !== undefined) return { ...vote, value: before.value }
+    this.signed.set(key, { kind: vote.type, round: vote.round, value: vote.value, validRound: -1 })
+    this.dirty = true
+    return vote
+  }
+
+  /** Signs a vote of this validator and keeps its signatures (for polkas and certificates). */
+  private signVote(vote: Vote): SignedMessage {
+    const hash = vote.value === null ? undefined : this.hashOf(vote.value)
+    let payload: Uint8Array[] = []
+    if (hash !== undefined) payload = vote.type === 'prevote' ? [hash] : [hash, signCommit(this.o.key, this.node.chainId, this.height, vote.round, hash)]
+    const message = this.sign(vote.type, vote.round, payload)
+    if (hash !== undefined) this.signatures.add(vote, vote.type === 'prevote' ? message.signature : payload[1]!)
+    return message
+  }
+
+  private hashOf(value: Value): Uint8Array {
+    return Uint8Array.from(Buffer.from(value, 'hex'))
+  }
+
+  /** Writes the sign log if anything signed, the lock or the valid value changed; resolves once it is on disk. */
+  private async persist(): Promise<void> {
+    const state = persisted(this.core)
+    const s = this.savedState
+    const changed = s === undefined ? state.lockedValue !== null || state.validValue !== null : s.lockedValue !== state.lockedValue || s.lockedRound !== state.lockedRound || s.validValue !== state.validValue || s.validRound !== state.validRound
+    if (!this.dirty && !changed) return
+    if (this.watching) return
+    const blocks = new Map<Value, Uint8Array>()
+    const keep = [state.lockedValue, state.validValue, ...[...this.signed.values()].filter((x) => x.kind === 'proposal').map((x) => x.value)]
+    for (const v of keep) {
+      if (v === null || this.logged.has(v)) continue
+      const block = this.blocks.get(v)
+      if (block !== undefined) blocks.set(v, serialized(block))
+    }
+    await this.o.signLog.save({ persisted: state, slots: [...this.signed.values()] }, blocks)
+    for (const v of blocks.keys()) this.logged.add(v)
+    this.savedState = state
+    this.dirty = false
+  }
+
+  private arm(step: Step, height: bigint, round: number, ms: number): void {
+    const delay = Math.min(ms, this.o.maxRoundMs ?? 30_000)
+    const timer = setTimeout(() => {
+      this.timeouts.delete(timer)
+      void this.serial(async () => {
+        if (this.stopped || height !== this.height) return
+        await this.run(apply(this.core, { kind: 'timeout', step, height, round }, this.ctx))
+      }).catch((e: unknown) => this.o.logger.error({ err: e, code: (e as CausewayError).code }, 'consensus timeout step failed'))
+    }, delay)
+    this.timeouts.add(timer)
+  }
+
+  /** Records and logs two signatures of one validator where it may give one (the core reports each slot once). */
+  private report(first: Vote, second: Vote): void {
+    const show = (v: Value | null) => (v === null ? 'nil' : `0x${v}`)
+    const e = { type: first.type, height: first.height, round: first.round, validator: first.from, first: show(first.value), second: show(second.value), seenAt: Date.now() }
     this.evidence.add(e)
-    this.o.logger.warn({ code: 'CONSENSUS_EQUIVOCATION', ...e, height: Number(e.height) }, `evidence: validator ${validator} signed two blocks`)
+    this.o.logger.warn({ code: 'CONSENSUS_EQUIVOCATION', ...e, height: Number(e.height) }, `evidence: validator ${first.from} signed two ${first.type}s in round ${first.round}`)
   }
 
-  /** Whether this validator is only watching (see `watchingSince`). */
-  get watching(): boolean {
-    return this.watchingSince !== undefined
-  }
-
-  private async propose(): Promise<void> {
-    this.proposedInRound = this.round
+  /** Performs the core's `propose`: the valid value again with its polka, or a block built now. */
+  private async propose(eff: Extract<Effect, { kind: 'propose' }>): Promise<void> {
     if (this.watching) return // the round times out and passes to the next proposer
-    const again = this.locked ?? this.polka
-    let block = again === undefined ? undefined : this.blocks.get(bytesToHex(again))
-    if (block === undefined && this.locked !== undefined) return // locked on a block we do not have: wait for others
-    // Neither locked nor a polka: offer again the block of an earlier round at this height that this validator
-    // re-executed (most recent first) rather than building another. Any valid block may be proposed; this one
-    // the others have most likely executed already, so they prevote at once — when execution is slow (a busy
-    // machine, large blocks), building and re-executing a new block every round can outlast every round.
-    if (block === undefined) block = this.newestExecuted()
+    const head = await this.node.headBlock()
+    if (BigInt(Math.floor(Date.now() / 1000)) <= head.header.timestamp) {
+      this.pendingPropose = eff
+      return
+    }
+    const key = slotKey('proposal', eff.round)
+    const before = this.signed.get(key)
+    let value = before?.value ?? eff.value
+    let validRound = before !== undefined ? before.validRound : eff.validRound
+    let block = value === null ? undefined : this.blocks.get(value)
+    if (before !== undefined && block === undefined) return // proposed before a restart, and the block is gone
     if (block === undefined) {
       const candidate = await this.node.exclusive(() => this.node.buildCandidate())
       const built = candidate.executed.block
       // The syncer may have committed blocks meanwhile: a candidate for another height is dropped.
-      if (built.header.number !== this.height || (built.transactions.length === 0 && this.trailingWanted === 0)) {
+      if (built.header.number !== this.height) {
         await this.node.exclusive(() => this.node.abandon())
-        if (built.header.number !== this.height) await this.resetHeight()
+        await this.resetHeight()
         return
       }
       block = built
-      this.blocks.set(bytesToHex(block.hash()), block)
-      this.candidates.set(bytesToHex(block.hash()), candidate)
-      // As after re-executing a proposal: the round's time is for the others' execution and votes, not our build.
-      this.roundStartedAt = Date.now()
+      value = bytesToHex(block.hash())
+      validRound = -1
+      this.blocks.set(value, block)
+      this.candidates.set(value, candidate)
     }
-    this.o.logger.info({ height: Number(this.height), round: this.round, txs: block.transactions.length, hash: toHex(block.hash()) }, 'proposing')
-    const proposal = this.sign('proposal', this.round, [serialized(block)])
-    this.o.broadcast(proposal)
-    await this.onProposal(proposal)
+    const v = value!
+    if (before === undefined) {
+      this.signed.set(key, { kind: 'proposal', round: eff.round, value: v, validRound })
+      this.dirty = true
+    }
+    await this.persist()
+    const polka = validRound >= 0 ? this.signatures.polka(eff.value === v ? eff.polka : []) : []
+    this.o.logger.info({ height: Number(this.height), round: eff.round, txs: block.transactions.length, hash: `0x${v}`, validRound }, 'proposing')
+    this.proposals.set(eff.round, v)
+    this.o.broadcast(this.signProposal(block, eff.round, validRound, polka))
+    await this.run(apply(this.core, { kind: 'proposal', proposal: { height: this.height, round: eff.round, from: this.o.index, value: v, validRound }, valid: true }, this.ctx))
   }
 
-  /** The block most recently executed at this height (built here or re-executed from a proposal), if any. */
-  private newestExecuted(): Block | undefined {
-    const keys = [...this.candidates.keys()]
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const block = this.blocks.get(keys[i]!)
-      if (block !== undefined && block.header.number === this.height) return block
-    }
-    return undefined
+  private signProposal(block: Block, round: number, validRound: number, polka: ReturnType<SignatureBook['polka']>): SignedMessage {
+    return this.sign('proposal', round, proposalPayload(serialized(block), validRound, polka))
   }
 
   private sign(type: MessageType, round: number, payload: Uint8Array[]): SignedMessage {
@@ -305,15 +471,7 @@ export class Engine {
         verifyMessage(message, this.o.set, this.node.chainId)
         if (message.from === this.o.index) fail('CONSENSUS_FROM_SELF', 'message claims to come from this validator')
         if (this.node.blockNumber() + 1n !== this.height) await this.resetHeight()
-        if (message.height < this.height) return // already final here
-        if (message.height > this.height) {
-          this.o.requestSync()
-          return
-        }
-        if (message.type === 'proposal') await this.onProposal(message)
-        else if (message.type === 'prevote') await this.onPrevote(message)
-        else if (message.type === 'precommit') await this.onPrecommit(message)
-        else await this.onCommit(message)
+        await this.dispatch(message)
       } catch (e) {
         if (e instanceof CausewayError) {
           this.refusals.set(e.code, (this.refusals.get(e.code) ?? 0) + 1)
@@ -322,6 +480,34 @@ export class Engine {
         throw e
       }
     })
+  }
+
+  /** A verified message, by height and type. */
+  private async dispatch(message: SignedMessage): Promise<void> {
+    if (message.height < this.height) {
+      if (message.type === 'commit') await this.onOldCommit(message)
+      return // already final here
+    }
+    if (message.height > this.height) {
+      if (message.height === this.height + 1n && this.nextHeight.length < MAX_NEXT_HEIGHT_MESSAGES) this.nextHeight.push(message)
+      this.o.requestSync()
+      return
+    }
+    if (message.type === 'commit') return this.onCommit(message)
+    // A message far ahead would have counted towards moving this validator to a round the others are not in (one
+    // at round 1,000,000 had every moved validator's messages refused by the wire: the chain halted, finding 1).
+    if (message.round > this.core.round + MAX_ROUNDS_AHEAD) {
+      fail('CONSENSUS_ROUND_TOO_FAR', `${message.type} for round ${message.round}, more than ${MAX_ROUNDS_AHEAD} rounds ahead of this validator's ${this.core.round}`)
+    }
+    // Others work on this height: take part (an idle validator starts a height only when it wants a block). A
+    // proposal, or votes of f + 1 validators (one of them correct), not one member's votes: alone it could make
+    // an idle chain produce empty blocks.
+    if (!this.core.started) {
+      this.heightSenders.add(message.from)
+      if (message.type === 'proposal' || this.heightSenders.size > faultsFor(this.ctx.n)) await this.run(apply(this.core, { kind: 'start' }, this.ctx))
+    }
+    if (message.type === 'proposal') await this.onProposal(message)
+    else await this.onVote(message)
   }
 
   private decodeBlock(bytes: Uint8Array | undefined): Block {
@@ -333,13 +519,11 @@ export class Engine {
     }
   }
 
-  /** Re-executes a block unless done already (then false); throws EXEC_INVALID_BLOCK for a bad one. */
-  private async execute(block: Block): Promise<boolean> {
-    const key = bytesToHex(block.hash())
-    if (this.candidates.has(key)) return false
+  /** Re-executes a block unless done already; throws EXEC_INVALID_BLOCK (or another coded error) for a bad one. */
+  private async execute(value: Value, block: Block): Promise<void> {
+    if (this.candidates.has(value)) return
     const candidate = await this.node.exclusive(() => this.node.replay(block))
-    this.candidates.set(key, candidate)
-    return true
+    this.candidates.set(value, candidate)
   }
 
   private async onProposal(message: SignedMessage): Promise<void> {
@@ -347,148 +531,93 @@ export class Engine {
     if (message.from !== expected) {
       fail('CONSENSUS_WRONG_PROPOSER', `validator ${message.from} is not the proposer of height ${message.height} round ${message.round} (validator ${expected} is)`)
     }
-    // A proposal far ahead would move this validator to a round the others are not in (one at round 1,000,000 had
-    // every moved validator's messages refused by the wire: the chain halted, issue 13 finding 1).
-    if (message.round > this.round + MAX_ROUNDS_AHEAD) {
-      fail('CONSENSUS_ROUND_TOO_FAR', `proposal for round ${message.round}, more than ${MAX_ROUNDS_AHEAD} rounds ahead of this validator's ${this.round}`)
-    }
-    const block = this.decodeBlock(message.payload[0])
-    const hash = block.hash()
+    const { block: bytes, validRound, polka } = parseProposalPayload(message.payload)
+    if (validRound < -1 || validRound >= message.round) fail('CONSENSUS_MALFORMED', `proposal for round ${message.round} names valid round ${validRound}`)
+    const block = this.decodeBlock(bytes)
     if (block.header.number !== this.height) fail('CONSENSUS_WRONG_HEIGHT', `proposal for height ${message.height} carries block ${block.header.number}`)
+    const value = bytesToHex(block.hash())
     const seen = this.proposals.get(message.round)
-    if (seen !== undefined && seen !== bytesToHex(hash)) {
-      fail('CONSENSUS_DUPLICATE_PROPOSAL', `validator ${message.from} already proposed another block in round ${message.round} of height ${this.height}`)
+    if (seen === value) return // sent again (gossip): looked at already
+    if (seen !== undefined) fail('CONSENSUS_DUPLICATE_PROPOSAL', `validator ${message.from} already proposed another block in round ${message.round} of height ${this.height}`)
+    // The polka's prevotes are checked like any message before they count.
+    const votes: Vote[] = []
+    for (const p of polka) {
+      const vote: Vote = { type: 'prevote', height: this.height, round: validRound, from: p.from, value }
+      verifyMessage({ type: 'prevote', chainId: this.node.chainId, height: this.height, round: validRound, from: p.from, payload: [block.hash()], signature: p.signature }, this.o.set, this.node.chainId)
+      votes.push(vote)
+      this.signatures.add(vote, p.signature)
     }
-    // Checked before the proposal changes anything (the round included).
+    this.proposals.set(message.round, value)
+
+    // Valid means: on time, and re-executes to exactly this block (state root, receipts, fees, body rules).
+    let refusal: CausewayError | undefined
     const latest = latestAllowedTimestamp((await this.node.headBlock()).header.timestamp, Date.now())
     if (block.header.timestamp > latest) {
-      fail('CONSENSUS_BAD_TIMESTAMP', `block timestamp ${block.header.timestamp} is ahead of this validator's clock: at most ${latest} (clock + ${MAX_CLOCK_DRIFT_S} s, or parent + 1 s)`)
+      refusal = new CausewayError('CONSENSUS_BAD_TIMESTAMP', `block timestamp ${block.header.timestamp} is ahead of this validator's clock: at most ${latest} (clock + ${MAX_CLOCK_DRIFT_S} s, or parent + 1 s)`)
+    } else {
+      try {
+        await this.execute(value, block)
+      } catch (e) {
+        if (!(e instanceof CausewayError)) throw e
+        refusal = e
+      }
     }
-    this.proposals.set(message.round, bytesToHex(hash))
-    if (message.round > this.round) {
-      this.round = message.round
-      this.roundStartedAt = Date.now()
+    if (refusal === undefined) this.blocks.set(value, block)
+    const proposal = { height: this.height, round: message.round, from: message.from, value, validRound }
+    await this.run(apply(this.core, { kind: 'proposal', proposal, valid: refusal === undefined, ...(votes.length > 0 ? { polka: votes } : {}) }, this.ctx))
+    if (refusal !== undefined) throw refusal // prevoted nil (or will, in its round)
+    const { lockedValue, lockedRound } = this.core
+    if (lockedValue !== null && lockedValue !== value && validRound < lockedRound) {
+      fail('CONSENSUS_ALREADY_SIGNED', `locked on ${toHex(this.hashOf(lockedValue))} since round ${lockedRound} at height ${this.height}: prevoting nil for ${toHex(block.hash())}`)
     }
-    if (this.locked !== undefined && !equalBytes(this.locked, hash)) {
-      // Locked: support our block in this round instead, and refuse the other.
-      this.prevote(message.round, this.locked)
-      fail('CONSENSUS_ALREADY_SIGNED', `already signed ${toHex(this.locked)} at height ${this.height}; refusing ${toHex(hash)}`)
+  }
+
+  private async onVote(message: SignedMessage): Promise<void> {
+    const type = message.type as 'prevote' | 'precommit'
+    const [hash, signature] = message.payload
+    let value: Value | null = null
+    if (message.payload.length > 0) {
+      if (hash === undefined || hash.length !== 32) fail('CONSENSUS_MALFORMED', `${type} payload is not a block hash`)
+      if (type === 'prevote' && message.payload.length !== 1) fail('CONSENSUS_MALFORMED', 'prevote payload is not [blockHash]')
+      if (type === 'precommit') {
+        if (message.payload.length !== 2 || signature === undefined || signature.length !== 64) fail('CONSENSUS_MALFORMED', 'precommit payload is not [blockHash, commitSignature]')
+        let ok = false
+        try {
+          ok = verify(commitDigest(this.node.chainId, this.height, message.round, hash), this.o.set.keys[message.from]!, signature, true)
+        } catch {
+          ok = false
+        }
+        if (!ok) fail('CONSENSUS_BAD_SIGNATURE', `precommit signature of validator ${message.from} does not verify`)
+      }
+      value = bytesToHex(hash)
     }
-    // Re-execute: a bad state root, receipts root, fee handling or transaction makes this throw EXEC_INVALID_BLOCK.
-    // The round's clock restarts after a fresh execution, so a large block's re-execution on a busy machine does
-    // not use up the time the votes need to arrive (which would only bring a new round proposing the same block).
-    if (await this.execute(block)) {
-      if (message.round === this.round) this.roundStartedAt = Date.now()
-    }
-    this.blocks.set(bytesToHex(hash), block)
-    this.prevote(message.round, hash)
-    await this.checkPolka(message.round, hash)
+    const vote: Vote = { type, height: this.height, round: message.round, from: message.from, value }
+    if (!wouldTake(this.core, vote)) return
+    if (hash !== undefined) this.signatures.add(vote, type === 'prevote' ? message.signature : signature!)
+    await this.run(apply(this.core, { kind: 'vote', vote }, this.ctx))
   }
 
-  /** Our prevote for `hash` in `round`, once per round. */
-  private prevote(round: number, hash: Uint8Array): void {
-    if (this.watching || this.myPrevotes.has(round)) return
-    this.myPrevotes.add(round)
-    this.addPrevote(round, hash, this.o.index)
-    this.o.broadcast(this.sign('prevote', round, [hash]))
-  }
-
-  private addPrevote(round: number, hash: Uint8Array, validator: number): number {
-    const byHash = this.prevotes.get(round) ?? new Map<string, Set<number>>()
-    this.prevotes.set(round, byHash)
-    const key = bytesToHex(hash)
-    for (const [other, voters] of byHash) if (other !== key && voters.has(validator)) this.equivocated('prevote', round, validator, other, key)
-    const voters = byHash.get(key) ?? new Set<number>()
-    voters.add(validator)
-    byHash.set(key, voters)
-    return voters.size
-  }
-
-  private async onPrevote(message: SignedMessage): Promise<void> {
-    const hash = message.payload[0]
-    if (hash === undefined || hash.length !== 32) fail('CONSENSUS_MALFORMED', 'prevote payload is not a block hash')
-    this.addPrevote(message.round, hash, message.from)
-    await this.checkPolka(message.round, hash)
-  }
-
-  /** k prevotes for one block in one round: precommit it, unless we already precommitted at this height. */
-  private async checkPolka(round: number, hash: Uint8Array): Promise<void> {
-    const count = this.prevotes.get(round)?.get(bytesToHex(hash))?.size ?? 0
-    if (count < this.o.set.threshold) return
-    this.polka = hash
-    if (this.locked !== undefined) return
-    const block = this.blocks.get(bytesToHex(hash))
-    if (block === undefined) return // we never saw this block; a later proposal of it will carry it
-    if (this.watching) return
-    await this.execute(block)
-    await this.o.signLog.record(this.height, hash, serialized(block)) // on disk before the signature exists elsewhere
-    this.locked = hash
-    this.addPrecommit(hash, this.o.index, signCommit(this.o.key, this.node.chainId, this.height, 0, hash))
-    this.broadcastPrecommit(hash, false)
-    await this.checkFinal(hash)
-  }
-
-  /** Our precommit for `hash`; with its block when repeated (the others prevoted it, so they hold it already). */
-  private broadcastPrecommit(hash: Uint8Array, withBlock: boolean): void {
-    const block = this.blocks.get(bytesToHex(hash))
-    const signature = this.precommits.get(bytesToHex(hash))?.get(this.o.index)
-    if (block === undefined || signature === undefined) return
-    this.o.broadcast(this.sign('precommit', this.round, withBlock ? [hash, signature, serialized(block)] : [hash, signature]))
-  }
-
-  private addPrecommit(hash: Uint8Array, validator: number, signature: Uint8Array): void {
-    const key = bytesToHex(hash)
-    for (const [other, signers] of this.precommits) if (other !== key && signers.has(validator)) this.equivocated('precommit', this.round, validator, other, key)
-    const signers = this.precommits.get(key) ?? new Map<number, Uint8Array>()
-    signers.set(validator, signature)
-    this.precommits.set(key, signers)
-  }
-
-  private async onPrecommit(message: SignedMessage): Promise<void> {
-    const [hash, signature, blockBytes] = message.payload
-    if (hash === undefined || hash.length !== 32 || signature === undefined || signature.length !== 64) fail('CONSENSUS_MALFORMED', 'precommit payload is malformed')
-    let ok = false
-    try {
-      ok = verify(commitDigest(this.node.chainId, this.height, 0, hash), this.o.set.keys[message.from]!, signature, true)
-    } catch {
-      ok = false
-    }
-    if (!ok) fail('CONSENSUS_BAD_SIGNATURE', `precommit signature of validator ${message.from} does not verify`)
-    // A repeated precommit carries the block; one we hold already is not decoded again.
-    if (!this.blocks.has(bytesToHex(hash)) && blockBytes !== undefined) this.holdBlock(this.decodeBlock(blockBytes), hash)
-    this.addPrecommit(hash, message.from, signature)
-    await this.checkFinal(hash)
-  }
-
-  /** Keeps a block that arrived beside a hash naming it, for this height. */
-  private holdBlock(block: Block, hash: Uint8Array): void {
-    if (!equalBytes(block.hash(), hash)) fail('CONSENSUS_MALFORMED', 'the message names one block and carries another')
-    if (block.header.number !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'a block of another height')
-    this.blocks.set(bytesToHex(hash), block)
-  }
-
-  private async checkFinal(hash: Uint8Array): Promise<void> {
-    const signers = this.precommits.get(bytesToHex(hash))
-    if (signers === undefined || signers.size < this.o.set.threshold) return
-    if (!this.blocks.has(bytesToHex(hash))) {
-      // Final, but we missed its proposal: the validators that signed it hold it, and serve it once committed.
+  private async finalize(value: Value, round: number): Promise<void> {
+    const certificate = this.signatures.certificate(this.height, round, value)
+    const block = this.blocks.get(value)
+    if (block === undefined || certificate.signatures.length < this.o.set.threshold) {
+      // Cannot happen: the core decides on a proposal it took as valid, by the precommits whose signatures we hold.
+      this.o.logger.error({ height: Number(this.height), round, value, signatures: certificate.signatures.length }, 'decided without the block or its signatures: syncing it')
       this.o.requestSync()
       return
     }
-    const signatures = [...signers.entries()].sort((a, b) => a[0] - b[0]).map(([validator, signature]) => ({ validator, signature }))
-    const certificate: Certificate = { height: this.height, round: 0, blockHash: hash, signatures }
-    await this.finalize(this.blocks.get(bytesToHex(hash))!, certificate)
+    await this.commitFinal(block, certificate)
   }
 
-  private async finalize(block: Block, certificate: Certificate): Promise<void> {
-    const key = bytesToHex(block.hash())
+  private async commitFinal(block: Block, certificate: Certificate): Promise<void> {
+    const value = bytesToHex(block.hash())
     const timings = await this.node.exclusive(async () => {
       if (this.node.blockNumber() >= block.header.number) return {}
-      const candidate = this.candidates.get(key) ?? (await this.node.replay(block))
+      const candidate = this.candidates.get(value) ?? (await this.node.replay(block))
       return timingFields(candidate.timings, await this.node.commit(candidate, certificate))
     })
-    this.o.logger.info({ height: Number(block.header.number), txs: block.transactions.length, signatures: certificate.signatures.length, hash: toHex(block.hash()), ...timings }, 'block final')
-    this.o.broadcast(this.sign('commit', this.round, [encodeCertificate(certificate)]))
+    this.o.logger.info({ height: Number(block.header.number), round: certificate.round, txs: block.transactions.length, signatures: certificate.signatures.length, hash: toHex(block.hash()), ...timings }, 'block final')
+    this.o.broadcast(this.sign('commit', certificate.round, [encodeCertificate(certificate)]))
     await this.resetHeight()
     this.wake()
   }
@@ -496,13 +625,24 @@ export class Engine {
   private async onCommit(message: SignedMessage): Promise<void> {
     const cert = decodeCertificate(message.payload[0] ?? new Uint8Array(0))
     if (cert.height !== this.height) fail('CONSENSUS_WRONG_HEIGHT', 'commit for another height')
-    verifyCertificate(this.o.set, this.node.chainId, cert, cert.blockHash)
+    verifyCertificate(this.o.set, this.node.chainId, cert)
+    // A quorum's precommits in one round: final. We hold the block only if we re-executed it as valid.
     const block = this.blocks.get(bytesToHex(cert.blockHash))
     if (block === undefined) {
-      // Certified final, but we never saw the block: fetch it, with its certificate, from a peer.
       this.o.requestSync()
       return
     }
-    await this.finalize(block, cert)
+    await this.commitFinal(block, cert)
+  }
+
+  /** A certificate for a height that is final here already: a different block there means safety is broken. */
+  private async onOldCommit(message: SignedMessage): Promise<void> {
+    const cert = decodeCertificate(message.payload[0] ?? new Uint8Array(0))
+    if (cert.height !== message.height) fail('CONSENSUS_WRONG_HEIGHT', 'commit names another height than its certificate')
+    const [ours, ourCert] = await Promise.all([this.node.getBlock(cert.height), this.node.chain.getCertificate(cert.height)])
+    if (ours === undefined || ourCert === undefined) return
+    const r = checkConflict(this.o.set, this.node.chainId, cert.height, { blockHash: ours.hash(), certificate: ourCert }, { blockHash: cert.blockHash, certificate: cert }, `validator ${message.from}`)
+    if (r.kind === 'conflict') this.node.halt(r.error)
+    else if (r.kind === 'bad-peer') throw r.error
   }
 }

@@ -4,7 +4,7 @@
 import { RLP } from '@ethereumjs/rlp'
 import { keccak256 } from '../exec/crypto.js'
 import { sign, verify } from 'tiny-secp256k1'
-import { bigIntToUnpaddedBytes } from '@ethereumjs/util'
+import { bigIntToUnpaddedBytes, bytesToBigInt } from '@ethereumjs/util'
 import { CausewayError, fail } from '../../spv/base/errors.js'
 import { hexToBytes, toHex } from '../../spv/base/bytes.js'
 import type { ValidatorSet } from './certificate.js'
@@ -13,15 +13,17 @@ export type MessageType = 'proposal' | 'prevote' | 'precommit' | 'commit'
 const TYPES: readonly MessageType[] = ['proposal', 'prevote', 'precommit', 'commit']
 
 /**
- * proposal:  payload [blockRLP]                              — the proposer of (height, round) offers a block
- * prevote:   payload [blockHash]                             — support for a block in one round (may change by round)
- * precommit: payload [blockHash, commitSignature, blockRLP?] — a validator's one finality signature at this height
- * commit:    payload [certificateRLP]                        — a block that reached the threshold
+ * Tendermint's messages (tendermint.ts), for (height, round) in the envelope:
+ * proposal:  payload [blockRLP, validRound + 1, polkaRLP] — the round's proposer offers a block; one it re-proposes
+ *            (validRound ≥ 0) carries the polka that justifies it: [[validator, prevoteSignature], …] of the prevotes
+ *            for it in validRound (each an envelope signature over that prevote, checked like any message)
+ * prevote:   payload [blockHash] or [] (nil)
+ * precommit: payload [blockHash, commitSignature] or [] (nil) — commitSignature (certificate.ts) goes into the
+ *            block's finality certificate
+ * commit:    payload [certificateRLP]                — a block that is final, for validators that missed the votes
  *
- * A block travels in proposals. Precommits and commits name it by hash; a precommit repeated after a round timed
- * out carries it too (for a validator that missed the proposal while cut off). A validator that learns a block is
- * final without holding it fetches it, final and certified, from a peer (p2p/sync.ts). Carrying the block in
- * every message made each validator receive, hex-decode and hash every block five times per height.
+ * A block travels in proposals only. A validator that learns a block is final without holding it fetches it,
+ * final and certified, from a peer (p2p/sync.ts).
  */
 export interface Message {
   readonly type: MessageType
@@ -117,4 +119,32 @@ export function fromWire(w: unknown): SignedMessage {
   } catch (e) {
     throw new CausewayError('CONSENSUS_MALFORMED', `malformed consensus message: ${(e as Error).message}`, { cause: e })
   }
+}
+
+export interface PolkaVote {
+  readonly from: number
+  /** The envelope signature of that validator's prevote for the block in validRound. */
+  readonly signature: Uint8Array
+}
+
+export function proposalPayload(block: Uint8Array, validRound: number, polka: readonly PolkaVote[]): Uint8Array[] {
+  return [block, bigIntToUnpaddedBytes(BigInt(validRound + 1)), RLP.encode(polka.map((p) => [bigIntToUnpaddedBytes(BigInt(p.from)), p.signature]))]
+}
+
+/** Throws CONSENSUS_MALFORMED naming the bad part. */
+export function parseProposalPayload(payload: readonly Uint8Array[]): { block: Uint8Array; validRound: number; polka: PolkaVote[] } {
+  const [block, vr, polka] = payload
+  if (block === undefined || vr === undefined || vr.length > 4 || polka === undefined || payload.length !== 3) fail('CONSENSUS_MALFORMED', 'proposal payload is not [block, validRound, polka]')
+  let votes: PolkaVote[]
+  try {
+    const list = RLP.decode(polka) as unknown as Uint8Array[][]
+    if (!Array.isArray(list)) throw new Error('not a list')
+    votes = list.map((item) => {
+      if (!Array.isArray(item) || item.length !== 2 || !(item[0] instanceof Uint8Array) || item[0].length > 2 || !(item[1] instanceof Uint8Array) || item[1].length !== 64) throw new Error('not [validator, signature]')
+      return { from: Number(bytesToBigInt(item[0])), signature: item[1] }
+    })
+  } catch (e) {
+    throw new CausewayError('CONSENSUS_MALFORMED', `proposal polka does not decode: ${(e as Error).message}`, { cause: e })
+  }
+  return { block, validRound: Number(bytesToBigInt(vr)) - 1, polka: votes }
 }

@@ -12,8 +12,8 @@
 //   o + topic(32) + number(8) + logIndex(4)     -> '' : logs by topic (any position)
 //   S                          -> supply ledger (chain/supply.ts encoding) as of the head
 //   m + txHash(32)             -> raw pending transaction (the mempool journal, survives restarts)
-//   v + height(8)              -> hash of the block this validator signed (precommitted) at that height (sign log)
-//   V + height(8)              -> that block's RLP, so a restarted validator can still re-propose what it signed
+//   v + height(8)              -> what this validator signed at that height, and its lock (consensus/sign-log.ts)
+//   V + height(8) + hash(32)   -> a block it locked on, holds as valid or proposed there, to propose it again
 const enc = new TextEncoder()
 
 function u64(n: bigint | number): Uint8Array {
@@ -57,7 +57,7 @@ export const layout = {
   mempool: (hash: Uint8Array) => key('m', hash),
   mempoolRange: () => [key('m'), key('n')] as const,
   signLog: (height: bigint) => key('v', u64(height)),
-  signedBlock: (height: bigint) => key('V', u64(height)),
+  signedBlock: (height: bigint, hash: Uint8Array) => key('V', u64(height), hash),
   /** The highest height the sign log holds a record for. */
   signLogLatest: enc.encode('L'),
 } as const

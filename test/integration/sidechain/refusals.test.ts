@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createChainCommon, DEFAULT_MIN_BASE_FEE, DEFAULT_GAS_LIMIT, type ChainParams } from '../../../sidechain/chain/params.js'
 import { childHeaderBase } from '../../../sidechain/exec/execute.js'
 import { proposerOf } from '../../../sidechain/consensus/engine.js'
-import { signMessage, toWire, type Message } from '../../../sidechain/consensus/messages.js'
+import { proposalPayload, signMessage, toWire, type Message } from '../../../sidechain/consensus/messages.js'
 import { hexToBytes, toHex } from '../../../spv/base/bytes.js'
 import { peerKeyOf, signRequest } from '../../../sidechain/p2p/peer-auth.js'
 import { emptyChildStateRoot } from '../../helpers/empty-child-root.js'
@@ -77,7 +77,7 @@ async function emptyChild(parent: Block, secondsLater: bigint, stateRoot?: Uint8
 
 /** Sends a proposal to validator 1, signed with `signer`'s key while claiming to come from `from`. */
 function propose(block: Block, round: number, from: number, signer = from): Promise<{ status: number; code?: string }> {
-  return send({ type: 'proposal', chainId: fed.chainId, height: block.header.number, round, from, payload: [block.serialize()] }, signer)
+  return send({ type: 'proposal', chainId: fed.chainId, height: block.header.number, round, from, payload: proposalPayload(block.serialize(), -1, []) }, signer)
 }
 
 /** A prevote for `block` in `round` from validator `from`. */
@@ -151,7 +151,8 @@ describe('a validator refuses', () => {
     const parent = await parentBlock()
     const secondsAhead = BigInt(Math.floor(Date.now() / 1000)) + 10n - parent.header.timestamp
     const block = await emptyChild(parent, secondsAhead)
-    const r = roundOf(block.header.number, 0)
+    // A round of its own: the validator looks at one proposal per round, valid or not.
+    const r = roundOf(block.header.number, 0, 20)
     expect(await propose(block, r, 0)).toEqual({ status: 400, code: 'CONSENSUS_BAD_TIMESTAMP' })
     await expectLogged('CONSENSUS_BAD_TIMESTAMP')
   })
@@ -170,7 +171,8 @@ describe('a validator refuses', () => {
     const first = await emptyChild(parent, 1n)
     const second = await emptyChild(parent, 2n)
     const h = first.header.number
-    const r0 = roundOf(h, 0)
+    // Past the rounds the tests above proposed in (a validator follows f + 1 senders to a later round).
+    const r0 = roundOf(h, 0, 30)
     expect(await propose(first, r0, 0)).toEqual({ status: 200 }) // valid: validator 1 prevotes it
     // With the proposer's prevote that is a polka (2 of 3): validator 1 precommits — its one signature at this height.
     expect(await prevote(first, r0, 0)).toEqual({ status: 200 })

@@ -1,7 +1,11 @@
-// The consensus engine in one process: three real nodes (LevelDB in temporary directories) whose engines talk
-// through an in-memory router that can drop messages. Blocks travel in proposals only; these tests check what a
-// validator that missed a proposal does with the hash-only precommits and commits that follow: it never finalizes
-// a block it does not hold, asks to sync instead, and finalizes from a repeated precommit that carries the block.
+// The consensus engine in one process: real nodes (LevelDB in temporary directories) whose engines talk through
+// an in-memory router that passes every message through the wire codec and can drop it — or one engine alone,
+// with the test speaking as the other validators (it holds their keys).
+//
+// What is checked: a validator that missed a proposal never finalizes a block it does not hold (it asks to sync),
+// and decides once the proposal arrives late beside the precommits it holds (Algorithm 1, line 49); a lock is
+// released by a polka of a later round (issue 13 finding 2: locks never released, and split locks stalled the
+// chain for good); forged signatures inside votes and polkas are refused.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -10,9 +14,9 @@ import { Wallet } from 'ethers'
 import pino from 'pino'
 import type { Block } from '@ethereumjs/block'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Engine } from '../../../sidechain/consensus/engine.js'
+import { Engine, proposerOf } from '../../../sidechain/consensus/engine.js'
 import { publicKeyOf, signCommit, type ValidatorSet } from '../../../sidechain/consensus/certificate.js'
-import { signMessage, type SignedMessage } from '../../../sidechain/consensus/messages.js'
+import { fromWire, proposalPayload, signMessage, toWire, type Message, type SignedMessage } from '../../../sidechain/consensus/messages.js'
 import { SignLog } from '../../../sidechain/consensus/sign-log.js'
 import { DEFAULT_GAS_LIMIT, DEFAULT_MIN_BASE_FEE, type ChainParams } from '../../../sidechain/chain/params.js'
 import { serialized } from '../../../sidechain/chain/block-bytes.js'
@@ -20,6 +24,7 @@ import { Node } from '../../../sidechain/node/node.js'
 import { hexToBytes } from '../../../spv/base/bytes.js'
 
 const CHAIN_ID = 917_001n
+const N = 4
 const funder = Wallet.createRandom()
 const params: ChainParams = {
   name: 'regtest',
@@ -37,49 +42,61 @@ interface Member {
   syncRequests: number
 }
 
-const opened: Member[] = []
+const opened: { close(): Promise<void> }[] = []
 
 afterEach(async () => {
-  for (const m of opened.splice(0)) {
-    await m.engine.stop()
-    await m.node.close()
-    rmSync(m.dir, { recursive: true, force: true })
-  }
+  for (const c of opened.splice(0).reverse()) await c.close()
 })
 
-/** Three validators, threshold 2; `drop(message, to)` says which deliveries are lost. */
-async function federation(drop: (m: SignedMessage, to: number) => boolean): Promise<{ members: Member[]; keys: Uint8Array[] }> {
-  const keys = [0, 1, 2].map(() => new Uint8Array(randomBytes(32)))
-  const set: ValidatorSet = { keys: keys.map(publicKeyOf), threshold: 2 }
+async function openNode(label: string): Promise<Node> {
+  const dir = mkdtempSync(path.join(tmpdir(), `causeway-engine-${label}-`))
+  const node = await Node.open({ datadir: dir, params, alloc: [{ address: hexToBytes(funder.address, 'funder', 20), balance: 10n ** 24n }] })
+  opened.push({ close: async () => {
+    await node.close()
+    rmSync(dir, { recursive: true, force: true })
+  } })
+  return node
+}
+
+/** Through the wire codec, as over HTTP. */
+const wire = (m: SignedMessage): SignedMessage => fromWire(JSON.parse(JSON.stringify(toWire(m))))
+
+function makeEngine(node: Node, set: ValidatorSet, index: number, key: Uint8Array, broadcast: (m: SignedMessage) => void, member: { syncRequests: number }): Engine {
+  const engine = new Engine({
+    node,
+    set,
+    index,
+    key,
+    signLog: new SignLog(node.db),
+    broadcast,
+    requestSync: () => void member.syncRequests++,
+    logger: pino({ level: 'silent' }),
+    roundMs: 60_000, // no timeouts: only messages move these engines
+  })
+  opened.push({ close: () => engine.stop() })
+  return engine
+}
+
+/** Four validators, quorum 3; `drop(message, to)` says which deliveries are lost (and keeps them in `dropped`). */
+async function federation(drop: (m: SignedMessage, to: number) => boolean): Promise<{ members: Member[]; keys: Uint8Array[]; dropped: { m: SignedMessage; to: number }[] }> {
+  const keys = Array.from({ length: N }, () => new Uint8Array(randomBytes(32)))
+  const set: ValidatorSet = { keys: keys.map(publicKeyOf), threshold: 3 }
   const members: Member[] = []
-  for (let i = 0; i < 3; i++) {
-    const dir = mkdtempSync(path.join(tmpdir(), `causeway-engine-${i}-`))
-    const node = await Node.open({ datadir: dir, params, alloc: [{ address: hexToBytes(funder.address, 'funder', 20), balance: 10n ** 24n }] })
-    const member: Member = {
-      node,
-      dir,
-      syncRequests: 0,
-      engine: new Engine({
-        node,
-        set,
-        index: i,
-        key: keys[i]!,
-        signLog: new SignLog(node.db),
-        broadcast: (m) => {
-          for (let to = 0; to < 3; to++) {
-            // Delivered on a later turn, as over the network; refusals are the receiver's business.
-            if (to !== i && !drop(m, to)) setImmediate(() => void members[to]!.engine.handle(m).catch(() => undefined))
-          }
-        },
-        requestSync: () => void member.syncRequests++,
-        logger: pino({ level: 'silent' }),
-        roundMs: 60_000,
-      }),
-    }
+  const dropped: { m: SignedMessage; to: number }[] = []
+  for (let i = 0; i < N; i++) {
+    const node = await openNode(`${i}`)
+    const member = { node, syncRequests: 0 } as Member & { engine: Engine; dir: string }
+    member.engine = makeEngine(node, set, i, keys[i]!, (m) => {
+      for (let to = 0; to < N; to++) {
+        if (to === i) continue
+        if (drop(m, to)) dropped.push({ m, to })
+        // Delivered on a later turn, as over the network; refusals are the receiver's business.
+        else setImmediate(() => void members[to]!.engine.handle(wire(m)).catch(() => undefined))
+      }
+    }, member)
     members.push(member)
-    opened.push(member)
   }
-  return { members, keys }
+  return { members, keys, dropped }
 }
 
 async function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
@@ -95,42 +112,96 @@ async function transfer(nodes: readonly Node[]): Promise<void> {
   for (const node of nodes) await node.sendRawTransaction(hexToBytes(raw, 'tx'))
 }
 
-/** Block 1 made final by validators 0 and 1 while validator 2 heard neither the proposal nor the transaction. */
-async function finalWithoutValidator2(): Promise<{ members: Member[]; keys: Uint8Array[]; block: Block }> {
-  const { members, keys } = await federation((m, to) => to === 2 && m.type === 'proposal')
-  await transfer([members[0]!.node, members[1]!.node])
-  for (const m of members) await m.engine.start()
-  await until('validators 0 and 1 finalize block 1', () => members[0]!.node.blockNumber() >= 1n && members[1]!.node.blockNumber() >= 1n)
-  return { members, keys, block: (await members[0]!.node.getBlock(1n))! }
+describe('consensus engine: blocks travel in proposals only', () => {
+  it('a validator that missed the proposal does not finalize from precommits and commits; it asks to sync — and decides when the proposal comes late', async () => {
+    // Validator 3 hears nothing of the proposal (height 1, round 0 is validator 1's) nor of the transaction.
+    const { members, dropped } = await federation((m, to) => to === 3 && m.type === 'proposal')
+    await transfer([members[0]!.node, members[1]!.node, members[2]!.node])
+    for (const m of members) await m.engine.start()
+    await until('validators 0, 1 and 2 finalize block 1', () => members.slice(0, 3).every((m) => m.node.blockNumber() >= 1n))
+    const block = (await members[1]!.node.getBlock(1n))!
+    await until('validator 3 asks to sync', () => members[3]!.syncRequests > 0)
+    expect(members[3]!.node.blockNumber()).toBe(0n)
+
+    // The proposal, late: with the quorum of precommits it holds, validator 3 decides the same block (line 49).
+    const proposal = dropped.find((d) => d.m.type === 'proposal' && d.m.height === 1n)!.m
+    await members[3]!.engine.handle(wire(proposal))
+    expect(members[3]!.node.blockNumber()).toBe(1n)
+    expect((await members[3]!.node.getBlock(1n))!.hash()).toEqual(block.hash())
+    expect((await members[3]!.node.headBlock()).header.stateRoot).toEqual(block.header.stateRoot)
+  }, 60_000)
+})
+
+/** One real engine (validator 0); the test speaks as validators 1..3. */
+async function alone(): Promise<{ node: Node; engine: Engine; keys: Uint8Array[]; builder: Node; send(m: Message): Promise<void> }> {
+  const keys = Array.from({ length: N }, () => new Uint8Array(randomBytes(32)))
+  const set: ValidatorSet = { keys: keys.map(publicKeyOf), threshold: 3 }
+  const node = await openNode('v0')
+  const builder = await openNode('builder')
+  const engine = makeEngine(node, set, 0, keys[0]!, () => undefined, { syncRequests: 0 })
+  await engine.start()
+  return { node, engine, keys, builder, send: (m) => engine.handle(wire(signMessage(m, keys[m.from]!))) }
 }
 
-describe('consensus engine: blocks travel in proposals only', () => {
-  it('a validator that missed the proposal does not finalize from hash-only precommits and commits; it asks to sync', async () => {
-    // Validator 2 hears nothing of the proposal (height 1, round 0 is validator 1's) nor of the transaction.
-    const { members, block } = await finalWithoutValidator2()
-    expect((await members[1]!.node.getBlock(1n))!.hash()).toEqual(block.hash())
-    await until('validator 2 asks to sync', () => members[2]!.syncRequests > 0)
-    expect(members[2]!.node.blockNumber()).toBe(0n)
+/** A valid block 1 built on the same genesis, stamped `secondsAhead` from now (so two differ). */
+async function blockAt(builder: Node, secondsAhead: bigint): Promise<Block> {
+  const candidate = await builder.exclusive(() => builder.buildCandidate(BigInt(Math.floor(Date.now() / 1000)) + secondsAhead))
+  await builder.exclusive(() => builder.abandon())
+  return candidate.executed.block
+}
+
+const prevote = (from: number, round: number, block: Block): Message => ({ type: 'prevote', chainId: CHAIN_ID, height: 1n, round, from, payload: [block.hash()] })
+
+describe('consensus engine: locks', () => {
+  it('a validator locked on A in round 0 follows a later polka for B, precommits B and finalizes it (finding 2)', async () => {
+    const { node, engine, keys, builder, send } = await alone()
+    const a = await blockAt(builder, 0n)
+    const b = await blockAt(builder, 1n)
+    expect(proposerOf(1n, 0, N)).toBe(1)
+    // Round 0: A with prevotes of 1 and 2 — with its own, a polka: validator 0 locks on A and precommits it.
+    await send({ type: 'proposal', chainId: CHAIN_ID, height: 1n, round: 0, from: 1, payload: proposalPayload(serialized(a), -1, []) })
+    await send(prevote(1, 0, a))
+    await send(prevote(2, 0, a))
+    expect(engine.status().locked).toBe(`0x${Buffer.from(a.hash()).toString('hex')}`)
+
+    // A polka for B in round 1 (1, 2, 3), then round 2's proposer (3) proposes B again with it.
+    const polka = [1, 2, 3].map((from) => ({ from, signature: signMessage(prevote(from, 1, b), keys[from]!).signature }))
+    for (const from of [1, 2, 3]) await send(prevote(from, 1, b))
+    expect(proposerOf(1n, 2, N)).toBe(3)
+    await send({ type: 'proposal', chainId: CHAIN_ID, height: 1n, round: 2, from: 3, payload: proposalPayload(serialized(b), 1, polka) })
+    // Its prevote for B in round 2 (the lock released) with those of 1 and 2 is a polka: it precommits B; with
+    // the precommits of 1 and 2 that is three — B is final, and needed validator 0's precommit to be.
+    await send(prevote(1, 2, b))
+    await send(prevote(2, 2, b))
+    expect(engine.status().locked).toBe(`0x${Buffer.from(b.hash()).toString('hex')}`)
+    for (const from of [1, 2]) {
+      await send({ type: 'precommit', chainId: CHAIN_ID, height: 1n, round: 2, from, payload: [b.hash(), signCommit(keys[from]!, CHAIN_ID, 1n, 2, b.hash())] })
+    }
+    expect(node.blockNumber()).toBe(1n)
+    expect((await node.getBlock(1n))!.hash()).toEqual(b.hash())
   }, 60_000)
 
-  it('a repeated precommit that carries the block lets that validator finalize it', async () => {
-    const { members, keys, block } = await finalWithoutValidator2()
-    await until('validator 2 asks to sync', () => members[2]!.syncRequests > 0)
-    // What validator 0 sends when a round times out while it is locked: its precommit with the block.
-    const signature = signCommit(keys[0]!, CHAIN_ID, 1n, 0, block.hash())
-    await members[2]!.engine.handle(signMessage({ type: 'precommit', chainId: CHAIN_ID, height: 1n, round: 1, from: 0, payload: [block.hash(), signature, serialized(block)] }, keys[0]!))
-    expect(members[2]!.node.blockNumber()).toBe(1n)
-    expect((await members[2]!.node.getBlock(1n))!.hash()).toEqual(block.hash())
-    expect((await members[2]!.node.headBlock()).header.stateRoot).toEqual(block.header.stateRoot)
+  it('a re-proposal whose polka carries a forged prevote is refused, and the lock holds', async () => {
+    const { engine, keys, builder, send } = await alone()
+    const a = await blockAt(builder, 0n)
+    const b = await blockAt(builder, 1n)
+    await send({ type: 'proposal', chainId: CHAIN_ID, height: 1n, round: 0, from: 1, payload: proposalPayload(serialized(a), -1, []) })
+    await send(prevote(1, 0, a))
+    await send(prevote(2, 0, a))
+    // Validator 3 signs all three "prevotes" of the polka.
+    const forged = [1, 2, 3].map((from) => ({ from, signature: signMessage(prevote(from, 1, b), keys[3]!).signature }))
+    await send(prevote(2, 2, b)) // f + 1 senders in round 2 (with the proposal): validator 0 follows there
+    await expect(send({ type: 'proposal', chainId: CHAIN_ID, height: 1n, round: 2, from: 3, payload: proposalPayload(serialized(b), 1, forged) })).rejects.toMatchObject({ code: 'CONSENSUS_BAD_SIGNATURE' })
+    expect(engine.refusals.get('CONSENSUS_BAD_SIGNATURE')).toBe(1)
+    expect(engine.status().locked).toBe(`0x${Buffer.from(a.hash()).toString('hex')}`)
   }, 60_000)
 
-  it('a precommit whose carried block is not the one it names is refused (CONSENSUS_MALFORMED)', async () => {
-    const { members, keys, block } = await finalWithoutValidator2()
-    const genesis = (await members[0]!.node.getBlock(0n))!
-    const signature = signCommit(keys[0]!, CHAIN_ID, 1n, 0, block.hash())
-    const forged = signMessage({ type: 'precommit', chainId: CHAIN_ID, height: 1n, round: 1, from: 0, payload: [block.hash(), signature, serialized(genesis)] }, keys[0]!)
-    await expect(members[2]!.engine.handle(forged)).rejects.toMatchObject({ code: 'CONSENSUS_MALFORMED' })
-    expect(members[2]!.node.blockNumber()).toBe(0n)
-    expect(members[2]!.engine.refusals.get('CONSENSUS_MALFORMED')).toBe(1)
+  it('a precommit whose commit signature is not its sender\'s is refused (CONSENSUS_BAD_SIGNATURE); a malformed proposal too (CONSENSUS_MALFORMED)', async () => {
+    const { engine, keys, builder, send } = await alone()
+    const a = await blockAt(builder, 0n)
+    await expect(send({ type: 'precommit', chainId: CHAIN_ID, height: 1n, round: 0, from: 1, payload: [a.hash(), signCommit(keys[2]!, CHAIN_ID, 1n, 0, a.hash())] })).rejects.toMatchObject({ code: 'CONSENSUS_BAD_SIGNATURE' })
+    await expect(send({ type: 'proposal', chainId: CHAIN_ID, height: 1n, round: 0, from: 1, payload: [serialized(a)] })).rejects.toMatchObject({ code: 'CONSENSUS_MALFORMED' })
+    expect(engine.refusals.get('CONSENSUS_BAD_SIGNATURE')).toBe(1)
+    expect(engine.refusals.get('CONSENSUS_MALFORMED')).toBe(1)
   }, 60_000)
 })
