@@ -9,18 +9,18 @@
 // validator that is behind or missed a block fetches it, final and certified, from a peer (p2p/sync.ts).
 import { createBlockFromRLP, type Block } from '@ethereumjs/block'
 import type { Logger } from 'pino'
-import { verify } from 'tiny-secp256k1'
 import { CausewayError, fail } from '../../spv/base/errors.js'
 import { bytesToHex, toHex } from '../../spv/base/bytes.js'
 import { timingFields, type Candidate, type Node } from '../node/node.js'
 import { serialized } from '../chain/block-bytes.js'
 import { MAX_CLOCK_DRIFT_S, latestAllowedTimestamp } from '../chain/block-time.js'
-import { commitDigest, decodeCertificate, encodeCertificate, signCommit, verifyCertificate, type Certificate, type ValidatorSet } from './certificate.js'
-import { parseProposalPayload, proposalPayload, signMessage, verifyMessage, type MessageType, type SignedMessage } from './messages.js'
+import { decodeCertificate, encodeCertificate, signCommit, verifyCertificate, type Certificate, type ValidatorSet } from './certificate.js'
+import { proposalPayload, signMessage, verifyMessage, type MessageType, type SignedMessage } from './messages.js'
 import { slotKey, type SignLog, type Slot } from './sign-log.js'
 import { EvidenceLog } from './evidence.js'
 import { checkConflict } from './conflict.js'
 import { SignatureBook, wouldTake } from './signature-book.js'
+import { readProposal, readVote } from './inbound.js'
 import { DEFAULT_ROUND_WINDOW, apply, faultsFor, initialState, persisted, resume, type Context, type Effect, type Event, type Persisted, type State, type Step, type Transition, type Value, type Vote } from './tendermint.js'
 
 export interface EngineOptions {
@@ -257,6 +257,7 @@ export class Engine {
   }
 
   private async tick(): Promise<void> {
+    if (this.node.halted !== undefined) return
     if (this.node.blockNumber() + 1n !== this.height) await this.resetHeight()
     const head = await this.node.headBlock()
     const now = Date.now()
@@ -468,6 +469,8 @@ export class Engine {
   handle(message: SignedMessage): Promise<void> {
     return this.serial(async () => {
       try {
+        // A node that saw two certificates for one height follows nothing until its operator looks (conflict.ts).
+        if (this.node.halted !== undefined) throw this.node.halted
         verifyMessage(message, this.o.set, this.node.chainId)
         if (message.from === this.o.index) fail('CONSENSUS_FROM_SELF', 'message claims to come from this validator')
         if (this.node.blockNumber() + 1n !== this.height) await this.resetHeight()
@@ -527,26 +530,19 @@ export class Engine {
   }
 
   private async onProposal(message: SignedMessage): Promise<void> {
-    const expected = proposerOf(message.height, message.round, this.o.set.keys.length)
-    if (message.from !== expected) {
-      fail('CONSENSUS_WRONG_PROPOSER', `validator ${message.from} is not the proposer of height ${message.height} round ${message.round} (validator ${expected} is)`)
-    }
-    const { block: bytes, validRound, polka } = parseProposalPayload(message.payload)
-    if (validRound < -1 || validRound >= message.round) fail('CONSENSUS_MALFORMED', `proposal for round ${message.round} names valid round ${validRound}`)
-    const block = this.decodeBlock(bytes)
-    if (block.header.number !== this.height) fail('CONSENSUS_WRONG_HEIGHT', `proposal for height ${message.height} carries block ${block.header.number}`)
-    const value = bytesToHex(block.hash())
+    // One proposal per round is looked at: a faulty proposer's second block in a round costs a decode and at
+    // most n signature checks, never a re-execution.
+    const { block, value, validRound, polka } = readProposal(message, {
+      set: this.o.set,
+      chainId: this.node.chainId,
+      proposer: proposerOf(message.height, message.round, this.o.set.keys.length),
+      decode: (bytes) => this.decodeBlock(bytes),
+    })
     const seen = this.proposals.get(message.round)
     if (seen === value) return // sent again (gossip): looked at already
     if (seen !== undefined) fail('CONSENSUS_DUPLICATE_PROPOSAL', `validator ${message.from} already proposed another block in round ${message.round} of height ${this.height}`)
-    // The polka's prevotes are checked like any message before they count.
-    const votes: Vote[] = []
-    for (const p of polka) {
-      const vote: Vote = { type: 'prevote', height: this.height, round: validRound, from: p.from, value }
-      verifyMessage({ type: 'prevote', chainId: this.node.chainId, height: this.height, round: validRound, from: p.from, payload: [block.hash()], signature: p.signature }, this.o.set, this.node.chainId)
-      votes.push(vote)
-      this.signatures.add(vote, p.signature)
-    }
+    for (const p of polka) this.signatures.add(p.vote, p.signature!)
+    const votes = polka.map((p) => p.vote)
     this.proposals.set(message.round, value)
 
     // Valid means: on time, and re-executes to exactly this block (state root, receipts, fees, body rules).
@@ -573,27 +569,9 @@ export class Engine {
   }
 
   private async onVote(message: SignedMessage): Promise<void> {
-    const type = message.type as 'prevote' | 'precommit'
-    const [hash, signature] = message.payload
-    let value: Value | null = null
-    if (message.payload.length > 0) {
-      if (hash === undefined || hash.length !== 32) fail('CONSENSUS_MALFORMED', `${type} payload is not a block hash`)
-      if (type === 'prevote' && message.payload.length !== 1) fail('CONSENSUS_MALFORMED', 'prevote payload is not [blockHash]')
-      if (type === 'precommit') {
-        if (message.payload.length !== 2 || signature === undefined || signature.length !== 64) fail('CONSENSUS_MALFORMED', 'precommit payload is not [blockHash, commitSignature]')
-        let ok = false
-        try {
-          ok = verify(commitDigest(this.node.chainId, this.height, message.round, hash), this.o.set.keys[message.from]!, signature, true)
-        } catch {
-          ok = false
-        }
-        if (!ok) fail('CONSENSUS_BAD_SIGNATURE', `precommit signature of validator ${message.from} does not verify`)
-      }
-      value = bytesToHex(hash)
-    }
-    const vote: Vote = { type, height: this.height, round: message.round, from: message.from, value }
+    const { vote, signature } = readVote(message, this.o.set, this.node.chainId)
     if (!wouldTake(this.core, vote)) return
-    if (hash !== undefined) this.signatures.add(vote, type === 'prevote' ? message.signature : signature!)
+    if (signature !== undefined) this.signatures.add(vote, signature)
     await this.run(apply(this.core, { kind: 'vote', vote }, this.ctx))
   }
 
