@@ -16,12 +16,13 @@ import { serialized } from '../chain/block-bytes.js'
 import { MAX_CLOCK_DRIFT_S, latestAllowedTimestamp } from '../chain/block-time.js'
 import { decodeCertificate, encodeCertificate, signCommit, verifyCertificate, type Certificate, type ValidatorSet } from './certificate.js'
 import { proposalPayload, signMessage, verifyMessage, type MessageType, type SignedMessage } from './messages.js'
-import { slotKey, type SignLog, type Slot } from './sign-log.js'
+import type { SignLog, Slot } from './sign-log.js'
+import { HeightLog } from './height-log.js'
 import { EvidenceLog } from './evidence.js'
 import { checkConflict } from './conflict.js'
 import { SignatureBook, wouldTake } from './signature-book.js'
 import { readProposal, readVote } from './inbound.js'
-import { DEFAULT_ROUND_WINDOW, apply, faultsFor, initialState, persisted, resume, type Context, type Effect, type Event, type Persisted, type State, type Step, type Transition, type Value, type Vote } from './tendermint.js'
+import { DEFAULT_ROUND_WINDOW, apply, faultsFor, initialState, persisted, resume, type Context, type Effect, type Event, type State, type Step, type Transition, type Value, type Vote } from './tendermint.js'
 
 export interface EngineOptions {
   readonly node: Node
@@ -71,12 +72,8 @@ export class Engine {
   /** round → the value proposed in it: one proposal per round is looked at (and re-executed). */
   private readonly proposals = new Map<number, Value>()
   private readonly signatures = new SignatureBook()
-  /** What this validator signed at this height, by slotKey, mirrored in the sign log. */
-  private readonly signed = new Map<string, Slot>()
-  /** Blocks already written to the sign log at this height. */
-  private readonly logged = new Set<Value>()
-  private savedState: Persisted | undefined
-  private dirty = false
+  /** What this validator signed at this height, mirrored in the sign log. */
+  private readonly signed: HeightLog
   private readonly nextHeight: SignedMessage[] = []
   /** Validators heard from at this height before it started here. */
   private readonly heightSenders = new Set<number>()
@@ -105,6 +102,7 @@ export class Engine {
   private watchingSince: bigint | undefined
 
   constructor(private readonly o: EngineOptions) {
+    this.signed = new HeightLog(o.signLog)
     const base = o.roundMs ?? 3_000
     const step = o.roundIncrementMs ?? 1_000
     const vote = Math.max(50, Math.floor(base / 3))
@@ -204,7 +202,6 @@ export class Engine {
       this.o.logger.info({ height: Number(next), after: Number(head.header.number) }, 'watched a height pass: signing again')
     }
     const finished = this.height
-    const keptBlocks = [...this.logged]
     const parent = head.header.number > 0n ? await this.node.getBlock(head.header.number - 1n) : undefined
     // After a block with transactions, a few empty blocks follow (clients polling the block number see theirs).
     this.trailingWanted = head.transactions.length > 0 ? TRAILING_EMPTY_BLOCKS : (parent?.transactions.length ?? 0) > 0 ? 1 : 0
@@ -217,10 +214,7 @@ export class Engine {
     this.candidates.clear()
     this.proposals.clear()
     this.signatures.clear()
-    this.signed.clear()
-    this.logged.clear()
-    this.savedState = undefined
-    this.dirty = false
+    const keptBlocks = this.signed.reset()
     this.pendingPropose = undefined
     this.heightSenders.clear()
     this.lastGossip = Date.now()
@@ -229,12 +223,8 @@ export class Engine {
     const saved = await this.o.signLog.load(next)
     if (saved !== undefined) {
       // Signed here before a restart: resume with the lock and valid value, and what was signed counts again.
-      for (const [value, bytes] of saved.blocks) {
-        this.blocks.set(value, this.decodeBlock(bytes))
-        this.logged.add(value)
-      }
-      for (const slot of saved.record.slots) this.signed.set(slotKey(slot.kind, slot.round), slot)
-      this.savedState = saved.record.persisted
+      for (const [value, bytes] of saved.blocks) this.blocks.set(value, this.decodeBlock(bytes))
+      this.signed.restore(saved.record, saved.blocks.keys())
       const lastRound = Math.max(saved.record.persisted.round, ...saved.record.slots.map((s) => s.round))
       this.o.logger.info({ height: Number(next), round: lastRound, locked: saved.record.persisted.lockedValue }, 'resuming a height from the sign log')
       const own: Event[] = []
@@ -284,13 +274,13 @@ export class Engine {
   /** Sends this round's own messages again: a lost vote leaves a round short of its quorum, with no timeout armed. */
   private gossip(): void {
     const round = this.core.round
-    const proposal = this.signed.get(slotKey('proposal', round))
+    const proposal = this.signed.get('proposal', round)
     if (proposal?.value != null) {
       const block = this.blocks.get(proposal.value)
       if (block !== undefined) this.o.broadcast(this.signProposal(block, round, proposal.validRound, this.polkaFor(proposal)))
     }
     for (const kind of ['prevote', 'precommit'] as const) {
-      const slot = this.signed.get(slotKey(kind, round))
+      const slot = this.signed.get(kind, round)
       if (slot !== undefined) this.o.broadcast(this.signVote({ type: kind, height: this.height, round, from: this.o.index, value: slot.value }))
     }
   }
@@ -353,12 +343,7 @@ export class Engine {
 
   /** The vote to send for a slot: the one signed before, if any (after a restart), never a second one. */
   private ownVote(vote: Vote): Vote {
-    const key = slotKey(vote.type, vote.round)
-    const before = this.signed.get(key)
-    if (before !== undefined) return { ...vote, value: before.value }
-    this.signed.set(key, { kind: vote.type, round: vote.round, value: vote.value, validRound: -1 })
-    this.dirty = true
-    return vote
+    return { ...vote, value: this.signed.claim({ kind: vote.type, round: vote.round, value: vote.value, validRound: -1 }).value }
   }
 
   /** Signs a vote of this validator and keeps its signatures (for polkas and certificates). */
@@ -377,22 +362,11 @@ export class Engine {
 
   /** Writes the sign log if anything signed, the lock or the valid value changed; resolves once it is on disk. */
   private async persist(): Promise<void> {
-    const state = persisted(this.core)
-    const s = this.savedState
-    const changed = s === undefined ? state.lockedValue !== null || state.validValue !== null : s.lockedValue !== state.lockedValue || s.lockedRound !== state.lockedRound || s.validValue !== state.validValue || s.validRound !== state.validRound
-    if (!this.dirty && !changed) return
     if (this.watching) return
-    const blocks = new Map<Value, Uint8Array>()
-    const keep = [state.lockedValue, state.validValue, ...[...this.signed.values()].filter((x) => x.kind === 'proposal').map((x) => x.value)]
-    for (const v of keep) {
-      if (v === null || this.logged.has(v)) continue
+    await this.signed.persist(persisted(this.core), (v) => {
       const block = this.blocks.get(v)
-      if (block !== undefined) blocks.set(v, serialized(block))
-    }
-    await this.o.signLog.save({ persisted: state, slots: [...this.signed.values()] }, blocks)
-    for (const v of blocks.keys()) this.logged.add(v)
-    this.savedState = state
-    this.dirty = false
+      return block === undefined ? undefined : serialized(block)
+    })
   }
 
   private arm(step: Step, height: bigint, round: number, ms: number): void {
@@ -423,8 +397,7 @@ export class Engine {
       this.pendingPropose = eff
       return
     }
-    const key = slotKey('proposal', eff.round)
-    const before = this.signed.get(key)
+    const before = this.signed.get('proposal', eff.round)
     let value = before?.value ?? eff.value
     let validRound = before !== undefined ? before.validRound : eff.validRound
     let block = value === null ? undefined : this.blocks.get(value)
@@ -445,10 +418,7 @@ export class Engine {
       this.candidates.set(value, candidate)
     }
     const v = value!
-    if (before === undefined) {
-      this.signed.set(key, { kind: 'proposal', round: eff.round, value: v, validRound })
-      this.dirty = true
-    }
+    this.signed.claim({ kind: 'proposal', round: eff.round, value: v, validRound })
     await this.persist()
     const polka = validRound >= 0 ? this.signatures.polka(eff.value === v ? eff.polka : []) : []
     this.o.logger.info({ height: Number(this.height), round: eff.round, txs: block.transactions.length, hash: `0x${v}`, validRound }, 'proposing')

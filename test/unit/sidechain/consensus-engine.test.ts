@@ -184,15 +184,29 @@ describe('consensus engine: an equivocating proposer (finding 3)', () => {
   }, 60_000)
 })
 
-/** One real engine (validator 0); the test speaks as validators 1..3. */
-async function alone(): Promise<{ node: Node; engine: Engine; keys: Uint8Array[]; builder: Node; send(m: Message): Promise<void> }> {
+/** One real engine (validator 0); the test speaks as validators 1..3 and sees what it sends in `sent`. */
+async function alone(): Promise<{ node: Node; engine: Engine; keys: Uint8Array[]; builder: Node; sent: SignedMessage[]; send(m: Message): Promise<void>; restart(): Promise<void> }> {
   const keys = Array.from({ length: N }, () => new Uint8Array(randomBytes(32)))
   const set: ValidatorSet = { keys: keys.map(publicKeyOf), threshold: 3 }
   const node = await openNode('v0')
   const builder = await openNode('builder')
-  const engine = makeEngine(node, set, 0, keys[0]!, () => undefined, { syncRequests: 0 })
-  await engine.start()
-  return { node, engine, keys, builder, send: (m) => engine.handle(wire(signMessage(m, keys[m.from]!))) }
+  const sent: SignedMessage[] = []
+  const r = {
+    node,
+    engine: makeEngine(node, set, 0, keys[0]!, (m) => void sent.push(m), { syncRequests: 0 }),
+    keys,
+    builder,
+    sent,
+    send: (m: Message) => r.engine.handle(wire(signMessage(m, keys[m.from]!))),
+    /** A new engine on the same node and sign log: what a restarted process has. */
+    restart: async () => {
+      await r.engine.stop()
+      r.engine = makeEngine(node, set, 0, keys[0]!, (m) => void sent.push(m), { syncRequests: 0 })
+      await r.engine.start()
+    },
+  }
+  await r.engine.start()
+  return r
 }
 
 /** A valid block 1 built on the same genesis, stamped `secondsAhead` from now (so two differ). */
@@ -246,6 +260,28 @@ describe('consensus engine: locks', () => {
     await expect(send({ type: 'proposal', chainId: CHAIN_ID, height: 1n, round: 2, from: 3, payload: proposalPayload(serialized(b), 1, forged) })).rejects.toMatchObject({ code: 'CONSENSUS_BAD_SIGNATURE' })
     expect(engine.refusals.get('CONSENSUS_BAD_SIGNATURE')).toBe(1)
     expect(engine.status().locked).toBe(`0x${Buffer.from(a.hash()).toString('hex')}`)
+  }, 60_000)
+
+  it('after a restart it resumes from the sign log: locked still, and a slot it signed is sent again as signed, never anew', async () => {
+    const r = await alone()
+    const a = await blockAt(r.builder, 0n)
+    const b = await blockAt(r.builder, 1n)
+    await r.send({ type: 'proposal', chainId: CHAIN_ID, height: 1n, round: 0, from: 1, payload: proposalPayload(serialized(a), -1, []) })
+    await r.send(prevote(1, 0, a))
+    await r.send(prevote(2, 0, a))
+    const hashA = `0x${Buffer.from(a.hash()).toString('hex')}`
+    expect(r.engine.status().locked).toBe(hashA)
+    await r.restart()
+    expect(r.engine.status().locked).toBe(hashA)
+    // Round 0 again, in memory a new engine: B proposed there. It prevoted A in round 0 before: it sends that again.
+    r.sent.length = 0
+    await expect(r.send({ type: 'proposal', chainId: CHAIN_ID, height: 1n, round: 0, from: 1, payload: proposalPayload(serialized(b), -1, []) })).rejects.toMatchObject({ code: 'CONSENSUS_ALREADY_SIGNED' })
+    const prevotes = r.sent.filter((m) => m.type === 'prevote' && m.round === 0)
+    expect(prevotes.length).toBeGreaterThan(0)
+    for (const m of prevotes) expect(m.payload[0]).toEqual(a.hash())
+    // And B in a later round without a polka is refused: the lock survived.
+    await r.send(prevote(2, 2, b))
+    await expect(r.send({ type: 'proposal', chainId: CHAIN_ID, height: 1n, round: 2, from: 3, payload: proposalPayload(serialized(b), -1, []) })).rejects.toMatchObject({ code: 'CONSENSUS_ALREADY_SIGNED' })
   }, 60_000)
 
   it('a precommit whose commit signature is not its sender\'s is refused (CONSENSUS_BAD_SIGNATURE); a malformed proposal too (CONSENSUS_MALFORMED)', async () => {
