@@ -1,7 +1,10 @@
 // `causeway federation init`: makes a local federation — for each member a peg key (its encrypted keystore; the
 // same key is its side-chain account for bridge calls) and a consensus key for its validator node — and the
-// federation's public description: keys, threshold, the P2WSH address and its output descriptor (so anyone can
-// watch the reserves in Bitcoin Core), and the bridge section of the chain configuration.
+// federation's public description: keys, the signers' threshold, the P2WSH address and its output descriptor (so
+// anyone can watch the reserves in Bitcoin Core), the validators' quorum, and the bridge section of the chain
+// configuration. Two thresholds, two rules: `threshold` is the peg's k-of-n multisig (k signers move the
+// federation's BTC; more than half, so no minority can), `validatorQuorum` the precommits that finalize a block
+// (3k > 2n, so f faulty validators of n = 3f + 1 cannot finalize two blocks at one height; sidechain/consensus/quorum.ts).
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -10,11 +13,17 @@ import { bytesToHex } from '../spv/base/bytes.js'
 import { fail } from '../spv/base/errors.js'
 import { getBitcoinNetwork, type BitcoinNetworkName } from '../spv/bitcoin/networks.js'
 import { addressNetworkFor, createFederation, federationAddress, federationDescriptor } from '../peg/bitcoin/index.js'
+import { checkThreshold, quorumFor } from '../sidechain/consensus/quorum.js'
 import { memberKeyFrom, writeKeystore } from './keystore.js'
 
 export interface FederationInitOptions {
   readonly members: number
+  /** The peg's signers: signatures a Bitcoin spend of the federation's coins needs (more than half of the members). */
   readonly threshold: number
+  /** The validators: precommits that finalize a side-chain block; default quorumFor(members) = ⌊2n/3⌋ + 1. */
+  readonly validatorQuorum?: number
+  /** Accept a validatorQuorum with 3k ≤ 2n: then one faulty validator can finalize two blocks at one height. */
+  readonly toleratesNoByzantineValidator?: boolean
   readonly out: string
   readonly passphrase: string
   readonly network?: BitcoinNetworkName
@@ -27,7 +36,12 @@ export interface FederationInitOptions {
 
 export interface FederationInit {
   readonly pubkeys: readonly string[]
+  /** Signers' threshold of the peg's multisig. */
   readonly threshold: number
+  /** Validators' quorum: the `threshold` of every node's configuration. */
+  readonly validatorQuorum: number
+  /** Set only when the quorum was accepted with 3k ≤ 2n (the nodes' `consensus.toleratesNoByzantineValidator`). */
+  readonly toleratesNoByzantineValidator?: true
   readonly address: string
   readonly descriptor: string
   /** Side-chain addresses of the members (they call the bridge's federation methods and need gas). */
@@ -45,8 +59,11 @@ export async function initFederation(o: FederationInitOptions): Promise<Federati
     fail('FEDERATION_BAD_OPTION', `--threshold must be 1 to ${o.members}, got ${o.threshold}`)
   }
   if (2 * o.threshold <= o.members) {
-    fail('FEDERATION_BAD_OPTION', `threshold ${o.threshold} of ${o.members} lets two halves finalize different blocks: need more than half (recommended ${Math.floor((2 * o.members) / 3) + 1})`)
+    fail('FEDERATION_BAD_OPTION', `signer threshold ${o.threshold} of ${o.members} lets two halves of the members each move the federation's coins: need more than half (recommended ${quorumFor(o.members)})`)
   }
+  const validatorQuorum = o.validatorQuorum ?? quorumFor(o.members)
+  const tolerates = o.toleratesNoByzantineValidator === true
+  checkThreshold(o.members, validatorQuorum, { tolerateNoByzantine: tolerates, optionName: '--tolerates-no-byzantine-validator' })
   if (o.passphrase.length < 8) fail('FEDERATION_BAD_OPTION', 'the keystore passphrase must have at least 8 characters')
   const random = o.random ?? ((n: number) => new Uint8Array(randomBytes(n)))
   const newKey = (): Uint8Array => {
@@ -85,6 +102,8 @@ export async function initFederation(o: FederationInitOptions): Promise<Federati
   const result = {
     pubkeys: members.map((m) => bytesToHex(m.publicKey)),
     threshold: o.threshold,
+    validatorQuorum,
+    ...(tolerates && 3 * validatorQuorum <= 2 * o.members ? { toleratesNoByzantineValidator: true as const } : {}),
     address: federationAddress(fed, addrNet),
     descriptor: federationDescriptor(fed),
     memberAddresses: members.map((m) => m.address),

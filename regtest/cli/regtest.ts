@@ -19,12 +19,12 @@ import { parseBtcAmount, parseSidechainAddress } from './values.js'
 
 
 export function registerRegtest(program: Command, io: Io, exit: (code: number) => void): void {
-  const regtest = program.command('regtest').description('The local regtest world: Bitcoin (bcoin), 3 validators, 3 signers')
+  const regtest = program.command('regtest').description('The local regtest world: Bitcoin (bcoin), 4 validators (quorum 3), 4 signers (3 of 4)')
   regtest
     .command('up')
     .description('Start (or resume) the local world and keep it running until Ctrl-C')
     .option('--datadir <dir>', 'data directory of the world', DEFAULT_WORLD_DIR)
-    .option('--base-port <port>', 'first of the loopback ports the world uses (validators on base, base+1, base+2; see README)', undefined)
+    .option('--base-port <port>', 'first of the loopback ports the world uses (validators on base … base+3; see README)', undefined)
     .option('--block-interval <seconds>', 'mine a Bitcoin block this often (0: only on demand)', String(DEFAULT_BLOCK_INTERVAL_MS / 1000))
     .option('--json', 'print the world description (world.json) on stdout once ready')
     .action(async (opts: { datadir: string; basePort?: string; blockInterval: string; json?: boolean }) => {

@@ -4,8 +4,13 @@
 import path from 'node:path'
 
 export const DEFAULT_BASE_PORT = 8545
-export const MEMBERS = 3
-export const THRESHOLD = 2
+/**
+ * The world's federation: 4 members, each a validator and a peg signer. Validators finalize with quorum 3
+ * (quorumFor(4): n = 3f + 1 with f = 1, so one faulty validator of any kind is tolerated); the peg's multisig is
+ * 3 of 4, its own setting (federation/init.ts).
+ */
+export const MEMBERS = 4
+export const SIGNER_THRESHOLD = 3
 
 export interface WorldPorts {
   /** Validator i's JSON-RPC and WebSocket. */
@@ -19,7 +24,7 @@ export interface WorldPorts {
 }
 
 /**
- * Offsets from the base port. 0–2 validators' RPC, 10–12 their p2p, 20–22 signers, 30–31 bcoin. Offsets 40–49 are
+ * Offsets from the base port. 0–3 validators' RPC, 10–13 their p2p, 20–23 signers, 30–31 bcoin. Offsets 40–49 are
  * kept free for an EVM main chain (a Hardhat node and its peg's signers) and 50 for the wallet page, so they can
  * join the same world without moving anything.
  */

@@ -14,7 +14,7 @@ import { CausewayError } from '../../spv/base/errors.js'
 import type { BitcoinRpcClient } from '../../federation/bitcoin/rpc-client.js'
 import { DemoWallet } from '../bitcoin/demo-wallet.js'
 import { tipCheckpoint } from '../bitcoin/checkpoint.js'
-import { MEMBERS, THRESHOLD, type WorldLayout } from './layout.js'
+import { MEMBERS, SIGNER_THRESHOLD, type WorldLayout } from './layout.js'
 
 /**
  * What the world pegs in to the demo account at its first start (up.ts, pegin-funding.ts): 10 regtest BTC. The
@@ -22,8 +22,11 @@ import { MEMBERS, THRESHOLD, type WorldLayout } from './layout.js'
  */
 export const DEMO_FUNDING_SATS = 1_000_000_000n
 
+/** Version 1 was the 3-member world (validators and signers 2 of 3); version 2 keeps the validators' quorum apart. */
+const SETUP_VERSION = 2
+
 const setupSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(SETUP_VERSION),
   createdAt: z.string(),
   basePort: z.number().int(),
   bitcoinApiKey: z.string(),
@@ -32,7 +35,10 @@ const setupSchema = z.object({
   federation: z.object({
     address: z.string(),
     descriptor: z.string(),
+    /** The peg signers' threshold (the bridge's multisig). */
     threshold: z.number().int(),
+    /** The validators' quorum (every node's `threshold`). */
+    validatorQuorum: z.number().int(),
     memberAddresses: z.array(z.string()),
     validatorPubkeys: z.array(z.string()),
     keystores: z.array(z.string()),
@@ -52,7 +58,11 @@ export async function readSetup(layout: WorldLayout): Promise<WorldSetup | undef
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw e
   }
-  const parsed = setupSchema.safeParse(JSON.parse(text))
+  const json = JSON.parse(text) as { version?: unknown }
+  if (json.version === 1) {
+    throw new CausewayError('WORLD_OLD_SETUP', `${layout.setup} is a world of 3 validators with threshold 2, which does not tolerate a faulty validator; remove the data directory ${layout.dir} to start a new world (4 validators, quorum 3)`)
+  }
+  const parsed = setupSchema.safeParse(json)
   if (!parsed.success) throw new CausewayError('WORLD_BAD_SETUP', `${layout.setup} is damaged (${parsed.error.issues[0]!.message}); remove the data directory ${layout.dir} to start a new world`)
   return parsed.data
 }
@@ -86,9 +96,10 @@ export async function createSetup(input: CreateSetupInput): Promise<WorldSetup> 
   await wallet.activateSegwit(rpc, 20)
 
   const checkpoint = await tipCheckpoint(rpc)
-  progress('creating the federation (3 members, threshold 2)')
   const passphrase = randomBytes(12).toString('hex')
-  const fed = await initFederation({ members: MEMBERS, threshold: THRESHOLD, out: layout.federation, passphrase, bech32: 'rb', lightKeystores: true })
+  // The validators' quorum is initFederation's default, quorumFor(MEMBERS); the peg's signer threshold is its own.
+  const fed = await initFederation({ members: MEMBERS, threshold: SIGNER_THRESHOLD, out: layout.federation, passphrase, bech32: 'rb', lightKeystores: true })
+  progress(`created the federation: ${MEMBERS} validators with quorum ${fed.validatorQuorum} (tolerates one faulty member of any kind), peg signers ${fed.threshold} of ${MEMBERS}`)
   const { Wallet } = await import('ethers')
   const demo = Wallet.createRandom()
   const chain = {
@@ -114,7 +125,7 @@ export async function createSetup(input: CreateSetupInput): Promise<WorldSetup> 
     },
   }
   const setup: WorldSetup = {
-    version: 1,
+    version: SETUP_VERSION,
     createdAt: new Date().toISOString(),
     basePort: input.basePort,
     bitcoinApiKey: input.bitcoinApiKey,
@@ -124,6 +135,7 @@ export async function createSetup(input: CreateSetupInput): Promise<WorldSetup> 
       address: fed.address,
       descriptor: fed.descriptor,
       threshold: fed.threshold,
+      validatorQuorum: fed.validatorQuorum,
       memberAddresses: [...fed.memberAddresses],
       validatorPubkeys: [...fed.validatorPubkeys],
       keystores: [...fed.files.keystores],

@@ -1,5 +1,5 @@
 // `causeway regtest up`: one local world under one data directory — a bcoin regtest node (segwit active, a funded
-// demo wallet, a block every few seconds), three validator nodes and three signers (threshold 2), each its own
+// demo wallet, a block every few seconds), four validator nodes (quorum 3) and four signers (3 of 4), each its own
 // process with its own log under <datadir>/logs. The first start decides everything once (setup.ts); a restart
 // reads it back and resumes the same chains. The world is ready when every process answers, the bridge has the
 // Bitcoin tip and (first start only) the demo account is funded by a real peg-in; then world.json is written for
@@ -53,7 +53,7 @@ function validatorConfig(layout: WorldLayout, setup: WorldSetup, ports: WorldPor
   return {
     chain: setup.chain,
     validators: setup.federation.validatorPubkeys.map((publicKey, j) => ({ publicKey, p2p: `http://127.0.0.1:${ports.p2p[j]}/` })),
-    threshold: setup.federation.threshold,
+    threshold: setup.federation.validatorQuorum,
     validatorKeyFile: setup.federation.validatorKeys[i],
     datadir: layout.validatorDir(i),
     rpc: { host: '127.0.0.1', port: ports.rpc[i] },
@@ -82,6 +82,7 @@ export function describeWorld(setup: WorldSetup, ports: WorldPorts, blockInterva
     sidechain: {
       rpcUrl: rpc(0),
       wsUrl: ws(0),
+      quorum: setup.federation.validatorQuorum,
       validators: Array.from({ length: MEMBERS }, (_, i) => ({ rpcUrl: rpc(i), wsUrl: ws(i), p2pUrl: `http://127.0.0.1:${ports.p2p[i]}/`, metricsUrl: `${rpc(i)}metrics` })),
     },
     bitcoin: { rpcUrl: `http://127.0.0.1:${ports.bitcoinRpc}/`, rpcUser: 'x', rpcPassword: setup.bitcoinApiKey, network: 'regtest', bech32: 'rb', confirmations: 6 },
@@ -205,7 +206,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
         writeFileSync(layout.validatorConfig(i), JSON.stringify(validatorConfig(layout, w, ports, i), null, 2) + '\n')
         writeFileSync(layout.signerConfig(i), JSON.stringify(signerConfig(layout, w, ports, i), null, 2) + '\n', { mode: 0o600 })
       }
-      progress('starting 3 validator nodes')
+      progress(`starting ${MEMBERS} validator nodes (quorum ${w.federation.validatorQuorum})`)
       const vs = Array.from({ length: MEMBERS }, (_, i) => memberProcess('validator', i, ['node', '--config', layout.validatorConfig(i)], '"federation node ready"'))
       children.push(...vs)
       await Promise.all(vs.map((v) => v.start()))
@@ -240,7 +241,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       if (stopped) return
       options.onFailure?.(new CausewayError('WORLD_PROCESS_DIED', `${name} stopped on its own (${signal ?? `exit ${code}`}); its log: ${layout.log(name.replace(' ', '-'))}`))
     }
-    progress('starting 3 signers')
+    progress(`starting ${MEMBERS} signers (${s.federation.threshold} of ${MEMBERS})`)
     const signers = Array.from({ length: MEMBERS }, (_, i) =>
       memberProcess('signer', i, ['signer', '--config', layout.signerConfig(i)], '"signer started"', { CAUSEWAY_SIGNER_PASSPHRASE: s.passphrase }),
     )

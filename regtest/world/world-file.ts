@@ -21,6 +21,8 @@ export const worldFileSchema = z.object({
     /** The endpoint users and tools talk to (validator 0). */
     rpcUrl: url,
     wsUrl: url,
+    /** Validators' precommits that finalize a block. */
+    quorum: z.number().int().positive(),
     validators: z.array(z.object({ rpcUrl: url, wsUrl: url, p2pUrl: url, metricsUrl: url })).min(1),
   }),
   bitcoin: z.object({
@@ -38,6 +40,7 @@ export const worldFileSchema = z.object({
   federation: z.object({
     address: z.string(),
     descriptor: z.string(),
+    /** Peg signers' signatures a spend of the federation's coins needs. */
     threshold: z.number().int().positive(),
     members: z.array(z.string()),
   }),

@@ -10,6 +10,10 @@ import { DEFAULT_GAS_LIMIT, DEFAULT_MIN_BASE_FEE, type ChainParams } from '../ch
 import type { GenesisAlloc } from '../chain/genesis.js'
 import { parseBridgeConfig } from '../bridge/config.js'
 import { publicKeyOf, type ValidatorSet } from '../consensus/certificate.js'
+import { checkThreshold } from '../consensus/quorum.js'
+
+/** The option that accepts a validator set with 3k ≤ 2n (its name is what it claims: see checkThreshold). */
+export const TOLERATES_NO_BYZANTINE_OPTION = 'consensus.toleratesNoByzantineValidator'
 
 const hex = (bytes?: number) =>
   z.string().regex(bytes === undefined ? /^0x([0-9a-fA-F]{2})*$/ : new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), bytes === undefined ? 'expected 0x-prefixed hex' : `expected 0x and ${bytes * 2} hex digits`)
@@ -30,6 +34,7 @@ export const nodeConfigSchema = z
       bridge: z.unknown().optional(),
     }),
     validators: z.array(z.object({ publicKey: hex(33), p2p: z.string().url() })).min(1),
+    /** Precommits that finalize a block (the validators' quorum): 3k > 2n, i.e. at least ⌊2n/3⌋ + 1. */
     threshold: z.number().int().positive(),
     validatorKey: hex(32).optional(),
     validatorKeyFile: z.string().optional(),
@@ -55,6 +60,11 @@ export const nodeConfigSchema = z
         roundIncrementMs: z.number().int().nonnegative().optional(),
         /** Sign with a missing or stale sign log (risks a double sign; see Engine). */
         unsafeSignWithoutHistory: z.boolean().optional(),
+        /**
+         * Accept a threshold with 3k ≤ 2n (e.g. 2 of 3): safe only while no validator ever signs two blocks at one
+         * height — one such faulty validator can then finalize two blocks at one height.
+         */
+        toleratesNoByzantineValidator: z.boolean().optional(),
       })
       .default({}),
   })
@@ -74,7 +84,7 @@ export interface NodeConfig {
   readonly rpc: { readonly host: string; readonly port: number; readonly maxLogs?: number; readonly maxLogRange?: number; readonly gasCap?: number; readonly evmTimeoutMs?: number }
   readonly p2p: { readonly host: string; readonly port: number }
   readonly peers: readonly string[]
-  readonly consensus: { readonly roundMs?: number; readonly roundIncrementMs?: number; readonly unsafeSignWithoutHistory?: boolean }
+  readonly consensus: { readonly roundMs?: number; readonly roundIncrementMs?: number; readonly unsafeSignWithoutHistory?: boolean; readonly toleratesNoByzantineValidator?: boolean }
 }
 
 const big = (q: string | number): bigint => BigInt(q)
@@ -88,10 +98,9 @@ export async function parseNodeConfig(json: unknown, baseDir: string): Promise<N
   }
   const c = result.data
   const n = c.validators.length
-  // Two final blocks at one height would need 2k signatures from n validators that each sign once: impossible iff 2k > n.
-  if (c.threshold > n || 2 * c.threshold <= n) {
-    fail('NODE_BAD_CONFIG', `configuration: threshold ${c.threshold} of ${n} validators is unsafe: need n/2 < k ≤ n (recommended ⌊2n/3⌋+1)`)
-  }
+  // Two quorums must share more than f validators (3k > 2n), or a faulty one in both can finalize two blocks at one
+  // height (CONSENSUS_BAD_THRESHOLD); a set that trusts every validator may say so, but never with 2k ≤ n.
+  checkThreshold(n, c.threshold, { tolerateNoByzantine: c.consensus.toleratesNoByzantineValidator === true, optionName: TOLERATES_NO_BYZANTINE_OPTION })
   const keys = c.validators.map((v, i) => hexToBytes(v.publicKey, `validators[${i}].publicKey`, 33))
   let key: Uint8Array | undefined
   if (c.validatorKey !== undefined) key = hexToBytes(c.validatorKey, 'validatorKey', 32)

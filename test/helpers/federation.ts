@@ -9,6 +9,7 @@ import { pointFromScalar } from 'tiny-secp256k1'
 import { freePort } from './ports.js'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 import { managedChild, type ManagedChild } from './managed-child.js'
+import { quorumFor } from '../../sidechain/consensus/quorum.js'
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
 
@@ -26,6 +27,8 @@ export interface Federation {
   readonly validators: readonly MemberProcess[]
   readonly fullNodes: readonly MemberProcess[]
   readonly chainId: bigint
+  /** The validators' quorum every node was configured with. */
+  readonly threshold: number
   /** Key of the test account: prefunded with testPrefundWei at genesis when the options ask for it, else empty. */
   readonly fundedKey: string
   /** Validator keys (hex) and their real p2p URLs (not through proxies), by index. */
@@ -39,8 +42,15 @@ export interface Federation {
 }
 
 export interface FederationOptions {
+  /** Default 4: n = 3f + 1 with f = 1. */
   readonly validators?: number
+  /** The validators' quorum; default quorumFor(n) (3 of 4). */
   readonly threshold?: number
+  /**
+   * Set a node's `consensus.toleratesNoByzantineValidator`, which a threshold with 3k ≤ 2n (e.g. 2 of 3) needs: for
+   * tests about something other than Byzantine faults, where a fourth process only costs time.
+   */
+  readonly toleratesNoByzantineValidator?: boolean
   readonly fullNodes?: number
   readonly proxies?: boolean
   readonly roundMs?: number
@@ -68,8 +78,9 @@ function member(name: string, configFile: string, datadir: string, rpcUrl: strin
 }
 
 export async function startFederation(options: FederationOptions = {}): Promise<Federation> {
-  const n = options.validators ?? 3
-  const k = options.threshold ?? Math.floor((2 * n) / 3) + 1
+  const n = options.validators ?? 4
+  const k = options.threshold ?? quorumFor(n)
+  const tolerates = options.toleratesNoByzantineValidator === true ? { toleratesNoByzantineValidator: true } : {}
   const dir = mkdtempSync(path.join(tmpdir(), 'causeway-fed-'))
   const keys = options.validatorKeys?.map((k) => Buffer.from(k.replace(/^0x/, ''), 'hex')) ?? Array.from({ length: n }, () => randomBytes(32))
   const pubs = keys.map((key) => pointFromScalar(key, true)!)
@@ -112,7 +123,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
           datadir,
           rpc: { host: '127.0.0.1', port: rpcPorts[i], ...options.logLimits },
           p2p: { host: '127.0.0.1', port: p2pPorts[i] },
-          consensus: { roundMs: options.roundMs ?? 3000, roundIncrementMs: 1000 },
+          consensus: { roundMs: options.roundMs ?? 3000, roundIncrementMs: 1000, ...tolerates },
         },
         null,
         2,
@@ -127,7 +138,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
     const rpc = await freePort()
     writeFileSync(
       configFile,
-      JSON.stringify({ chain, validators: validatorsFor(undefined), threshold: k, datadir, rpc: { host: '127.0.0.1', port: rpc, ...options.logLimits }, p2p: { host: '127.0.0.1', port: await freePort() } }, null, 2),
+      JSON.stringify({ chain, validators: validatorsFor(undefined), threshold: k, consensus: tolerates, datadir, rpc: { host: '127.0.0.1', port: rpc, ...options.logLimits }, p2p: { host: '127.0.0.1', port: await freePort() } }, null, 2),
     )
     fullNodes.push(member(`full node ${f}`, configFile, datadir, `http://127.0.0.1:${rpc}/`))
   }
@@ -135,6 +146,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
     validators,
     fullNodes,
     chainId,
+    threshold: k,
     fundedKey: hex(fundedKey),
     validatorKeys: keys.map((k) => hex(k)),
     p2pUrls: p2pPorts.map((p) => `http://127.0.0.1:${p}/`),

@@ -14,6 +14,7 @@ export async function writePegWorldFile(w: PegWorld): Promise<WorldFile> {
     sidechain: {
       rpcUrl: w.fed.validators[0]!.rpcUrl,
       wsUrl: ws(w.fed.validators[0]!.rpcUrl),
+      quorum: w.fed.threshold,
       validators: w.fed.validators.map((v, i) => ({ rpcUrl: v.rpcUrl, wsUrl: ws(v.rpcUrl), p2pUrl: w.fed.p2pUrls[i]!, metricsUrl: new URL('/metrics', v.rpcUrl).toString() })),
     },
     bitcoin: { rpcUrl: w.bcoin.rpcUrl, rpcUser: 'x', rpcPassword: w.bcoin.apiKey, network: 'regtest', bech32: 'rb', confirmations: 6 },

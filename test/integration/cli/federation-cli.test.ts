@@ -1,5 +1,6 @@
 // `causeway federation init` and `causeway signer` as an operator runs them (real processes): keys and the
-// federation's description written, its errors (a threshold that lets two halves finalize, no passphrase), and a
+// federation's description written, its errors (a signer threshold that lets two halves move the coins, a
+// validators' quorum that does not tolerate a Byzantine validator, no passphrase), and a
 // signer refusing to start on a wrong passphrase or a broken configuration, each with its code.
 import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -43,6 +44,7 @@ describe('causeway federation init and causeway signer', { timeout: 120_000 }, (
     const description = JSON.parse(readFileSync(path.join(out, 'federation.json'), 'utf8'))
     expect(description.address).toBe(j.address)
     expect(description.bridge.federation.threshold).toBe(2)
+    expect(j.validatorQuorum).toBe(3) // the validators' default for 3 members: ⌊2n/3⌋+1
   })
 
   it('federation init refuses a threshold that lets two halves finalize, bad counts, and a missing passphrase', async () => {
@@ -51,6 +53,17 @@ describe('causeway federation init and causeway signer', { timeout: 120_000 }, (
     expect(JSON.parse(half.stdout).code).toBe('FEDERATION_BAD_OPTION')
     expect(half.stderr).toContain('two halves')
     expect(existsSync(path.join(dir, 'half', 'member-0'))).toBe(false)
+    // The validators' quorum is its own setting: 2 of 3 does not tolerate a Byzantine validator unless told.
+    const quorum = await run(['federation', 'init', '--members', '3', '--threshold', '2', '--validator-quorum', '2', '--out', path.join(dir, 'quorum'), '--light-keystores'], { CAUSEWAY_SIGNER_PASSPHRASE: PASS })
+    expect(quorum.code).toBe(1)
+    expect(JSON.parse(quorum.stdout).code).toBe('CONSENSUS_BAD_THRESHOLD')
+    expect(quorum.stderr).toContain('--tolerates-no-byzantine-validator')
+    const trusted = await run(
+      ['federation', 'init', '--members', '3', '--threshold', '2', '--validator-quorum', '2', '--tolerates-no-byzantine-validator', '--out', path.join(dir, 'trusted'), '--light-keystores'],
+      { CAUSEWAY_SIGNER_PASSPHRASE: PASS },
+    )
+    expect(trusted.code, trusted.stderr).toBe(0)
+    expect(JSON.parse(trusted.stdout)).toMatchObject({ threshold: 2, validatorQuorum: 2, toleratesNoByzantineValidator: true })
     const many = await run(['federation', 'init', '--members', '16', '--threshold', '11', '--out', path.join(dir, 'many')], { CAUSEWAY_SIGNER_PASSPHRASE: PASS })
     expect(JSON.parse(many.stdout).code).toBe('FEDERATION_BAD_OPTION')
     const usage = await run(['federation', 'init', '--members', 'three', '--threshold', '2', '--out', path.join(dir, 'u')], { CAUSEWAY_SIGNER_PASSPHRASE: PASS })
@@ -61,6 +74,7 @@ describe('causeway federation init and causeway signer', { timeout: 120_000 }, (
     const help = await run(['federation', 'init', '--help'])
     expect(help.code).toBe(0)
     expect(help.stdout).toContain('--threshold')
+    expect(help.stdout).toContain('--validator-quorum')
   })
 
   it('a signer refuses to start on a wrong passphrase or a broken configuration, naming what is wrong', async () => {

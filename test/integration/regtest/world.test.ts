@@ -1,4 +1,4 @@
-// `npm start` as a newcomer runs it: `causeway regtest up` as a real process (bcoin, three validators, three
+// `npm start` as a newcomer runs it: `causeway regtest up` as a real process (bcoin, four validators, four
 // signers), `regtest demo` against it (a full round trip that must preserve value), `regtest mine`, a second
 // start refused on a locked data directory and on busy ports, Ctrl-C stopping every process, and a restart that
 // resumes the same chains.

@@ -1,4 +1,4 @@
-// Federated finality with real processes: three validators (threshold 2) and a full node, each with its own data
+// Federated finality with real processes: four validators (quorum 3) and a full node, each with its own data
 // directory. A validator killed with SIGKILL while proposing does not stop finality and catches up on restart;
 // a full node syncs from scratch; every node agrees on every block hash and state root; a network cut (through
 // TCP proxies) never yields two different final blocks at one height, and everyone converges once it heals.
@@ -61,22 +61,22 @@ async function transfers(fedx: Federation, m: MemberProcess, count: number, wall
   return blocks
 }
 
-describe('three validators, threshold 2, and a full node', () => {
+describe('four validators, quorum 3, and a full node', () => {
   it('keep finalizing when the proposer is SIGKILLed, catch up on restart, and agree everywhere', async () => {
-    fed = await startFederation({ validators: 3, threshold: 2, fullNodes: 1, startFullNodes: false , testPrefundWei: TEST_PREFUND_WEI })
-    const [v0, v1, v2] = fed.validators as [MemberProcess, MemberProcess, MemberProcess]
+    fed = await startFederation({ validators: 4, threshold: 3, fullNodes: 1, startFullNodes: false, testPrefundWei: TEST_PREFUND_WEI })
+    const [v0, v1, v2, v3] = fed.validators as [MemberProcess, MemberProcess, MemberProcess, MemberProcess]
     await transfers(fed, v0, 2)
 
-    // The proposer of the next height (round 0) is (height) mod 3: kill exactly that one.
+    // The proposer of the next height (round 0) is (height) mod 4: kill exactly that one.
     const next = (await head(v0)) + 1
-    const victim = fed.validators[next % 3]!
+    const victim = fed.validators[next % 4]!
     const survivor = fed.validators.find((v) => v !== victim)!
     await victim.kill('SIGKILL')
     const before = await head(survivor)
     const blocks = await transfers(fed, survivor, 3)
     expect(Math.min(...blocks)).toBeGreaterThan(before)
     const others = fed.validators.filter((v) => v !== victim)
-    await until('both survivors at the same head', async () => (await head(others[0]!)) === (await head(others[1]!)))
+    await until('the survivors at the same head', async () => new Set(await Promise.all(others.map(head))).size === 1)
 
     // Restarted from its data directory, it catches up.
     await victim.start()
@@ -90,8 +90,8 @@ describe('three validators, threshold 2, and a full node', () => {
     const top = await head(v0)
     await until('the full node synced', async () => (await head(full)) >= top)
 
-    const height = Math.min(...(await Promise.all([v0, v1, v2, full].map(head))))
-    const chains = await Promise.all([v0, v1, v2, full].map((m) => chainOf(m, height)))
+    const height = Math.min(...(await Promise.all([v0, v1, v2, v3, full].map(head))))
+    const chains = await Promise.all([v0, v1, v2, v3, full].map((m) => chainOf(m, height)))
     for (const c of chains.slice(1)) expect(c).toEqual(chains[0])
     expect(chains[0]).not.toContain('missing')
   }, 180_000)
@@ -99,16 +99,17 @@ describe('three validators, threshold 2, and a full node', () => {
 
 describe('a network cut', () => {
   it('lets at most one side finalize, never two blocks at one height, and all converge after it heals', async () => {
-    fed = await startFederation({ validators: 3, threshold: 2, proxies: true , testPrefundWei: TEST_PREFUND_WEI })
-    const [v0, v1, v2] = fed.validators as [MemberProcess, MemberProcess, MemberProcess]
+    fed = await startFederation({ validators: 4, threshold: 3, proxies: true, testPrefundWei: TEST_PREFUND_WEI })
+    const [v0, v1, v2, v3] = fed.validators as [MemberProcess, MemberProcess, MemberProcess, MemberProcess]
     await transfers(fed, v1, 1)
 
-    // Isolate validator 0 from both others.
+    // Isolate validator 0 from all others.
     fed.cut(0, 1)
     fed.cut(0, 2)
+    fed.cut(0, 3)
     await new Promise((r) => setTimeout(r, 2_000)) // messages delivered just before the cut are handled first
     const isolatedHead = await head(v0)
-    // Transactions reach both sides: v0's side cannot gather 2 signatures, v1+v2 can.
+    // Transactions reach both sides: v0's side cannot gather 3 signatures, v1+v2+v3 can.
     const lonely = new Wallet(Wallet.createRandom().privateKey)
     const funder = new Wallet(fed.fundedKey, provider(v1, fed.chainId))
     await (await funder.sendTransaction({ to: lonely.address, value: 10n ** 18n })).wait(1, 30_000)
@@ -121,12 +122,14 @@ describe('a network cut', () => {
 
     fed.heal(0, 1)
     fed.heal(0, 2)
+    fed.heal(0, 3)
     await transfers(fed, v1, 1)
     const top = await head(v1)
     await until('validator 0 converged', async () => (await head(v0)) >= top, 40_000)
-    const height = Math.min(...(await Promise.all([v0, v1, v2].map(head))))
-    const chains = await Promise.all([v0, v1, v2].map((m) => chainOf(m, height)))
+    const height = Math.min(...(await Promise.all([v0, v1, v2, v3].map(head))))
+    const chains = await Promise.all([v0, v1, v2, v3].map((m) => chainOf(m, height)))
     expect(chains[1]).toEqual(chains[0])
     expect(chains[2]).toEqual(chains[0])
+    expect(chains[3]).toEqual(chains[0])
   }, 180_000)
 })

@@ -27,7 +27,7 @@ async function rpc(m: MemberProcess, method: string, params: unknown[] = []): Pr
 }
 
 beforeAll(async () => {
-  fed = await startFederation({ validators: 3, threshold: 2 , testPrefundWei: TEST_PREFUND_WEI })
+  fed = await startFederation({ validators: 4, threshold: 3, testPrefundWei: TEST_PREFUND_WEI })
   v1 = fed.validators[1]!
   const p = new JsonRpcProvider(v1.rpcUrl, Number(fed.chainId), { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 })
   const receipt = await (await new Wallet(fed.fundedKey, p).sendTransaction({ to: Wallet.createRandom().address, value: 1n })).wait(1, 30_000)
@@ -38,6 +38,7 @@ beforeAll(async () => {
   await new Promise((r) => setTimeout(r, 500))
   await fed.validators[0]!.stop()
   await fed.validators[2]!.stop()
+  await fed.validators[3]!.stop()
 }, 120_000)
 
 afterAll(async () => {
@@ -119,7 +120,7 @@ async function expectLogged(code: string): Promise<void> {
 
 /** The first round ≥ `from` whose proposer is `who`. */
 function roundOf(height: bigint, who: number, from = 0): number {
-  for (let r = from; ; r++) if (proposerOf(height, r, 3) === who) return r
+  for (let r = from; ; r++) if (proposerOf(height, r, fed.validators.length) === who) return r
 }
 
 describe('a validator refuses', () => {
@@ -174,8 +175,10 @@ describe('a validator refuses', () => {
     // Past the rounds the tests above proposed in (a validator follows f + 1 senders to a later round).
     const r0 = roundOf(h, 0, 30)
     expect(await propose(first, r0, 0)).toEqual({ status: 200 }) // valid: validator 1 prevotes it
-    // With the proposer's prevote that is a polka (2 of 3): validator 1 precommits — its one signature at this height.
+    // With the proposer's and validator 3's prevotes that is a polka (3 of 4): validator 1 precommits — its one
+    // signature at this height.
     expect(await prevote(first, r0, 0)).toEqual({ status: 200 })
+    expect(await prevote(first, r0, 3)).toEqual({ status: 200 })
     const r2 = roundOf(h, 2, r0 + 1)
     expect(await propose(second, r2, 2)).toEqual({ status: 400, code: 'CONSENSUS_ALREADY_SIGNED' })
     await expectLogged('CONSENSUS_ALREADY_SIGNED')
@@ -183,7 +186,7 @@ describe('a validator refuses', () => {
     await v1.stop()
     await v1.start()
     expect(await propose(second, roundOf(h, 2, r2 + 1), 2)).toEqual({ status: 400, code: 'CONSENSUS_ALREADY_SIGNED' })
-    // Nothing became final: validator 1 alone cannot gather two signatures.
+    // Nothing became final: validator 1 alone cannot gather three signatures.
     expect(Number(await rpc(v1, 'eth_blockNumber'))).toBe(Number(parent.header.number))
   }, 60_000)
   it('a proposal a million rounds ahead, by that round\'s proposer (issue 13 finding 1), and a second proposal in one round', async () => {
