@@ -1,10 +1,43 @@
-// Free TCP ports on loopback for the processes a regtest world starts: the OS picks one (listen on port 0), we
-// release it and hand the number to the child. A small race remains (another process may take it first), so
-// launchers that pick ports themselves retry on "address in use".
+// Free TCP ports on loopback for the processes a regtest world (or a test) starts. The port is picked below the
+// kernel's ephemeral range: a port the OS hands out for "listen on 0" comes from that range, which is also where
+// every outgoing connection takes its local port — so a port released and handed to a child a moment later (or
+// given back when a child restarts on the same configuration) could meanwhile be some client's. Below the range
+// only another listener can take it. A small race remains (another process may bind it first), so launchers that
+// pick ports themselves retry on "address in use".
+import { readFileSync } from 'node:fs'
 import net from 'node:net'
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freeLoopbackPort(): Promise<number> {
+/** The kernel's ephemeral range [low, high], or undefined where it cannot be read (not Linux). */
+function ephemeralRange(): [number, number] | undefined {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number)
+    return low !== undefined && high !== undefined && Number.isInteger(low) && Number.isInteger(high) ? [low, high] : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Ports this process handed out already: not handed out twice. */
+const given = new Set<number>()
+const LOWEST = 10_000
+
+/** A TCP port on 127.0.0.1 that was free a moment ago, outside the ephemeral range where one can be. */
+export async function freeLoopbackPort(): Promise<number> {
+  const range = ephemeralRange()
+  if (range !== undefined && range[0] - LOWEST >= 2_000) {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const port = LOWEST + Math.floor(Math.random() * (range[0] - LOWEST))
+      if (given.has(port)) continue
+      if (await loopbackPortFree(port)) {
+        given.add(port)
+        return port
+      }
+    }
+  }
+  return osPickedPort()
+}
+
+function osPickedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer()
     server.unref()
