@@ -34,7 +34,7 @@ import { Relayer } from './relayer.js'
 import { reviewBatch } from './review.js'
 import { rereviewDelayMs, type PendingReview } from './rereview.js'
 import { signaturesGasLimit } from './gas.js'
-import { REQUEST_STATUS } from '../../sidechain/bridge/records.js'
+import { REQUEST_STATUS } from '../../peg/bitcoin/status.js'
 import { DUTY_GAS_DIVISOR } from '../../sidechain/exec/duty.js'
 import { SigningLog } from './signing-log.js'
 

@@ -2,7 +2,7 @@
 // (exactly, no floating point), satoshis back to BTC text, txids, side-chain addresses, peg-out ids.
 import { getAddress, isAddress } from 'ethers'
 import { CausewayError } from '../../spv/base/errors.js'
-import { REQUEST_STATUS } from '../../sidechain/bridge/records.js'
+import { REQUEST_STATUS } from '../../peg/bitcoin/status.js'
 
 /** 1 BTC = 10^8 satoshis. */
 export const SATS_PER_BTC = 100_000_000n

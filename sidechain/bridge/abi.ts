@@ -1,11 +1,11 @@
-// The bridge's Solidity ABI (peg/bitcoin/IBridge.sol, compiled to peg/bitcoin/IBridge.abi.json), as an ethers
-// Interface: the precompile decodes calls, encodes results, events and errors with it, exactly as wallets do.
-import { createRequire } from 'node:module'
+// The bridge's Solidity ABI — every family's interface (peg/IBridge.sol, peg/bitcoin/IBtcBridge.sol, compiled by
+// `npm run abi:bridge`) — as an ethers Interface: the precompile decodes calls, encodes results, events and errors
+// with it, exactly as wallets do.
 import { hexlify, Interface, type InterfaceAbi, type ParamType } from 'ethers'
+import { btcBridgeAbi } from '../../peg/bitcoin/btc-bridge-abi.js'
 
-const require = createRequire(import.meta.url)
-
-export const bridgeAbiJson = require('../../peg/bitcoin/IBridge.abi.json') as InterfaceAbi
+/** All methods, events and errors the bridge serves (IBtcBridge includes IBridge's). */
+export const bridgeAbiJson = btcBridgeAbi as unknown as InterfaceAbi
 export const bridgeAbi = new Interface(bridgeAbiJson)
 
 /** Converts the bridge's internal values to what ethers' coder takes: addresses as hex, recursively. */

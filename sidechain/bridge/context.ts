@@ -9,7 +9,8 @@ import { bridgeAbi, toAbiValues } from './abi.js'
 
 export type EventLog = [address: Uint8Array, topics: Uint8Array[], data: Uint8Array]
 
-export interface CallContext {
+/** `S`: the state a family's methods see (the core's, or a family's extension of it, e.g. bitcoin/state.ts). */
+export interface CallContext<S extends BridgeState = BridgeState> {
   readonly caller: Uint8Array
   /** Wei sent with the call; it is already in the bridge's balance. */
   readonly value: bigint
@@ -17,7 +18,7 @@ export interface CallContext {
   readonly isStatic: boolean
   readonly blockNumber: bigint
   readonly timestamp: bigint
-  readonly state: BridgeState
+  readonly state: S
   readonly config: BridgeConfig
   /** The EVM's state manager, for the system mint/burn path (sidechain/exec/system-supply.ts). */
   readonly stateManager: Pick<MerkleStateManager, 'getAccount' | 'putAccount'>

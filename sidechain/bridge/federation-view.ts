@@ -3,7 +3,6 @@
 import { federationAddress, federationDescriptor } from '../../peg/bitcoin/index.js'
 import type { CallContext } from './context.js'
 import { COUNTERS } from './layout.js'
-import { currentFeeRate } from './batches.js'
 
 export async function getFederation(ctx: CallContext): Promise<[Uint8Array[], bigint, string, string, Uint8Array[]]> {
   const { federation, addressNetwork, members } = ctx.config
@@ -21,13 +20,4 @@ export async function getReserves(ctx: CallContext): Promise<[bigint, bigint, bi
   const minted = await ctx.state.counter(COUNTERS.minted)
   const burned = await ctx.state.counter(COUNTERS.burned)
   return [await ctx.state.counter(COUNTERS.federationSats), minted - burned, await ctx.state.counter(COUNTERS.pendingSats)]
-}
-
-export async function getFeeRate(ctx: CallContext): Promise<bigint> {
-  return currentFeeRate(ctx)
-}
-
-export async function getBridgeParams(ctx: CallContext): Promise<bigint[]> {
-  const c = ctx.config
-  return [BigInt(c.confirmations), c.minPegInSats, c.minPegOutSats, BigInt(c.batchIntervalBlocks), c.feeRateFloor, c.feeRateCeiling]
 }

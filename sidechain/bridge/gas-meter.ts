@@ -23,3 +23,14 @@ export interface SlotPrices {
   readonly read: bigint
   readonly write: bigint
 }
+
+/** Gas schedule of the bridge (our chain's own prices, in the spirit of SLOAD/SSTORE and ECRECOVER). */
+export const BRIDGE_GAS = Object.freeze({
+  view: 2_000n,
+  write: 20_000n,
+  slotRead: 200n,
+  slotWrite: 5_000n,
+  argByte: 8n,
+  header: 3_000n,
+  signature: 3_000n,
+})

@@ -1,16 +1,17 @@
-// The bridge's state at genesis: its configuration (canonical bytes, so every node writes the same) and the
-// Bitcoin header chain started at the configured checkpoint.
+// The bridge's state at genesis: its configuration (canonical bytes, so every node writes the same) and each
+// family's start (the Bitcoin header chain at the configured checkpoint).
 import type { MerkleStateManager } from '@ethereumjs/statemanager'
 import { canonicalBridgeConfig, type BridgeConfig } from './config.js'
 import { bridgeLayout, COUNTERS } from './layout.js'
 import { BridgeState } from './state.js'
+import { BtcBridgeState } from './bitcoin/state.js'
 import { AccountStorage } from './storage.js'
 
 export async function initBridgeState(state: MerkleStateManager, bridgeAddress: Uint8Array, config: BridgeConfig): Promise<void> {
   const store = new AccountStorage(state, bridgeAddress)
   await store.put(bridgeLayout.config, canonicalBridgeConfig(config))
-  const bridge = new BridgeState(store, config.chainId)
-  await bridge.headerChain(await bridge.config())
+  const btc = new BtcBridgeState(store, config.chainId)
+  await btc.headerChain(await btc.config())
 }
 
 /** Wei the bridge minted and burned, ever, as its counters record them in `state` (the node's supply ledger). */

@@ -13,79 +13,31 @@ import { currentMessage } from './evm-hook.js'
 import { BridgeState } from './state.js'
 import { AccountStorage } from './storage.js'
 import { GasMeter } from './gas-meter.js'
-import * as headers from './headers.js'
-import * as pegin from './pegin.js'
-import * as pegout from './pegout.js'
-import * as batches from './batches.js'
 import * as views from './federation-view.js'
-import * as unclaimed from './unclaimed.js'
+import { BRIDGE_GAS } from './gas-meter.js'
+import type { BridgeFamily, BridgeMethod } from './family.js'
+import { bitcoinFamily } from './bitcoin/methods.js'
 
-/** Gas schedule of the bridge (our chain's own prices, in the spirit of SLOAD/SSTORE and ECRECOVER). */
-export const BRIDGE_GAS = Object.freeze({
-  view: 2_000n,
-  write: 20_000n,
-  slotRead: 200n,
-  slotWrite: 5_000n,
-  argByte: 8n,
-  header: 3_000n,
-  signature: 3_000n,
-})
+export { BRIDGE_GAS } from './gas-meter.js'
 
-type Handler = (ctx: CallContext, args: readonly unknown[]) => Promise<unknown>
-
-const b = (v: unknown): Uint8Array => getBytes(v as string)
-const a = (v: unknown): Uint8Array => getBytes(v as string)
-
-interface Method {
-  readonly handler: Handler
-  readonly writes: boolean
-  /** Extra gas from the arguments (headers, signatures), on top of storage and bytes. */
-  readonly extra?: (args: readonly unknown[]) => bigint
+/** Methods of every bridge, whatever families it has (IBridge, peg/IBridge.sol). */
+const coreFamily: BridgeFamily = {
+  name: 'core',
+  state: (store, chainId) => new BridgeState(store, chainId),
+  methods: {
+    getFederation: { writes: false, handler: async (ctx) => views.getFederation(ctx) },
+    getReserves: { writes: false, handler: async (ctx) => views.getReserves(ctx) },
+  },
 }
 
-const methods: Record<string, Method> = {
-  receiveBtcHeaders: {
-    writes: true,
-    handler: async (ctx, [raw]) => [await headers.receiveBtcHeaders(ctx, b(raw))],
-    extra: ([raw]) => BigInt(Math.floor(b(raw).length / 80)) * BRIDGE_GAS.header,
-  },
-  getBtcBestBlock: { writes: false, handler: async (ctx) => headers.getBtcBestBlock(ctx) },
-  getBtcConfirmations: { writes: false, handler: async (ctx, [h]) => [await headers.getBtcConfirmations(ctx, b(h))] },
-  getBtcBlockHash: { writes: false, handler: async (ctx, [h]) => [await headers.getBtcBlockHash(ctx, h as bigint)] },
-  getDepositAddress: { writes: false, handler: async (ctx, [r]) => [await pegin.getDepositAddress(ctx, a(r))] },
-  registerDepositAddress: { writes: true, handler: async (ctx, [r]) => (await pegin.registerDepositAddress(ctx, a(r)), []) },
-  registerBtcTransaction: {
-    writes: true,
-    handler: async (ctx, [tx, proof]) => (await pegin.registerBtcTransaction(ctx, b(tx), b(proof)), []),
-  },
-  registerBtcDeposit: {
-    writes: true,
-    handler: async (ctx, [tx, proof, r]) => (await pegin.registerBtcDeposit(ctx, b(tx), b(proof), a(r)), []),
-  },
-  isBtcOutpointRegistered: { writes: false, handler: async (ctx, [t, v]) => [await pegin.isBtcOutpointRegistered(ctx, b(t), v as bigint)] },
-  getHeldDeposits: { writes: false, handler: async (ctx, [r]) => [await pegin.getHeldDeposits(ctx, a(r))] },
-  refundHeldPayment: {
-    writes: true,
-    handler: async (ctx, [t, v, tx]) => [await unclaimed.refundHeldPayment(ctx, b(t), v as bigint, b(tx))],
-  },
-  getHeldPayment: { writes: false, handler: async (ctx, [t, v]) => unclaimed.getHeldPayment(ctx, b(t), v as bigint) },
-  pegOut: { writes: true, handler: async (ctx, [addr]) => [await pegout.pegOut(ctx, addr as string)] },
-  getPegOut: { writes: false, handler: async (ctx, [id]) => [await pegout.getPegOut(ctx, id as bigint)] },
-  estimatePegOutFee: { writes: false, handler: async (ctx) => [await pegout.estimatePegOutFee(ctx)] },
-  estimatePegOutFeeFor: { writes: false, handler: async (ctx, [sats, addr]) => [await pegout.estimatePegOutFeeFor(ctx, sats as bigint, addr as string)] },
-  flushPegOuts: { writes: true, handler: async (ctx) => [await batches.flushPegOuts(ctx)] },
-  getBatch: { writes: false, handler: async (ctx, [id]) => [await batches.getBatch(ctx, id as bigint)] },
-  getPendingBatches: { writes: false, handler: async (ctx) => [await batches.getPendingBatches(ctx)] },
-  getFederation: { writes: false, handler: async (ctx) => views.getFederation(ctx) },
-  getReserves: { writes: false, handler: async (ctx) => views.getReserves(ctx) },
-  addSignatures: {
-    writes: true,
-    handler: async (ctx, [id, sigs]) => (await batches.addSignatures(ctx, id as bigint, b(sigs)), []),
-    extra: ([, sigs]) => BigInt(Math.ceil(b(sigs).length / 72)) * BRIDGE_GAS.signature,
-  },
-  reportFeeRate: { writes: true, handler: async (ctx, [rate]) => (await batches.reportFeeRate(ctx, rate as bigint), []) },
-  getFeeRate: { writes: false, handler: async (ctx) => [await views.getFeeRate(ctx)] },
-  getBridgeParams: { writes: false, handler: async (ctx) => views.getBridgeParams(ctx) },
+/** Each ABI method name to the family that serves it. */
+const FAMILIES: readonly BridgeFamily<BridgeState>[] = [coreFamily, bitcoinFamily as unknown as BridgeFamily<BridgeState>]
+const byName = new Map<string, { family: BridgeFamily<BridgeState>; method: BridgeMethod<BridgeState> }>()
+for (const family of FAMILIES) {
+  for (const [name, method] of Object.entries(family.methods)) {
+    if (byName.has(name)) throw new Error(`bridge method ${name} is served by two families`)
+    byName.set(name, { family, method })
+  }
 }
 
 function revert(code: string, message: string, gasUsed: bigint): ExecResult {
@@ -112,12 +64,13 @@ export function createBridgePrecompile(bridgeAddress: Uint8Array, chainId: bigin
     const data = input.data
     if (data.length < 4) return revert('BRIDGE_UNKNOWN_METHOD', 'call data has no method selector', gasLimit < BRIDGE_GAS.view ? gasLimit : BRIDGE_GAS.view)
     const fragment = bridgeAbi.getFunction(`0x${Buffer.from(data.subarray(0, 4)).toString('hex')}`)
-    const method = fragment === null ? undefined : methods[fragment.name]
-    if (fragment === null || method === undefined) {
-      return revert('BRIDGE_UNKNOWN_METHOD', 'the bridge has no method with this selector (see peg/bitcoin/IBridge.sol)', BRIDGE_GAS.view > gasLimit ? gasLimit : BRIDGE_GAS.view)
+    const served = fragment === null ? undefined : byName.get(fragment.name)
+    if (fragment === null || served === undefined) {
+      return revert('BRIDGE_UNKNOWN_METHOD', 'the bridge has no method with this selector (see peg/IBridge.sol and the interface of each family, e.g. peg/bitcoin/IBtcBridge.sol)', BRIDGE_GAS.view > gasLimit ? gasLimit : BRIDGE_GAS.view)
     }
     // Paid before any work (issue 12 item 2): the base price and the argument bytes first, then each slot as it is
     // read or written (storage.ts), so a call stops at the first unit of work its gas does not cover.
+    const { family, method } = served
     const meter = new GasMeter(gasLimit)
     const upfront = (method.writes ? BRIDGE_GAS.write : BRIDGE_GAS.view) + BigInt(data.length) * BRIDGE_GAS.argByte
     if (upfront > gasLimit) return outOfGas(gasLimit)
@@ -135,7 +88,7 @@ export function createBridgePrecompile(bridgeAddress: Uint8Array, chainId: bigin
     try {
       const args = bridgeAbi.decodeFunctionData(fragment, data)
       if (method.extra) meter.charge(method.extra(args))
-      const state = new BridgeState(store, chainId)
+      const state = family.state(store, chainId)
       const ctx: CallContext = {
         caller: message.caller.bytes,
         value: message.value,

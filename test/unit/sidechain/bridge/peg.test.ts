@@ -291,7 +291,7 @@ describe('bridge peg-in and peg-out (synthetic regtest chain)', () => {
 
   /** The bridge's UTXO set in order, read through its state (what a signer reconstructs from events). */
   async function federationUtxos(): Promise<FederationUtxo[]> {
-    const { BridgeState } = await import('../../../../sidechain/bridge/state.js')
+    const { BtcBridgeState: BridgeState } = await import('../../../../sidechain/bridge/bitcoin/state.js')
     const { AccountStorage } = await import('../../../../sidechain/bridge/storage.js')
     const { BRIDGE_ADDRESS } = await import('../../../../sidechain/chain/params.js')
     const state = new BridgeState(new AccountStorage(vm.vm.stateManager as never, BRIDGE_ADDRESS), CHAIN_ID)

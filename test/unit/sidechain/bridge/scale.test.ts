@@ -97,7 +97,7 @@ async function world(cfg: BridgeConfig) {
       expect(r.fed * WEI).toBe(r.supply + r.pending * WEI)
     },
     async utxos(): Promise<FederationUtxo[]> {
-      const { BridgeState } = await import('../../../../sidechain/bridge/state.js')
+      const { BtcBridgeState: BridgeState } = await import('../../../../sidechain/bridge/bitcoin/state.js')
       const { AccountStorage } = await import('../../../../sidechain/bridge/storage.js')
       const { BRIDGE_ADDRESS } = await import('../../../../sidechain/chain/params.js')
       const state = new BridgeState(new AccountStorage(vm.vm.stateManager as never, BRIDGE_ADDRESS), CHAIN_ID)
@@ -312,7 +312,7 @@ describe('fee shares by cost; a request that cannot pay is refunded (issue 11 it
 
 describe('the input bound keeps the largest batch storable (issue 11 item 1)', () => {
   it('a batch record of maxInputsFor inputs (with recipients) and 500 outputs fits one stored value', async () => {
-    const { encodeBatch } = await import('../../../../sidechain/bridge/records.js')
+    const { encodeBatch } = await import('../../../../sidechain/bridge/bitcoin/records.js')
     const { MAX_VALUE_BYTES } = await import('../../../../sidechain/bridge/storage.js')
     const { maxInputsFor } = await import('../../../../peg/bitcoin/index.js')
     const cfg = config()

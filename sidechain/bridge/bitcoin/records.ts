@@ -1,11 +1,12 @@
 // Byte encodings of the bridge's stored records (keys in layout.ts). Integers are big-endian; every decoder checks
 // lengths and refuses a truncated record (BRIDGE_STORE_CORRUPT), which would mean a bug, never user input.
-import { fail } from '../../spv/base/errors.js'
-import type { FederationUtxo } from '../../peg/bitcoin/index.js'
+import { fail } from '../../../spv/base/errors.js'
+import type { FederationUtxo } from '../../../peg/bitcoin/index.js'
 
 /** refunded: the request could not pay its fee share and its value went back to the requester on the side chain. */
-export const REQUEST_STATUS = { unknown: 0, queued: 1, batched: 2, signed: 3, confirmed: 4, refunded: 5 } as const
-export type RequestStatus = (typeof REQUEST_STATUS)[keyof typeof REQUEST_STATUS]
+import { REQUEST_STATUS, type RequestStatus } from '../../../peg/bitcoin/status.js'
+
+export { REQUEST_STATUS, type RequestStatus }
 
 export interface StoredUtxo {
   readonly utxo: FederationUtxo

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-/// @title Causeway bridge: the Bitcoin two-way peg, as a precompile at 0x00000000000000000000000000000000000CA5E0.
-/// @notice Contracts and wallets call it like any contract. Its state lives in its own account storage and every
-/// step emits an event. Amounts on Bitcoin are in satoshis; native amounts in wei (1 satoshi = 10^10 wei).
-/// Every refusal reverts with `BridgeError(code, message)`: the code is stable, the message is for people.
-interface IBridge {
-    error BridgeError(string code, string message);
+import {IBridge} from "../IBridge.sol";
+
+/// @title Causeway bridge, its Bitcoin family: the Bitcoin two-way peg, at the bridge's address
+/// 0x00000000000000000000000000000000000CA5E0.
+/// @notice Amounts on Bitcoin are in satoshis; native amounts in wei (1 satoshi = 10^10 wei). Every step emits an
+/// event; every refusal reverts with IBridge's `BridgeError(code, message)`.
+interface IBtcBridge is IBridge {
 
     struct PegOutView {
         address requester;
@@ -100,11 +101,7 @@ interface IBridge {
     function getBatch(uint256 batchId) external view returns (BatchView memory);
     function getPendingBatches() external view returns (uint256[] memory);
 
-    // ---- federation ----
-    function getFederation() external view returns (
-        bytes[] memory pubkeys, uint256 threshold, string memory btcAddress, string memory descriptor, address[] memory members
-    );
-    function getReserves() external view returns (uint256 federationSats, uint256 nativeSupplyWei, uint256 pendingPegOutSats);
+    // ---- federation (the Bitcoin family's part; getFederation and getReserves are in IBridge) ----
     /// Federation members only: one signature per batch input, in input order (see PROTOCOL.md for the bytes).
     function addSignatures(uint256 batchId, bytes calldata signatures) external;
     /// Federation members only: the member's fee-rate estimate; the bridge uses the median, never below its floor.

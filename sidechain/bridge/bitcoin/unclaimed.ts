@@ -12,9 +12,9 @@
 // A refund never pays a federation script (the plain one or a registered deposit address), nor P2TR where the
 // bridge has taproot off.
 import type { Transaction } from 'bitcoinjs-lib'
-import { equalBytes } from '../../spv/base/bytes.js'
-import { fail } from '../../spv/base/errors.js'
-import { parseTransaction } from '../../spv/bitcoin/transaction.js'
+import { equalBytes } from '../../../spv/base/bytes.js'
+import { fail } from '../../../spv/base/errors.js'
+import { parseTransaction } from '../../../spv/bitcoin/transaction.js'
 import {
   classifyOutputScript,
   federationScriptPubKey,
@@ -22,12 +22,13 @@ import {
   fundingScriptOf,
   type UnclaimedOutput,
   type UnclaimedReason,
-} from '../../peg/bitcoin/index.js'
-import { emit, requireNoValue, requireWritable, type CallContext } from './context.js'
-import { COUNTERS } from './layout.js'
+} from '../../../peg/bitcoin/index.js'
+import { emit, requireNoValue, requireWritable } from '../context.js'
+import type { BtcContext } from './context.js'
+import { COUNTERS } from '../layout.js'
 import { enqueueRequest } from './queue.js'
 import type { StoredRequest } from './records.js'
-import type { Evidence } from './pegin.js'
+import type { Evidence } from './evidence.js'
 
 /** The reasons a plain output is this chain's to settle; another chain's memo and zero values are not. */
 export const SETTLED_REASONS: ReadonlySet<UnclaimedReason> = new Set(['no-memo', 'memo-malformed', 'memo-ambiguous'])
@@ -49,14 +50,14 @@ export function isRefundRequest(q: Pick<StoredRequest, 'requester'>, bridgeAddre
  * Which federation script `script` is — its own plain script, or a registered deposit address — or null. A payment
  * from the federation to one of them would come back as a deposit nobody registers: value stranded.
  */
-export async function federationScriptOf(ctx: CallContext, script: Uint8Array): Promise<string | null> {
+export async function federationScriptOf(ctx: BtcContext, script: Uint8Array): Promise<string | null> {
   if (equalBytes(script, federationScriptPubKey(ctx.config.federation))) return 'the federation\'s own script'
   if ((await ctx.state.depositRecipient(script)) !== undefined) return 'a federation deposit address'
   return null
 }
 
 /** Why `script` cannot receive a refund, or null when it can. */
-export async function refundScriptProblem(ctx: CallContext, script: Uint8Array): Promise<string | null> {
+export async function refundScriptProblem(ctx: BtcContext, script: Uint8Array): Promise<string | null> {
   const type = classifyOutputScript(script)
   if (type === null) return 'it is not a standard output script'
   if (type === 'p2tr' && !ctx.config.allowTaproot) return 'it is P2TR and this bridge does not pay P2TR'
@@ -65,7 +66,7 @@ export async function refundScriptProblem(ctx: CallContext, script: Uint8Array):
 }
 
 /** Records an unclaimed plain output (its outpoint not yet registered): refunded on Bitcoin, or held for its owner. */
-export async function settleUnclaimed(ctx: CallContext, evidence: Evidence, tx: Transaction, u: UnclaimedOutput): Promise<void> {
+export async function settleUnclaimed(ctx: BtcContext, evidence: Evidence, tx: Transaction, u: UnclaimedOutput): Promise<void> {
   await ctx.state.markOutpoint(evidence.txid, u.vout)
   await ctx.state.addUtxo({ txid: evidence.txid, vout: u.vout, valueSats: u.valueSats, recipient: null })
   const why = REASON_TEXT[u.reason]
@@ -108,7 +109,7 @@ export async function settleUnclaimed(ctx: CallContext, evidence: Evidence, tx: 
  * Refunds a held payment to the output its first input spent: `fundingTx` is that output's transaction (raw, with
  * or without witness). Anyone may call it; where the value goes is fixed by Bitcoin, not by the caller.
  */
-export async function refundHeldPayment(ctx: CallContext, txid: Uint8Array, vout: bigint, fundingTx: Uint8Array): Promise<bigint> {
+export async function refundHeldPayment(ctx: BtcContext, txid: Uint8Array, vout: bigint, fundingTx: Uint8Array): Promise<bigint> {
   requireWritable(ctx)
   requireNoValue(ctx)
   const at = Number(vout)
@@ -133,13 +134,13 @@ export async function refundHeldPayment(ctx: CallContext, txid: Uint8Array, vout
   return id
 }
 
-export async function getHeldPayment(ctx: CallContext, txid: Uint8Array, vout: bigint): Promise<[bigint, Uint8Array, number]> {
+export async function getHeldPayment(ctx: BtcContext, txid: Uint8Array, vout: bigint): Promise<[bigint, Uint8Array, number]> {
   const h = await ctx.state.heldPayment(txid, Number(vout))
   return h === undefined ? [0n, new Uint8Array(32), 0] : [h.valueSats, h.fundingTxid, h.fundingVout]
 }
 
 /** Queues a peg-out request of the bridge itself (a refund on Bitcoin; batches.ts requeues one that cannot pay its share): pending grows by the value, nothing is burned or minted. */
-export async function queueRefund(ctx: CallContext, script: Uint8Array, valueSats: bigint): Promise<bigint> {
+export async function queueRefund(ctx: BtcContext, script: Uint8Array, valueSats: bigint): Promise<bigint> {
   const id = await enqueueRequest(ctx, ctx.bridgeAddress, script, valueSats)
   return id
 }

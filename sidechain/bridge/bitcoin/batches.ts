@@ -5,7 +5,7 @@
 // once `threshold` members signed, the bridge assembles the transaction and emits it for anyone to broadcast.
 // A proof of its confirmation (registerBtcTransaction) closes the requests and adds the change to the UTXO set.
 import { Transaction } from 'bitcoinjs-lib'
-import { fail } from '../../spv/base/errors.js'
+import { fail } from '../../../spv/base/errors.js'
 import {
   assembleBatch,
   decodeSignatures,
@@ -16,20 +16,21 @@ import {
   verifyBatchSignature,
   type Batch,
   type PegOutRequest,
-} from '../../peg/bitcoin/index.js'
-import { mintNative } from '../exec/system-supply.js'
+} from '../../../peg/bitcoin/index.js'
+import { mintNative } from '../../exec/system-supply.js'
 import { isRefundRequest, queueRefund } from './unclaimed.js'
-import { emit, requireMember, requireNoValue, requireWritable, type CallContext } from './context.js'
-import { COUNTERS } from './layout.js'
+import { emit, requireMember, requireNoValue, requireWritable } from '../context.js'
+import type { BtcContext } from './context.js'
+import { COUNTERS } from '../layout.js'
 import { REQUEST_STATUS, type StoredBatch } from './records.js'
-import type { Evidence } from './pegin.js'
+import type { Evidence } from './evidence.js'
 
 /**
  * The fee rate batches use: the median of the members' fresh reports (made within feeReportMaxAgeSeconds of block
  * time), within the configured floor and ceiling. Fewer than `threshold` fresh reports mean the floor, so no single
  * member (nor a stale report of one) sets the rate alone (issue 11 item 7).
  */
-export async function currentFeeRate(ctx: CallContext): Promise<bigint> {
+export async function currentFeeRate(ctx: BtcContext): Promise<bigint> {
   const reports: bigint[] = []
   const oldest = ctx.timestamp - BigInt(ctx.config.feeReportMaxAgeSeconds)
   for (let i = 0; i < ctx.config.members.length; i++) {
@@ -47,7 +48,7 @@ export async function currentFeeRate(ctx: CallContext): Promise<bigint> {
   return rate
 }
 
-export async function reportFeeRate(ctx: CallContext, satPerVb: bigint): Promise<void> {
+export async function reportFeeRate(ctx: BtcContext, satPerVb: bigint): Promise<void> {
   requireWritable(ctx)
   requireNoValue(ctx)
   const member = requireMember(ctx)
@@ -57,7 +58,7 @@ export async function reportFeeRate(ctx: CallContext, satPerVb: bigint): Promise
 }
 
 /** When the oldest queued request has waited the interval, the ids due for a batch; else undefined. */
-async function dueAt(ctx: CallContext): Promise<{ first: bigint; end: bigint } | undefined> {
+async function dueAt(ctx: BtcContext): Promise<{ first: bigint; end: bigint } | undefined> {
   const first = await ctx.state.counter(COUNTERS.queueStart)
   const next = await ctx.state.counter(COUNTERS.nextRequestId)
   if (first === 0n || first >= next) return undefined
@@ -69,7 +70,7 @@ async function dueAt(ctx: CallContext): Promise<{ first: bigint; end: bigint } |
 }
 
 /** The most inputs one batch of this bridge takes: its configuration, within what stays standard and storable. */
-export function maxBatchInputs(ctx: CallContext): number {
+export function maxBatchInputs(ctx: BtcContext): number {
   const bound = maxInputsFor(ctx.config.federation)
   return ctx.config.maxBatchInputs < bound ? ctx.config.maxBatchInputs : bound
 }
@@ -80,7 +81,7 @@ export function maxBatchInputs(ctx: CallContext): number {
  * request needs more inputs than a batch may take. Returns the batch id made (0n when only refunds were made);
  * refuses with PEG_BATCH_NOT_DUE or PEG_BATCH_DEFERRED (and the reason) when it can do nothing.
  */
-async function makeBatch(ctx: CallContext): Promise<bigint> {
+async function makeBatch(ctx: BtcContext): Promise<bigint> {
   const due = await dueAt(ctx)
   if (due === undefined) fail('PEG_BATCH_NOT_DUE', 'no batch is due: the queue is empty or its oldest request has not waited the batch interval')
   const requests: PegOutRequest[] = []
@@ -116,7 +117,7 @@ async function makeBatch(ctx: CallContext): Promise<bigint> {
 }
 
 /** Records a batch (payment or consolidation) and takes its inputs, a prefix of the set, out of the spendable set. */
-async function newBatch(ctx: CallContext, batch: Batch, firstRequestId: bigint, requestCount: number): Promise<bigint> {
+async function newBatch(ctx: BtcContext, batch: Batch, firstRequestId: bigint, requestCount: number): Promise<bigint> {
   const batchId = (await ctx.state.counter(COUNTERS.nextBatchId)) || 1n
   await ctx.state.setCounter(COUNTERS.nextBatchId, batchId + 1n)
   await ctx.state.removeUtxoPrefix(batch.inputs.length)
@@ -143,7 +144,7 @@ async function newBatch(ctx: CallContext, batch: Batch, firstRequestId: bigint, 
  * fee (their prepaid part, paid from their value at their own batch); reserves and what is owed both fall by the
  * fee when it confirms, so the reserves never pay it.
  */
-async function consolidate(ctx: CallContext, batch: Batch, bearers: readonly PegOutRequest[], parts: readonly bigint[], feeRate: bigint): Promise<bigint> {
+async function consolidate(ctx: BtcContext, batch: Batch, bearers: readonly PegOutRequest[], parts: readonly bigint[], feeRate: bigint): Promise<bigint> {
   const first = bearers[0]!.id
   const batchId = await newBatch(ctx, batch, first, 0)
   await ctx.state.addCounter(COUNTERS.consolidating, 1n)
@@ -163,7 +164,7 @@ async function consolidate(ctx: CallContext, batch: Batch, bearers: readonly Peg
  * A refund on Bitcoin the bridge itself queued (unclaimed.ts) burned nothing, so nothing is minted for it: it is
  * queued again at the end with the same script and what it is still owed, and tries the next batch.
  */
-async function refundRequest(ctx: CallContext, id: bigint, reason: string): Promise<void> {
+async function refundRequest(ctx: BtcContext, id: bigint, reason: string): Promise<void> {
   const q = await ctx.state.request(id)
   if (q === undefined) fail('BRIDGE_STORE_CORRUPT', `request ${id} is missing`)
   const sats = q.valueSats - q.prepaidFeeSats
@@ -183,7 +184,7 @@ async function refundRequest(ctx: CallContext, id: bigint, reason: string): Prom
   emit(ctx, 'PegOutRefunded', [id, q.requester, sats, wei, reason])
 }
 
-export async function flushPegOuts(ctx: CallContext): Promise<bigint> {
+export async function flushPegOuts(ctx: BtcContext): Promise<bigint> {
   requireWritable(ctx)
   requireNoValue(ctx)
   return makeBatch(ctx)
@@ -215,7 +216,7 @@ function toPegBatch(stored: StoredBatch): Batch {
   }
 }
 
-export async function addSignatures(ctx: CallContext, batchId: bigint, encoded: Uint8Array): Promise<void> {
+export async function addSignatures(ctx: BtcContext, batchId: bigint, encoded: Uint8Array): Promise<void> {
   requireWritable(ctx)
   requireNoValue(ctx)
   const member = requireMember(ctx)
@@ -258,7 +259,7 @@ export async function addSignatures(ctx: CallContext, batchId: bigint, encoded: 
  * its requests (what is owed falls by their value less what they prepaid, counted at their consolidation); a
  * consolidation's output goes to the head of the set, and what is owed falls by its fee, borne by the requests.
  */
-export async function confirmBatch(ctx: CallContext, batchId: bigint, evidence: Evidence): Promise<void> {
+export async function confirmBatch(ctx: BtcContext, batchId: bigint, evidence: Evidence): Promise<void> {
   const stored = await ctx.state.batch(batchId)
   if (stored === undefined) fail('BRIDGE_STORE_CORRUPT', `batch ${batchId} is indexed but missing`)
   if (stored.status === REQUEST_STATUS.confirmed) fail('PEG_ALREADY_REGISTERED', `batch ${batchId}'s transaction was registered before`)
@@ -291,7 +292,7 @@ export async function confirmBatch(ctx: CallContext, batchId: bigint, evidence: 
   emit(ctx, 'PegOutConfirmed', [batchId, evidence.txid, evidence.blockHash, stored.changeSats])
 }
 
-export async function getBatch(ctx: CallContext, batchId: bigint) {
+export async function getBatch(ctx: BtcContext, batchId: bigint) {
   const b = await ctx.state.batch(batchId)
   if (b === undefined) fail('BRIDGE_UNKNOWN_BATCH', `there is no batch ${batchId}`)
   return {
@@ -307,7 +308,7 @@ export async function getBatch(ctx: CallContext, batchId: bigint) {
   }
 }
 
-export async function getPendingBatches(ctx: CallContext): Promise<bigint[]> {
+export async function getPendingBatches(ctx: BtcContext): Promise<bigint[]> {
   return ctx.state.pendingBatches()
 }
 

@@ -8,10 +8,10 @@
 // joins the reserves, the bridge emits PegInRefused("below minimum: held") and holds the satoshis for the
 // recipient; the recipient's held satoshis are minted together with its next deposit as soon as the sum reaches
 // the minimum (getHeldDeposits shows them). Reserves therefore always cover supply.
-import { fail } from '../../spv/base/errors.js'
-import { verifyTxInProof } from '../../spv/bitcoin/transaction.js'
-import { parseTransaction } from '../../spv/bitcoin/transaction.js'
-import { bytesToHex } from '../../spv/base/bytes.js'
+import { fail } from '../../../spv/base/errors.js'
+import { verifyTxInProof } from '../../../spv/bitcoin/transaction.js'
+import { parseTransaction } from '../../../spv/bitcoin/transaction.js'
+import { bytesToHex } from '../../../spv/base/bytes.js'
 import {
   depositAddress,
   depositScriptPubKey,
@@ -21,41 +21,22 @@ import {
   WEI_PER_SAT,
   type PegInOutput,
   type UnclaimedOutput,
-} from '../../peg/bitcoin/index.js'
-import { mintNative } from '../exec/system-supply.js'
-import { emit, requireNoValue, requireWritable, type CallContext } from './context.js'
-import { COUNTERS } from './layout.js'
+} from '../../../peg/bitcoin/index.js'
+import { mintNative } from '../../exec/system-supply.js'
+import { emit, requireNoValue, requireWritable } from '../context.js'
+import type { BtcContext } from './context.js'
+import { COUNTERS } from '../layout.js'
 import { confirmBatch } from './batches.js'
+import { verifyEvidence, type Evidence } from './evidence.js'
+
+export { verifyEvidence, type Evidence } from './evidence.js'
 import { SETTLED_REASONS, settleUnclaimed } from './unclaimed.js'
 
-export interface Evidence {
-  readonly txid: Uint8Array
-  readonly blockHash: Uint8Array
-}
-
-/** Checks a transaction's inclusion proof against the bridge's best chain and its confirmation depth. */
-export async function verifyEvidence(ctx: CallContext, rawTx: Uint8Array, proof: Uint8Array): Promise<Evidence> {
-  const inclusion = verifyTxInProof(rawTx, proof)
-  const chain = await ctx.state.headerChain(ctx.config)
-  const confirmations = await chain.confirmations(inclusion.blockHash)
-  if (confirmations < 0) {
-    fail('BRIDGE_BLOCK_UNKNOWN', 'the proof is for a block the bridge does not know: relay its headers first (receiveBtcHeaders)')
-  }
-  if (confirmations === 0) fail('BRIDGE_NOT_BEST_CHAIN', 'the proof is for a block that is not on the bridge\'s best Bitcoin chain')
-  if (confirmations < ctx.config.confirmations) {
-    fail('PEG_NOT_ENOUGH_CONFIRMATIONS', `the transaction has ${confirmations} confirmations; ${ctx.config.confirmations} are required`, {
-      confirmations,
-      required: ctx.config.confirmations,
-    })
-  }
-  return { txid: inclusion.txid, blockHash: inclusion.blockHash }
-}
-
-export async function getDepositAddress(ctx: CallContext, recipient: Uint8Array): Promise<string> {
+export async function getDepositAddress(ctx: BtcContext, recipient: Uint8Array): Promise<string> {
   return depositAddress(ctx.config.federation, ctx.config.chainId, recipient, ctx.config.addressNetwork)
 }
 
-export async function registerDepositAddress(ctx: CallContext, recipient: Uint8Array): Promise<void> {
+export async function registerDepositAddress(ctx: BtcContext, recipient: Uint8Array): Promise<void> {
   requireWritable(ctx)
   requireNoValue(ctx)
   const script = depositScriptPubKey(ctx.config.federation, ctx.config.chainId, recipient)
@@ -65,7 +46,7 @@ export async function registerDepositAddress(ctx: CallContext, recipient: Uint8A
 }
 
 /** Peg-ins (memo form or registered deposit addresses) and confirmations of peg-out batches. */
-export async function registerBtcTransaction(ctx: CallContext, rawTx: Uint8Array, proof: Uint8Array): Promise<void> {
+export async function registerBtcTransaction(ctx: BtcContext, rawTx: Uint8Array, proof: Uint8Array): Promise<void> {
   requireWritable(ctx)
   requireNoValue(ctx)
   const evidence = await verifyEvidence(ctx, rawTx, proof)
@@ -89,7 +70,7 @@ export async function registerBtcTransaction(ctx: CallContext, rawTx: Uint8Array
 }
 
 /** A peg-in to `recipient`'s deposit address (no registration of the address needed). */
-export async function registerBtcDeposit(ctx: CallContext, rawTx: Uint8Array, proof: Uint8Array, recipient: Uint8Array): Promise<void> {
+export async function registerBtcDeposit(ctx: BtcContext, rawTx: Uint8Array, proof: Uint8Array, recipient: Uint8Array): Promise<void> {
   requireWritable(ctx)
   requireNoValue(ctx)
   const evidence = await verifyEvidence(ctx, rawTx, proof)
@@ -110,7 +91,7 @@ interface Collected {
  * a scan per recipient made a transaction paying many deposit addresses quadratic). A zero-value deposit output
  * is nothing to mint or settle and is skipped, as before.
  */
-function collectOutputs(ctx: CallContext, rawTx: Uint8Array, deposits: ReadonlyMap<string, Uint8Array>): Collected {
+function collectOutputs(ctx: BtcContext, rawTx: Uint8Array, deposits: ReadonlyMap<string, Uint8Array>): Collected {
   const { federation: fed, chainId } = ctx.config
   const byVout = new Map<number, PegInOutput>()
   const plain = scanPegIn(rawTx, { fed, chainId })
@@ -134,7 +115,7 @@ function collectOutputs(ctx: CallContext, rawTx: Uint8Array, deposits: ReadonlyM
  */
 export const MAX_OUTPUTS_PER_REGISTRATION = 100
 
-async function acceptPegIn(ctx: CallContext, evidence: Evidence, rawTx: Uint8Array, collected: Collected): Promise<void> {
+async function acceptPegIn(ctx: BtcContext, evidence: Evidence, rawTx: Uint8Array, collected: Collected): Promise<void> {
   const fresh: PegInOutput[] = []
   for (const o of collected.outputs) if (!(await ctx.state.isOutpointRegistered(evidence.txid, o.vout))) fresh.push(o)
   const freshUnclaimed: UnclaimedOutput[] = []
@@ -173,10 +154,10 @@ async function acceptPegIn(ctx: CallContext, evidence: Evidence, rawTx: Uint8Arr
   }
 }
 
-export async function isBtcOutpointRegistered(ctx: CallContext, txid: Uint8Array, vout: bigint): Promise<boolean> {
+export async function isBtcOutpointRegistered(ctx: BtcContext, txid: Uint8Array, vout: bigint): Promise<boolean> {
   return ctx.state.isOutpointRegistered(txid, Number(vout))
 }
 
-export async function getHeldDeposits(ctx: CallContext, recipient: Uint8Array): Promise<bigint> {
+export async function getHeldDeposits(ctx: BtcContext, recipient: Uint8Array): Promise<bigint> {
   return ctx.state.held(recipient)
 }

@@ -1,14 +1,15 @@
 // Bridge methods over its Bitcoin header chain (ARCHITECTURE.md decision 5): anyone submits headers; each is
 // checked for linkage, proof of work and the network's difficulty rule by spv/bitcoin's HeaderChain, which keeps
 // the most-work chain and follows reorgs. The side-chain block time is the clock of the 2-hour rule.
-import { fail } from '../../spv/base/errors.js'
-import { HEADER_SIZE } from '../../spv/bitcoin/header.js'
-import { emit, requireNoValue, requireWritable, type CallContext } from './context.js'
+import { fail } from '../../../spv/base/errors.js'
+import { HEADER_SIZE } from '../../../spv/bitcoin/header.js'
+import { emit, requireNoValue, requireWritable } from '../context.js'
+import type { BtcContext } from './context.js'
 
 /** Most headers one call may carry; relayers send longer runs in several transactions. */
 export const MAX_HEADERS_PER_CALL = 500
 
-export async function receiveBtcHeaders(ctx: CallContext, raw: Uint8Array): Promise<bigint> {
+export async function receiveBtcHeaders(ctx: BtcContext, raw: Uint8Array): Promise<bigint> {
   requireWritable(ctx)
   requireNoValue(ctx)
   if (raw.length === 0 || raw.length % HEADER_SIZE !== 0) {
@@ -26,17 +27,17 @@ export async function receiveBtcHeaders(ctx: CallContext, raw: Uint8Array): Prom
   return BigInt(result.connected.length)
 }
 
-export async function getBtcBestBlock(ctx: CallContext): Promise<[Uint8Array, bigint]> {
+export async function getBtcBestBlock(ctx: BtcContext): Promise<[Uint8Array, bigint]> {
   const tip = await (await ctx.state.headerChain(ctx.config)).tip()
   return [tip.hash, BigInt(tip.height)]
 }
 
 /** Confirmations on the best chain: ≥ 1 on it, 0 on a side branch, −1 unknown (hash in internal byte order). */
-export async function getBtcConfirmations(ctx: CallContext, blockHash: Uint8Array): Promise<bigint> {
+export async function getBtcConfirmations(ctx: BtcContext, blockHash: Uint8Array): Promise<bigint> {
   return BigInt(await (await ctx.state.headerChain(ctx.config)).confirmations(blockHash))
 }
 
-export async function getBtcBlockHash(ctx: CallContext, height: bigint): Promise<Uint8Array> {
+export async function getBtcBlockHash(ctx: BtcContext, height: bigint): Promise<Uint8Array> {
   if (height > 0xffffffffn) return new Uint8Array(32)
   const hash = await (await ctx.state.headerChain(ctx.config)).getHashAt(Number(height))
   return hash ?? new Uint8Array(32)

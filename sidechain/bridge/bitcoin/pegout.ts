@@ -3,16 +3,17 @@
 // and burning nothing otherwise — then burns the value and queues the request for the next batch. A peg-out never
 // builds a batch itself (that is flushPegOuts' work, which the signers send and pay gas for as it grows), so its
 // cost does not depend on the reserves' shape.
-import { fail } from '../../spv/base/errors.js'
-import { buildBatch, parsePegOutAddress, pegOutFeeBound, pegOutSats, p2wshScriptPubKey } from '../../peg/bitcoin/index.js'
-import { burnNative } from '../exec/system-supply.js'
-import { emit, requireWritable, type CallContext } from './context.js'
-import { COUNTERS } from './layout.js'
+import { fail } from '../../../spv/base/errors.js'
+import { buildBatch, parsePegOutAddress, pegOutFeeBound, pegOutSats, p2wshScriptPubKey } from '../../../peg/bitcoin/index.js'
+import { burnNative } from '../../exec/system-supply.js'
+import { emit, requireWritable } from '../context.js'
+import type { BtcContext } from './context.js'
+import { COUNTERS } from '../layout.js'
 import { enqueueRequest } from './queue.js'
 import { currentFeeRate, maxBatchInputs } from './batches.js'
 import { federationScriptOf } from './unclaimed.js'
 
-export async function pegOut(ctx: CallContext, btcAddress: string): Promise<bigint> {
+export async function pegOut(ctx: BtcContext, btcAddress: string): Promise<bigint> {
   requireWritable(ctx)
   const script = parsePegOutAddress(btcAddress, ctx.config.addressNetwork, { allowTaproot: ctx.config.allowTaproot })
   const sats = pegOutSats(ctx.value, ctx.config.minPegOutSats)
@@ -42,7 +43,7 @@ export interface PegOutView {
   requestedAt: bigint
 }
 
-export async function getPegOut(ctx: CallContext, id: bigint): Promise<PegOutView> {
+export async function getPegOut(ctx: BtcContext, id: bigint): Promise<PegOutView> {
   const q = await ctx.state.request(id)
   if (q === undefined) fail('BRIDGE_UNKNOWN_REQUEST', `there is no peg-out request ${id}`)
   let status: number = q.status
@@ -62,7 +63,7 @@ export async function getPegOut(ctx: CallContext, id: bigint): Promise<PegOutVie
  * The fee a peg-out pays if it leaves alone in a batch spending one federation UTXO, at the current fee rate: the
  * least a peg-out pays. For what a given amount pays at most, see estimatePegOutFeeFor.
  */
-export async function estimatePegOutFee(ctx: CallContext): Promise<bigint> {
+export async function estimatePegOutFee(ctx: BtcContext): Promise<bigint> {
   const rate = await currentFeeRate(ctx)
   const big = 21_000_000n * 100_000_000n
   const batch = buildBatch(
@@ -78,7 +79,7 @@ export async function estimatePegOutFee(ctx: CallContext): Promise<bigint> {
  * and with the federation's UTXOs as they stand (peg/bitcoin/fee-bound.ts): a user receives at least
  * `sats − bound`. The address is checked as pegOut checks it.
  */
-export async function estimatePegOutFeeFor(ctx: CallContext, sats: bigint, btcAddress: string): Promise<bigint> {
+export async function estimatePegOutFeeFor(ctx: BtcContext, sats: bigint, btcAddress: string): Promise<bigint> {
   const script = parsePegOutAddress(btcAddress, ctx.config.addressNetwork, { allowTaproot: ctx.config.allowTaproot })
   if (sats <= 0n) fail('PEG_AMOUNT_INVALID', 'the amount to estimate for must be positive')
   const rate = await currentFeeRate(ctx)
