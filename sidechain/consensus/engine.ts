@@ -13,6 +13,7 @@ import { CausewayError, fail } from '../../spv/base/errors.js'
 import { bytesToHex, toHex } from '../../spv/base/bytes.js'
 import { timingFields, type Candidate, type Node } from '../node/node.js'
 import { serialized } from '../chain/block-bytes.js'
+import { keccak256 } from '../exec/crypto.js'
 import { MAX_CLOCK_DRIFT_S, latestAllowedTimestamp } from '../chain/block-time.js'
 import { decodeCertificate, encodeCertificate, signCommit, verifyCertificate, type Certificate, type ValidatorSet } from './certificate.js'
 import { proposalPayload, signMessage, verifyMessage, type MessageType, type SignedMessage } from './messages.js'
@@ -71,6 +72,8 @@ export class Engine {
   private readonly candidates = new Map<Value, Candidate>()
   /** round → the value proposed in it: one proposal per round is looked at (and re-executed). */
   private readonly proposals = new Map<number, Value>()
+  /** round → keccak of that proposal's block bytes, to drop a repeat before decoding it. */
+  private readonly proposalBytes = new Map<number, string>()
   private readonly signatures = new SignatureBook()
   /** What this validator signed at this height, mirrored in the sign log. */
   private readonly signed: HeightLog
@@ -213,6 +216,7 @@ export class Engine {
     this.blocks.clear()
     this.candidates.clear()
     this.proposals.clear()
+    this.proposalBytes.clear()
     this.signatures.clear()
     const keptBlocks = this.signed.reset()
     this.pendingPropose = undefined
@@ -500,6 +504,11 @@ export class Engine {
   }
 
   private async onProposal(message: SignedMessage): Promise<void> {
+    // The same proposal again (gossip re-sends it while a round lasts): recognised by its bytes, before decoding
+    // a block of a thousand transactions once more.
+    const bytes = message.payload[0]
+    const digest = bytes === undefined ? undefined : bytesToHex(keccak256(bytes))
+    if (digest !== undefined && this.proposalBytes.get(message.round) === digest) return
     // One proposal per round is looked at: a faulty proposer's second block in a round costs a decode and at
     // most n signature checks, never a re-execution.
     const { block, value, validRound, polka } = readProposal(message, {
@@ -511,6 +520,7 @@ export class Engine {
     const seen = this.proposals.get(message.round)
     if (seen === value) return // sent again (gossip): looked at already
     if (seen !== undefined) fail('CONSENSUS_DUPLICATE_PROPOSAL', `validator ${message.from} already proposed another block in round ${message.round} of height ${this.height}`)
+    if (digest !== undefined) this.proposalBytes.set(message.round, digest)
     for (const p of polka) this.signatures.add(p.vote, p.signature!)
     const votes = polka.map((p) => p.vote)
     this.proposals.set(message.round, value)
