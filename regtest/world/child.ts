@@ -9,7 +9,7 @@ import { CausewayError } from '../../spv/base/errors.js'
 import { childNodeFlags, stopChild, waitExit, waitForOutput } from './process.js'
 
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url))
-const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
+const bin = path.join(projectRoot, 'cli/bin/causeway.mjs')
 
 export interface ManagedChild {
   readonly name: string

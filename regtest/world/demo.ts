@@ -19,7 +19,7 @@ import { bcoinRegtest } from '../bitcoin/network.js'
 import { DemoWallet } from '../bitcoin/demo-wallet.js'
 import { scanCoins } from '../bitcoin/scan-coins.js'
 import { compileSolidity } from '../solidity/compile.js'
-import type { WorldFile } from './world-file.js'
+import type { WorldFile } from '../../cli/world-file.js'
 
 const PEG_IN_SATS = 100_000_000n
 const GAS_MONEY = 10n ** 16n // 0.01 coin of the demo account's (pegged in at the world's first start)

@@ -1,6 +1,6 @@
 // The table `regtest up` prints once the world is ready: every endpoint, the demo accounts and how to add the
 // side chain to MetaMask. Pure: world description in, text out.
-import type { WorldFile } from './world-file.js'
+import type { WorldFile } from '../../cli/world-file.js'
 
 export function worldTable(w: WorldFile, info: { readonly dir: string; readonly readySeconds: number; readonly fresh: boolean }): string {
   const chainId = BigInt(w.chainId)

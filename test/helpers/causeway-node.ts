@@ -30,7 +30,7 @@ export interface DevNodeProcessOptions {
   readonly readyTimeoutMs?: number
 }
 
-const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
+const bin = path.join(projectRoot, 'cli/bin/causeway.mjs')
 
 export async function startDevNodeProcess(options: DevNodeProcessOptions = {}): Promise<NodeProcess> {
   const datadir = options.datadir ?? mkdtempSync(path.join(tmpdir(), 'causeway-dev-'))

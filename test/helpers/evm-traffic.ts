@@ -1,7 +1,7 @@
 // Fills one block of a Hardhat node with every kind of transaction a receipt proof must handle (legacy, EIP-2930,
 // EIP-1559, EIP-7702, contract creations, a failed one, calls that emit logs), signed locally with ethers v6.
 import { type BaseWallet, HDNodeWallet, Mnemonic, type TransactionRequest } from 'ethers'
-import { HARDHAT_MNEMONIC, type HardhatNode } from './hardhat.js'
+import { HARDHAT_MNEMONIC, type HardhatNode } from '../../regtest/evm/hardhat.js'
 
 /**
  * Runtime code of a tiny contract, hand-assembled so no compiler is needed:

@@ -5,9 +5,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
-import { projectRoot } from './hardhat.js'
+import { projectRoot } from '../../regtest/evm/hardhat.js'
 import { compileCounter } from './solc.js'
-import { hardhatEnv } from './hardhat.js'
+import { hardhatEnv } from '../../regtest/evm/hardhat.js'
 
 export interface HardhatProjectOptions {
   readonly url: string

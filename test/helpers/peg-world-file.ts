@@ -1,7 +1,7 @@
-// Glue for CLI tests: the world.json (regtest/world/world-file.ts) that `causeway regtest up` would leave, written
+// Glue for CLI tests: the world.json (cli/world-file.ts) that `causeway regtest up` would leave, written
 // for a test peg world (test/helpers/peg-world.ts) into its directory, so the user commands find it with --world.
 import { Wallet } from 'ethers'
-import { writeWorldFile, type WorldFile } from '../../regtest/world/world-file.js'
+import { writeWorldFile, type WorldFile } from '../../cli/world-file.js'
 import type { PegWorld } from './peg-world.js'
 
 /** Writes `<w.dir>/world.json` and returns it. */

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { readKeystore } from '../../../federation/keystore.js'
 import { projectRoot } from '../../helpers/testdata.js'
 
-const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
+const bin = path.join(projectRoot, 'cli/bin/causeway.mjs')
 const PASS = 'operator passphrase'
 
 function run(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {

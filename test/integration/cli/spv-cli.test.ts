@@ -1,4 +1,4 @@
-// The real `causeway spv …` commands, run as a user runs them (node regtest/bin/causeway.mjs): JSON on stdout
+// The real `causeway spv …` commands, run as a user runs them (node cli/bin/causeway.mjs): JSON on stdout
 // and exit codes 0 (valid), 1 (invalid, with the code), 2 (usage error).
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -12,7 +12,7 @@ import { hash256 } from '../../../spv/bitcoin/hash.js'
 import { mineChain } from '../../helpers/mine.js'
 import { MAINNET_HEADERS_FILE, bitcoinTestdata, projectRoot, readPeriodEdges, readTestdata } from '../../helpers/testdata.js'
 
-const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
+const bin = path.join(projectRoot, 'cli/bin/causeway.mjs')
 const tmp = mkdtempSync(path.join(tmpdir(), 'causeway-cli-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 

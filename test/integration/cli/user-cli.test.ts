@@ -1,4 +1,4 @@
-// The user commands of the real `causeway` CLI (node regtest/bin/causeway.mjs) against one real peg world (bcoin
+// The user commands of the real `causeway` CLI (node cli/bin/causeway.mjs) against one real peg world (bcoin
 // regtest, 3 validators, 3 signers) described by a world.json: a peg-in through `pegin address|status|register`,
 // a peg-out through `pegout` and `pegout status` to its confirmation on Bitcoin, `status`, `audit` (balanced, and
 // a Bitcoin node that lost a federation UTXO), `keys new`, and the coded errors a user meets.
@@ -17,9 +17,9 @@ import { writePegWorldFile } from '../../helpers/peg-world-file.js'
 import { startRewriteProxy } from '../../helpers/rpc-rewrite-proxy.js'
 import { freePort } from '../../helpers/ports.js'
 import { projectRoot } from '../../helpers/testdata.js'
-import { main } from '../../../regtest/cli/main.js'
+import { main } from '../../../cli/main.js'
 
-const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
+const bin = path.join(projectRoot, 'cli/bin/causeway.mjs')
 const WEI = 10n ** 10n
 
 interface Run {

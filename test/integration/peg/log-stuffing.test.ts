@@ -18,7 +18,7 @@ import { startPegWorld, type PegWorld } from '../../helpers/peg-world.js'
 import { writePegWorldFile } from '../../helpers/peg-world-file.js'
 import { projectRoot } from '../../helpers/testdata.js'
 
-const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
+const bin = path.join(projectRoot, 'cli/bin/causeway.mjs')
 const WEI = 10n ** 10n
 const MAX_LOGS = 20
 const STUFFED = 60

@@ -20,7 +20,7 @@ import { PASSPHRASE, startPegWorld, type PegWorld } from '../../helpers/peg-worl
 import { writePegWorldFile } from '../../helpers/peg-world-file.js'
 import { projectRoot } from '../../helpers/testdata.js'
 
-const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
+const bin = path.join(projectRoot, 'cli/bin/causeway.mjs')
 const WEI = 10n ** 10n
 
 function causeway(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string; json: Record<string, any> | undefined }> {

@@ -15,12 +15,12 @@ import { DEMO_FUNDING_SATS } from '../../../regtest/world/setup.js'
 import { BitcoinRpcClient } from '../../../federation/bitcoin/rpc-client.js'
 import { loopbackPortFree } from '../../../regtest/ports.js'
 import { allPorts, worldPorts } from '../../../regtest/world/layout.js'
-import { readWorldFile, type WorldFile } from '../../../regtest/world/world-file.js'
+import { readWorldFile, type WorldFile } from '../../../cli/world-file.js'
 import { waitExit, waitForOutput } from '../../../regtest/world/process.js'
 import { projectRoot } from '../../helpers/testdata.js'
 import { readmeBlocks, shellCommands } from '../../helpers/readme.js'
 
-const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
+const bin = path.join(projectRoot, 'cli/bin/causeway.mjs')
 
 function run(args: readonly string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toHex } from '../../../spv/base/bytes.js'
 import { compileSolidity } from '../../helpers/solc.js'
 import { startDevNodeProcess, type NodeProcess } from '../../helpers/causeway-node.js'
-import { startHardhat, type HardhatNode } from '../../helpers/hardhat.js'
+import { startHardhat, type HardhatNode } from '../../../regtest/evm/hardhat.js'
 import { validPointEvaluationInput } from '../../helpers/kzg-input.js'
 import { BEACON_ROOTS_ADDRESS } from '../../../sidechain/chain/system-contracts.js'
 

@@ -28,7 +28,7 @@ const PER_WALLET = 100 // signed in advance; the kill cuts the burst short (abou
 const ACKS_BEFORE_KILL = 190
 const SEND_GAP_MS = 40
 
-const bin = path.join(projectRoot, 'regtest/bin/causeway.mjs')
+const bin = path.join(projectRoot, 'cli/bin/causeway.mjs')
 const datadir = mkdtempSync(path.join(tmpdir(), 'causeway-restart-'))
 const running: NodeProcess[] = []
 let restarted: NodeProcess | undefined

@@ -19,7 +19,7 @@ import {
   verifyReceiptProof,
 } from '../../../spv/evm/index.js'
 import { type FilledBlock, fillBlock, trafficKinds } from '../../helpers/evm-traffic.js'
-import { type HardhatNode, startHardhat } from '../../helpers/hardhat.js'
+import { type HardhatNode, startHardhat } from '../../../regtest/evm/hardhat.js'
 
 /** Each Hardhat 2 hard fork that changes the header (plus two that only change its meaning) → expected layout. */
 const FORKS: readonly [string, EvmHeaderLayout][] = [

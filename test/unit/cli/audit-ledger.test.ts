@@ -3,7 +3,7 @@
 import { Transaction } from 'bitcoinjs-lib'
 import { describe, expect, it } from 'vitest'
 import type { BridgeLog } from '../../../federation/signer/bridge-client.js'
-import { auditFindings, replayBridgeEvents, type AuditInput } from '../../../regtest/cli/audit-ledger.js'
+import { auditFindings, replayBridgeEvents, type AuditInput } from '../../../cli/audit-ledger.js'
 import { FederationLedger } from '../../../federation/signer/ledger.js'
 import { ledgerEventOf } from '../../../federation/signer/ledger-events.js'
 import { bytesToHex } from '../../../spv/base/bytes.js'

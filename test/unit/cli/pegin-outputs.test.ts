@@ -1,7 +1,7 @@
 // Which outputs of a transaction pay the federation, and to whom, as `pegin status` / `pegin register` see them.
 import { describe, expect, it } from 'vitest'
 import { depositScriptPubKey, encodePegInMemo, federationScriptPubKey } from '../../../peg/bitcoin/index.js'
-import { federationOutputsOf } from '../../../regtest/cli/pegin-outputs.js'
+import { federationOutputsOf } from '../../../cli/pegin-outputs.js'
 import { CHAIN_ID, OTHER_CHAIN_ID, alice, bob, fed, fundingTx } from '../peg/bitcoin/fixtures.js'
 
 const other = Uint8Array.of(0x00, 0x14, ...new Uint8Array(20).fill(9)) // a p2wpkh that is not ours

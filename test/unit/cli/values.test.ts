@@ -1,6 +1,6 @@
 // The CLI's parsing of what users type: BTC amounts (exact satoshis), txids, side-chain addresses, peg-out ids.
 import { describe, expect, it } from 'vitest'
-import { formatBtc, looksLikeSidechainAddress, parseBtcAmount, parsePegOutId, parseSidechainAddress, parseTxid, pegOutStatusName } from '../../../regtest/cli/values.js'
+import { formatBtc, looksLikeSidechainAddress, parseBtcAmount, parsePegOutId, parseSidechainAddress, parseTxid, pegOutStatusName } from '../../../cli/values.js'
 
 describe('parseBtcAmount', () => {
   it.each([

@@ -2,7 +2,7 @@
 // project run through a configured network entry, and JSON-RPC through the TCP proxy (cut and healed).
 import { ContractFactory, JsonRpcProvider, Wallet, isError, type Contract } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startHardhat, type HardhatNode } from '../../helpers/hardhat.js'
+import { startHardhat, type HardhatNode } from '../../../regtest/evm/hardhat.js'
 import { runHardhatProject } from '../../helpers/hardhat-project.js'
 import { compileTestContracts } from '../../helpers/solc.js'
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js'

@@ -2,7 +2,7 @@
 // block of a fresh Hardhat 2.29.1 node (EDR) filled by test/helpers/evm-traffic.ts, with all of its receipts.
 import { writeFile } from 'node:fs/promises'
 import { fillBlock, trafficKinds } from '../../helpers/evm-traffic.js'
-import { startHardhat } from '../../helpers/hardhat.js'
+import { startHardhat } from '../../../regtest/evm/hardhat.js'
 
 for (const hardfork of ['berlin', 'london', 'shanghai', 'cancun', 'prague']) {
   const node = await startHardhat({ hardfork })

@@ -2,13 +2,13 @@
 // (a federation member or a full node) comes with the federated consensus.
 import type { Command } from 'commander'
 import { pino } from 'pino'
-import { hexToBytes } from '../../spv/base/bytes.js'
-import { CausewayError } from '../../spv/base/errors.js'
-import { startDevNode } from '../../sidechain/node/dev.js'
-import { loadNodeConfig } from '../../sidechain/node/config.js'
-import { startFederationNode } from '../../sidechain/node/federation.js'
+import { hexToBytes } from '../spv/base/bytes.js'
+import { CausewayError } from '../spv/base/errors.js'
+import { startDevNode } from '../sidechain/node/dev.js'
+import { loadNodeConfig } from '../sidechain/node/config.js'
+import { startFederationNode } from '../sidechain/node/federation.js'
 import { EXIT_OK, UsageError, type Io } from './output.js'
-import { whenParentGone } from '../world/parent.js'
+import { whenParentGone } from './parent.js'
 
 /** A long-running node logs a stray failure instead of dying of it (its state is guarded by its own locks). */
 function keepAlive(logger: { error(o: object, msg: string): void }): void {

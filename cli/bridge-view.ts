@@ -1,13 +1,13 @@
 // The bridge as the user commands read and call it: typed views (parameters, federation, reserves), its events over
 // the whole chain, and a write that is dry-run first so a refusal is the bridge's own BridgeError code and costs
 // nothing. Everything goes through the session's BridgeClient (federation/signer/bridge-client.ts).
-import { readSplitting } from '../../federation/signer/log-ranges.js'
+import { readSplitting } from '../federation/signer/log-ranges.js'
 import type { TransactionReceipt } from 'ethers'
-import { bridgeAbi } from '../../sidechain/bridge/abi.js'
-import { BRIDGE, type BridgeLog } from '../../federation/signer/bridge-client.js'
-import { createFederation, type Federation } from '../../peg/bitcoin/index.js'
-import { bytesToHex, displayHexToHash, hashToDisplayHex, hexToBytes } from '../../spv/base/bytes.js'
-import { CausewayError } from '../../spv/base/errors.js'
+import { bridgeAbi } from '../sidechain/bridge/abi.js'
+import { BRIDGE, type BridgeLog } from '../federation/signer/bridge-client.js'
+import { createFederation, type Federation } from '../peg/bitcoin/index.js'
+import { bytesToHex, displayHexToHash, hashToDisplayHex, hexToBytes } from '../spv/base/bytes.js'
+import { CausewayError } from '../spv/base/errors.js'
 import type { Session } from './connect.js'
 import { asCausewayError, type Progress } from './report.js'
 

@@ -1,6 +1,7 @@
 // A process the local world starts (a validator, a signer) stops by itself when the world's process is gone —
 // killed with SIGKILL, say — instead of running on as an orphan holding the world's ports. The world passes its
-// process id in CAUSEWAY_PARENT_PID; nothing happens when the variable is absent.
+// process id in CAUSEWAY_PARENT_PID; nothing happens when the variable is absent. The `node` and `signer` commands
+// call it, so it lives in cli/; regtest/world/up.ts imports the variable's name from here.
 export const PARENT_PID_ENV = 'CAUSEWAY_PARENT_PID'
 
 export function whenParentGone(stop: () => void, env: NodeJS.ProcessEnv = process.env, everyMs = 2_000): void {

@@ -1,8 +1,8 @@
 // What users type into the peg commands, checked and converted at the CLI edge (pure): BTC amounts to satoshis
 // (exactly, no floating point), satoshis back to BTC text, txids, side-chain addresses, peg-out ids.
 import { getAddress, isAddress } from 'ethers'
-import { CausewayError } from '../../spv/base/errors.js'
-import { REQUEST_STATUS } from '../../peg/bitcoin/status.js'
+import { CausewayError } from '../spv/base/errors.js'
+import { REQUEST_STATUS } from '../peg/bitcoin/status.js'
 
 /** 1 BTC = 10^8 satoshis. */
 export const SATS_PER_BTC = 100_000_000n

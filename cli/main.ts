@@ -1,9 +1,12 @@
-// The `causeway` command line: parses arguments with commander and dispatches to each command group.
+// cli/: the `causeway` command line users and operators run (spv, node, signer, federation, pegin, pegout, status,
+// audit, keys), the executable (bin/causeway.mjs) and the world.json reader its commands default to. The one
+// group about a local world, `causeway regtest …`, lives in regtest/ and is loaded only when used.
+// This file parses arguments with commander and dispatches to each command group.
 // Exit codes: 0 (ok), 1 (invalid data, a refusal, an audit mismatch: the error's code says which) or 2 (usage
 // error). The spv, federation and regtest commands print JSON on stdout; the user commands (pegin, pegout, status,
 // audit, keys) print a readable report on stdout, or one JSON object with --json. Progress goes to stderr.
 import { Command, CommanderError } from 'commander'
-import { CausewayError } from '../../spv/base/errors.js'
+import { CausewayError } from '../spv/base/errors.js'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, printJson, processIo, type Io } from './output.js'
 
 type Register = (program: Command, io: Io, exit: (code: number) => void) => void
@@ -21,7 +24,7 @@ const GROUPS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['status', async () => (await import('./status.js')).registerStatus],
   ['audit', async () => (await import('./audit.js')).registerAudit],
   ['keys', async () => (await import('./keys.js')).registerKeys],
-  ['regtest', async () => (await import('./regtest.js')).registerRegtest],
+  ['regtest', async () => (await import('../regtest/index.js')).registerRegtest],
 ]
 
 /**

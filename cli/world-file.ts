@@ -1,11 +1,12 @@
 // The description a running local world leaves in its data directory (`<datadir>/world.json`): every endpoint,
 // the chain id, the federation and the demo accounts. `causeway regtest up` writes it once everything is ready;
 // the CLI's user commands read it (`--world DIR`, default ./.causeway) so they need no flags against a local world.
-// It holds throw-away regtest keys only (the demo accounts'), never a federation member's.
+// It holds throw-away regtest keys only (the demo accounts'), never a federation member's. It lives in cli/ with
+// its readers; regtest/world/up.ts imports it to write the file.
 import { readFile, writeFile, rename } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
-import { CausewayError } from '../../spv/base/errors.js'
+import { CausewayError } from '../spv/base/errors.js'
 
 export const WORLD_FILE = 'world.json'
 export const DEFAULT_WORLD_DIR = '.causeway'

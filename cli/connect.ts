@@ -4,11 +4,11 @@
 // at the start, so an unreachable one is CLI_NODE_UNREACHABLE naming its URL instead of a stack trace.
 import type { Command } from 'commander'
 import { JsonRpcProvider, Wallet } from 'ethers'
-import { BitcoinRpcClient } from '../../federation/bitcoin/rpc-client.js'
-import { obtainPassphrase, readKeystore } from '../../federation/keystore.js'
-import { BridgeClient } from '../../federation/signer/bridge-client.js'
-import { CausewayError, isCausewayError } from '../../spv/base/errors.js'
-import { DEFAULT_WORLD_DIR, readWorldFile, type WorldFile } from '../world/world-file.js'
+import { BitcoinRpcClient } from '../federation/bitcoin/rpc-client.js'
+import { obtainPassphrase, readKeystore } from '../federation/keystore.js'
+import { BridgeClient } from '../federation/signer/bridge-client.js'
+import { CausewayError, isCausewayError } from '../spv/base/errors.js'
+import { DEFAULT_WORLD_DIR, readWorldFile, type WorldFile } from './world-file.js'
 
 export const KEY_ENV = 'CAUSEWAY_KEY'
 export const KEYSTORE_PASSPHRASE_ENV = 'CAUSEWAY_KEYSTORE_PASSPHRASE'

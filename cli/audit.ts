@@ -3,10 +3,10 @@
 // it plus pending peg-outs; the bridge's events are replayed, the node's supply ledger compared, and every federation
 // UTXO checked unspent, with the right value and script, on the Bitcoin node. Lists every pending item; exits 1 (AUDIT_MISMATCH) on any mismatch.
 import type { Command } from 'commander'
-import { utxoScriptPubKey } from '../../peg/bitcoin/index.js'
-import { bytesToHex, hashToDisplayHex } from '../../spv/base/bytes.js'
-import type { BitcoinRpcClient } from '../../federation/bitcoin/rpc-client.js'
-import type { Federation, FederationUtxo } from '../../peg/bitcoin/index.js'
+import { utxoScriptPubKey } from '../peg/bitcoin/index.js'
+import { bytesToHex, hashToDisplayHex } from '../spv/base/bytes.js'
+import type { BitcoinRpcClient } from '../federation/bitcoin/rpc-client.js'
+import type { Federation, FederationUtxo } from '../peg/bitcoin/index.js'
 import { connectBitcoin, openSession, resolveEndpoints, withEndpointOptions, type EndpointFlags } from './connect.js'
 import { bridgeLogs, federationView, reserves } from './bridge-view.js'
 import { auditFindings, replayBridgeEvents, type Finding } from './audit-ledger.js'

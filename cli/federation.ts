@@ -2,13 +2,13 @@
 // (run a member's signer daemon).
 import type { Command } from 'commander'
 import { pino } from 'pino'
-import { initFederation } from '../../federation/init.js'
-import { obtainPassphrase, readKeystore } from '../../federation/keystore.js'
-import { loadSignerConfig } from '../../federation/signer/config.js'
-import { startSigner } from '../../federation/signer/daemon.js'
-import type { BitcoinNetworkName } from '../../spv/bitcoin/networks.js'
+import { initFederation } from '../federation/init.js'
+import { obtainPassphrase, readKeystore } from '../federation/keystore.js'
+import { loadSignerConfig } from '../federation/signer/config.js'
+import { startSigner } from '../federation/signer/daemon.js'
+import type { BitcoinNetworkName } from '../spv/bitcoin/networks.js'
 import { EXIT_OK, printJson, wholeNumber, type Io } from './output.js'
-import { whenParentGone } from '../world/parent.js'
+import { whenParentGone } from './parent.js'
 
 
 export function registerFederation(program: Command, io: Io, exit: (code: number) => void): void {

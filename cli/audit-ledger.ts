@@ -1,11 +1,11 @@
 // The audit's own account of the bridge (pure): its events replayed in order into the federation's UTXO set (with
 // the signer's FederationLedger, so the set is the one the signers keep), the batches not yet confirmed with the
 // UTXOs they spend, and the peg-out requests not yet paid. Then the checks, each mismatch a finding with a code.
-import type { BridgeLog } from '../../federation/signer/bridge-client.js'
-import { FederationLedger, outpointKey } from '../../federation/signer/ledger.js'
-import { ledgerEventOf } from '../../federation/signer/ledger-events.js'
-import { hexToBytes } from '../../spv/base/bytes.js'
-import { reserveReport, type FederationUtxo, type ReserveReport } from '../../peg/bitcoin/index.js'
+import type { BridgeLog } from '../federation/signer/bridge-client.js'
+import { FederationLedger, outpointKey } from '../federation/signer/ledger.js'
+import { ledgerEventOf } from '../federation/signer/ledger-events.js'
+import { hexToBytes } from '../spv/base/bytes.js'
+import { reserveReport, type FederationUtxo, type ReserveReport } from '../peg/bitcoin/index.js'
 import { formatBtc } from './values.js'
 
 /** Wei as BTC for a message (whole satoshis; a remainder below one satoshi is dropped). */

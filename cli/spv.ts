@@ -1,14 +1,14 @@
 // `causeway spv …`: verify Bitcoin header files and gettxoutproof proofs, and compute the next period's nBits.
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { CausewayError } from '../../spv/base/errors.js'
-import { hashToDisplayHex, hexToBytes } from '../../spv/base/bytes.js'
-import { getBitcoinNetwork, type BitcoinNetwork } from '../../spv/bitcoin/networks.js'
-import { HEADER_SIZE, decodeHeader } from '../../spv/bitcoin/header.js'
-import { hash256 } from '../../spv/bitcoin/hash.js'
-import { retargetBits } from '../../spv/bitcoin/difficulty.js'
-import { verifyHeaderSequence } from '../../spv/bitcoin/sequence.js'
-import { verifyTxOutProof } from '../../spv/bitcoin/merkleblock.js'
+import { CausewayError } from '../spv/base/errors.js'
+import { hashToDisplayHex, hexToBytes } from '../spv/base/bytes.js'
+import { getBitcoinNetwork, type BitcoinNetwork } from '../spv/bitcoin/networks.js'
+import { HEADER_SIZE, decodeHeader } from '../spv/bitcoin/header.js'
+import { hash256 } from '../spv/bitcoin/hash.js'
+import { retargetBits } from '../spv/bitcoin/difficulty.js'
+import { verifyHeaderSequence } from '../spv/bitcoin/sequence.js'
+import { verifyTxOutProof } from '../spv/bitcoin/merkleblock.js'
 import { EXIT_INVALID, EXIT_OK, UsageError, printJson, type Io } from './output.js'
 
 type Exit = (code: number) => void

@@ -3,8 +3,8 @@
 // stdout stays clean for pipes). An error is also a JSON object `{ error: { code, message } }` on stdout with
 // --json. Exit 0 done, 1 refused/invalid/mismatch (a coded CausewayError), 2 usage error.
 import type { Command } from 'commander'
-import { bridgeRefusal } from '../../federation/signer/bridge-client.js'
-import { CausewayError } from '../../spv/base/errors.js'
+import { bridgeRefusal } from '../federation/signer/bridge-client.js'
+import { CausewayError } from '../spv/base/errors.js'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, printJson, type Io } from './output.js'
 
 export interface Report {

@@ -1,11 +1,13 @@
-// Starts a real Hardhat 2 network node (EDR engine) as a child process for integration tests: its own temp dir and
-// config, a free loopback port, a bounded wait for JSON-RPC, and a stop that always kills it and cleans up.
+// The EVM dev chain of a local setup: starts a real Hardhat 2 network node (EDR engine) as a child process for the
+// integration tests and benchmarks (a reference EVM to compare the side chain with, and an EVM chain to prove
+// against): its own temp dir and config, a free loopback port, a bounded wait for JSON-RPC, and a stop that always
+// kills it and cleans up.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort } from './ports.js'
+import { freeLoopbackPort } from '../ports.js'
 
 export interface HardhatOptions {
   /** A Hardhat 2 hardfork name ('berlin', 'london', 'shanghai', 'cancun', 'prague', 'osaka'…); Hardhat's default otherwise. */
@@ -39,13 +41,13 @@ export async function startHardhat(opts: HardhatOptions = {}): Promise<HardhatNo
     const network: Record<string, unknown> = {}
     if (opts.hardfork !== undefined) network['hardfork'] = opts.hardfork
     if (opts.chainId !== undefined) network['chainId'] = opts.chainId
-    const config = `// Written by test/helpers/hardhat.ts for one test run.\nmodule.exports = ${JSON.stringify({ networks: { hardhat: network } }, null, 2)}\n`
+    const config = `// Written by regtest/evm/hardhat.ts for one run.\nmodule.exports = ${JSON.stringify({ networks: { hardhat: network } }, null, 2)}\n`
     const configPath = path.join(dir, 'hardhat.config.cjs')
     await writeFile(configPath, config)
-    // A port race (someone took the port between freePort and listen) shows as an early exit: try once more.
+    // A port race (someone took the port between freeLoopbackPort and listen) shows as an early exit: try once more.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await launch(dir, configPath, await freePort(), opts.startTimeoutMs ?? 30_000)
+        return await launch(dir, configPath, await freeLoopbackPort(), opts.startTimeoutMs ?? 30_000)
       } catch (e) {
         if (attempt >= 2 || !(e instanceof EarlyExit) || !/EADDRINUSE|address already in use/i.test(e.message)) throw e
       }
@@ -141,7 +143,7 @@ async function kill(child: ChildProcess, exited: Promise<void>): Promise<void> {
   }
 }
 
-/** The environment Hardhat runs with in tests: never prompts, never colours its output. */
+/** The environment Hardhat runs with here: never prompts, never colours its output. */
 export function hardhatEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,

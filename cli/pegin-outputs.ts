@@ -1,7 +1,7 @@
 // Which outputs of a Bitcoin transaction pay this side chain's federation, and to whom (pure): the OP_RETURN form
 // is found from the transaction alone; a deposit-address output only for a recipient we can name (given by the
 // user, or known from the bridge's events), since the recipient is hidden in the script's key tweak.
-import { scanPegIn, type Federation } from '../../peg/bitcoin/index.js'
+import { scanPegIn, type Federation } from '../peg/bitcoin/index.js'
 
 export interface TxFederationOutput {
   readonly vout: number

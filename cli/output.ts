@@ -1,6 +1,6 @@
 // How the CLI speaks: one JSON object per command on stdout, exit codes 0 (valid / done), 1 (invalid input
 // data, with the error code in the JSON), 2 (usage error).
-import { CausewayError } from '../../spv/base/errors.js'
+import { CausewayError } from '../spv/base/errors.js'
 
 export const EXIT_OK = 0
 export const EXIT_INVALID = 1
