@@ -75,13 +75,13 @@ export function registerAudit(program: Command, io: Io, exit: (code: number) => 
           let heldSats = 0n
           const held: ({ sats: string } & ({ recipient: string } | { payment: string }))[] = []
           for (const r of ledger.refusedRecipients) {
-            const sats = await s.bridge.view<bigint>('getHeldDeposits', [r])
+            const sats = await s.read.getHeldDeposits([r as `0x${string}`])
             heldSats += sats
             if (sats > 0n) held.push({ recipient: r, sats: sats.toString() })
           }
           // Payments without a memo held for their owners: each as the events say, checked against the bridge.
           for (const h of ledger.heldPayments) {
-            const [sats] = await s.bridge.view<[bigint]>('getHeldPayment', [h.txid, h.vout])
+            const [sats] = await s.read.getHeldPayment([`0x${bytesToHex(h.txid)}`, h.vout])
             if (sats !== h.valueSats) {
               utxoFindings.push({ code: 'AUDIT_HELD_PAYMENT', message: `payment ${hashToDisplayHex(h.txid)}:${h.vout}: its PegInHeld event says ${h.valueSats} sats held, the bridge holds ${sats}` })
             }

@@ -24,7 +24,7 @@ export interface BridgeParams {
 }
 
 export async function bridgeParams(s: Session): Promise<BridgeParams> {
-  const p = await s.bridge.view<bigint[]>('getBridgeParams')
+  const p = await s.read.getBridgeParams()
   return {
     confirmations: Number(p[0]),
     minPegInSats: p[1]!,
@@ -44,7 +44,7 @@ export interface FederationView {
 }
 
 export async function federationView(s: Session): Promise<FederationView> {
-  const [pubkeys, threshold, address, descriptor, members] = await s.bridge.view<[string[], bigint, string, string, string[]]>('getFederation')
+  const [pubkeys, threshold, address, descriptor, members] = await s.read.getFederation()
   const fed = createFederation(
     pubkeys.map((p) => hexToBytes(p, 'pubkey', 33)),
     Number(threshold),
@@ -60,23 +60,23 @@ export interface Reserves {
 
 /** The bridge's getReserves, at `blockTag` (default latest). */
 export async function reserves(s: Session, blockTag?: number): Promise<Reserves> {
-  const [federationSats, nativeSupplyWei, pendingPegOutSats] = await s.bridge.view<[bigint, bigint, bigint]>('getReserves', [], blockTag)
+  const [federationSats, nativeSupplyWei, pendingPegOutSats] = await s.read.getReserves(blockTag === undefined ? {} : { blockNumber: BigInt(blockTag) })
   return { federationSats, nativeSupplyWei, pendingPegOutSats }
 }
 
 /** The bridge's best Bitcoin block (display-order hash) and height. */
 export async function bridgeBest(s: Session): Promise<{ hash: string; height: number }> {
-  const [hash, height] = await s.bridge.view<[string, bigint]>('getBtcBestBlock')
+  const [hash, height] = await s.read.getBtcBestBlock()
   return { hash: hashToDisplayHex(hexToBytes(hash, 'hash', 32)), height: Number(height) }
 }
 
 /** Confirmations of a Bitcoin block (display-order hash) on the bridge's best chain; ≤ 0 when it is not on it. */
 export async function bridgeConfirmations(s: Session, blockHashDisplay: string): Promise<number> {
-  return Number(await s.bridge.view<bigint>('getBtcConfirmations', [`0x${bytesToHex(displayHexToHash(blockHashDisplay))}`]))
+  return Number(await s.read.getBtcConfirmations([`0x${bytesToHex(displayHexToHash(blockHashDisplay))}`]))
 }
 
 /** A display-order txid as the bridge's bytes32 (internal order). */
-export const txidArg = (display: string): string => `0x${bytesToHex(displayHexToHash(display))}`
+export const txidArg = (display: string): `0x${string}` => `0x${bytesToHex(displayHexToHash(display))}`
 
 /** A bytes32 txid from the bridge (internal order) in display order. */
 export const displayTxid = (bytes32: string): string => hashToDisplayHex(hexToBytes(bytes32, 'txid', 32))

@@ -6,6 +6,7 @@ import type { Command } from 'commander'
 import { JsonRpcProvider, Wallet } from 'ethers'
 import { BitcoinRpcClient } from '../federation/bitcoin/rpc-client.js'
 import { obtainPassphrase, readKeystore } from '../federation/keystore.js'
+import { bridgeReaderAt, type BridgeReader } from '../client/bridge.js'
 import { BridgeClient } from '../federation/signer/bridge-client.js'
 import { CausewayError, isCausewayError } from '../spv/base/errors.js'
 import { DEFAULT_WORLD_DIR, readWorldFile, type WorldFile } from './world-file.js'
@@ -130,6 +131,8 @@ export interface Session {
   readonly provider: JsonRpcProvider
   /** The bridge: views, logs, and writes signed by the session's key (a throw-away one when none was given). */
   readonly bridge: BridgeClient
+  /** The bridge's views, typed by its ABI (client/bridge.ts). */
+  readonly read: BridgeReader
   close(): void
 }
 
@@ -138,7 +141,7 @@ export async function openSession(endpoints: Endpoints, privateKey?: string): Pr
   const chainId = await probeSidechain(endpoints.rpcUrl)
   // Views and logs need no key; BridgeClient wants one, so read-only sessions get a key that never signs.
   const bridge = new BridgeClient(endpoints.rpcUrl, privateKey ?? Wallet.createRandom().privateKey, chainId)
-  return { endpoints, chainId, provider: bridge.provider, bridge, close: () => bridge.close() }
+  return { endpoints, chainId, provider: bridge.provider, bridge, read: bridgeReaderAt(endpoints.rpcUrl), close: () => bridge.close() }
 }
 
 export interface ResolvedKey {

@@ -31,7 +31,7 @@ export function registerPegin(program: Command, io: Io, exit: (code: number) => 
       const recipient = parseSidechainAddress(address)
       const s = await openSession(await resolveEndpoints(flags as Flags, { bitcoin: false }))
       try {
-        const [deposit, fed, params] = await Promise.all([s.bridge.view<string>('getDepositAddress', [recipient]), federationView(s), bridgeParams(s)])
+        const [deposit, fed, params] = await Promise.all([s.read.getDepositAddress([recipient as `0x${string}`]), federationView(s), bridgeParams(s)])
         const memo = encodePegInMemo({ chainId: s.chainId, recipient: hexToBytes(recipient, 'recipient', 20) })
         return {
           json: {
@@ -164,7 +164,7 @@ async function txStatus(f: Flags, txid: string) {
         kind: o.kind,
         recipient: o.recipient === null ? null : `0x${bytesToHex(o.recipient)}`,
         ...(o.reason === undefined ? {} : { reason: o.reason }),
-        registered: await s.bridge.view<boolean>('isBtcOutpointRegistered', [txidArg(txid), o.vout]),
+        registered: await s.read.isBtcOutpointRegistered([txidArg(txid), o.vout]),
       })),
     )
     const minted = events.filter((e) => e.name === 'PegInMinted')
@@ -226,8 +226,8 @@ async function addressStatus(f: Flags, address: string) {
       .filter((e) => (e.args.recipient as string).toLowerCase() === address.toLowerCase())
       .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex)
     const [deposit, held, balance] = await Promise.all([
-      s.bridge.view<string>('getDepositAddress', [address]),
-      s.bridge.view<bigint>('getHeldDeposits', [address]),
+      s.read.getDepositAddress([address as `0x${string}`]),
+      s.read.getHeldDeposits([address as `0x${string}`]),
       s.provider.getBalance(address),
     ])
     const mintedWei = events.filter((e) => e.name === 'PegInMinted').reduce((sum, e) => sum + (e.args.amountWei as bigint), 0n)

@@ -44,7 +44,7 @@ export function registerPegout(program: Command, io: Io, exit: (code: number) =>
       const key = await resolveKey(f, endpoints.world)
       const s = await openSession(endpoints, key.privateKey)
       try {
-        const [params, fee] = await Promise.all([bridgeParams(s), s.bridge.view<bigint>('estimatePegOutFeeFor', [sats, address])])
+        const [params, fee] = await Promise.all([bridgeParams(s), s.read.estimatePegOutFeeFor([sats, address])])
         if (sats < params.minPegOutSats) {
           throw new CausewayError('PEG_BELOW_MINIMUM', `${formatBtc(sats)} BTC is below the peg-out minimum of ${formatBtc(params.minPegOutSats)} BTC`)
         }
@@ -103,10 +103,10 @@ export function registerPegout(program: Command, io: Io, exit: (code: number) =>
       const endpoints = await resolveEndpoints(f, { bitcoin: false })
       const s = await openSession(endpoints)
       try {
-        type View = { requester: string; btcScript: string; valueSats: bigint; feeSats: bigint; batchId: bigint; status: bigint; requestedAt: bigint }
-        const q = await s.bridge.view<View>('getPegOut', [id]).catch((e: unknown) => {
+        type View = Awaited<ReturnType<typeof s.read.getPegOut>>
+        const q = await s.read.getPegOut([id]).catch((e: unknown) => {
           const err = asCausewayError(e)
-          if (err?.code === 'BRIDGE_UNKNOWN_REQUEST') return { status: 0n } as View
+          if (err?.code === 'BRIDGE_UNKNOWN_REQUEST') return { status: 0 } as View
           throw e
         })
         const status = Number(q.status)
@@ -121,7 +121,7 @@ export function registerPegout(program: Command, io: Io, exit: (code: number) =>
         let batch: { batchId: string; status: string; txid: string; feeSats: string; requestCount: number } | null = null
         let bitcoin: { seen: string; confirmations: number; blockHash: string | null } | { error: string } | null = null
         if (q.batchId > 0n) {
-          const b = await s.bridge.view<{ txid: string; feeSats: bigint; requestCount: bigint; status: bigint }>('getBatch', [q.batchId])
+          const b = await s.read.getBatch([q.batchId])
           const txid = displayTxid(b.txid)
           batch = { batchId: q.batchId.toString(), status: pegOutStatusName(Number(b.status)), txid, feeSats: b.feeSats.toString(), requestCount: Number(b.requestCount) }
           if (status >= 3 && endpoints.bitcoin !== undefined) {

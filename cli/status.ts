@@ -36,7 +36,7 @@ export function registerStatus(program: Command, io: Io, exit: (code: number) =>
             bridgeBest(s),
             federationView(s),
             reserves(s),
-            s.bridge.view<bigint[]>('getPendingBatches'),
+            s.read.getPendingBatches(),
           ])
           let bitcoin: { height: number; reachable: true } | { reachable: false; error: string }
           try {
@@ -74,7 +74,7 @@ export function registerStatus(program: Command, io: Io, exit: (code: number) =>
           const queued = requested.filter((e) => (e.args.id as bigint) > lastBatched).map((e) => ({ id: (e.args.id as bigint).toString(), valueSats: (e.args.valueSats as bigint).toString() }))
           const batches = await Promise.all(
             pendingBatchIds.map(async (id) => {
-              const b = await s.bridge.view<{ txid: string; status: bigint; requestCount: bigint; feeSats: bigint; signers: bigint }>('getBatch', [id])
+              const b = await s.read.getBatch([id])
               return { batchId: id.toString(), status: pegOutStatusName(Number(b.status)), txid: displayTxid(b.txid), requests: Number(b.requestCount), feeSats: b.feeSats.toString(), signers: Number(b.signers) }
             }),
           )
