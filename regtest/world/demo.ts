@@ -12,6 +12,7 @@ import { Contract, ContractFactory, JsonRpcProvider, Wallet, formatUnits, getAdd
 import { BitcoinRpcClient } from '../../federation/bitcoin/rpc-client.js'
 import { WEI_PER_SAT } from '../../peg/bitcoin/index.js'
 import { bridgeAbiJson } from '../../sidechain/bridge/abi.js'
+import { bridgeReaderAt } from '../../client/bridge.js'
 import { BRIDGE_ADDRESS } from '../../sidechain/chain/params.js'
 import { toHex } from '../../spv/base/bytes.js'
 import { CausewayError, isCausewayError } from '../../spv/base/errors.js'
@@ -77,6 +78,7 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
   provider.pollingInterval = 250
   const btc = new BitcoinRpcClient({ url: world.bitcoin.rpcUrl, username: world.bitcoin.rpcUser, password: world.bitcoin.rpcPassword })
   const bridge = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, provider)
+  const read = bridgeReaderAt(world.sidechain.rpcUrl)
   const problems: string[] = []
   let gasWei = 0n
   const paid = (r: TransactionReceipt | null) => {
@@ -103,7 +105,7 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
     }
   }
   const reserves = async (label: string): Promise<Reserves> => {
-    const [fedSats, supplyWei, pendingSats] = (await bridge.getReserves!()) as [bigint, bigint, bigint]
+    const [fedSats, supplyWei, pendingSats] = await read.getReserves()
     const balanced = fedSats * WEI_PER_SAT === supplyWei + pendingSats * WEI_PER_SAT
     log(`      reserves ${label}: federation ${btcAmount(fedSats)}, pegged supply ${coin(supplyWei)}, pending peg-outs ${btcAmount(pendingSats)} — ${balanced ? 'balanced' : 'NOT BALANCED'}`)
     if (!balanced) problems.push(`reserves ${label} do not balance: ${fedSats} sats vs ${supplyWei} wei + ${pendingSats} sats pending`)
@@ -130,7 +132,7 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
     const user = Wallet.createRandom().connect(provider)
     const asUser = bridge.connect(user) as Contract
     paid(await (await demo.sendTransaction({ to: user.address, value: GAS_MONEY })).wait())
-    const deposit = (await bridge.getDepositAddress!(user.address)) as string
+    const deposit = await read.getDepositAddress([user.address as `0x${string}`])
     log(`      account ${user.address} (given ${coin(GAS_MONEY)} of the demo account's pegged coin for gas)`)
     log(`      deposit address ${deposit}`)
     const reg = paid(await (await asUser.registerDepositAddress!(user.address)).wait())
@@ -181,7 +183,7 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
 
     step(`peg ${btcAmount(PEG_IN_SATS)} out to a fresh Bitcoin address`)
     const payee = payments.p2wpkh({ pubkey: ECPairFactory(ecc).makeRandom({ network: bcoinRegtest }).publicKey, network: bcoinRegtest })
-    const estimate = (await bridge.estimatePegOutFee!()) as bigint
+    const estimate = await read.estimatePegOutFee()
     log(`      to ${payee.address}; announced fee estimate ${estimate} sats`)
     const receipt = await (await asUser.pegOut!(payee.address!, { value: PEG_IN_SATS * WEI_PER_SAT })).wait()
     paid(receipt)
@@ -193,12 +195,12 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
     const batchTxid = await waitFor(
       'the batch to be signed',
       async () => {
-        const q = await bridge.getPegOut!(id)
-        if (Number(q.status) < 3) return undefined
-        const b = await bridge.getBatch!(q.batchId)
-        return Buffer.from((b.txid as string).slice(2), 'hex').reverse().toString('hex')
+        const q = await read.getPegOut([id])
+        if (q.status < 3) return undefined
+        const b = await read.getBatch([q.batchId])
+        return Buffer.from(b.txid.slice(2), 'hex').reverse().toString('hex')
       },
-      async () => ['', 'queued for the next batch', 'batched, signers reviewing', 'signed'][Number((await bridge.getPegOut!(id)).status)],
+      async () => ['', 'queued for the next batch', 'batched, signers reviewing', 'signed'][(await read.getPegOut([id])).status],
     )
     log(`      batch transaction ${batchTxid}`)
     await waitFor('the batch in the Bitcoin mempool or a block', async () => ((await btc.getMempoolEntry(batchTxid)) !== null || (await blockOf(batchTxid)) !== null ? true : undefined))
@@ -206,7 +208,7 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
     step('wait for the Bitcoin payment to confirm and the bridge to register it')
     await waitFor(
       'the peg-out to be confirmed on the bridge',
-      async () => (Number((await bridge.getPegOut!(id)).status) === 4 ? true : undefined),
+      async () => ((await read.getPegOut([id])).status === 4 ? true : undefined),
       async () => {
         const confs = await confirmations(batchTxid)
         if (confs < world.bitcoin.confirmations) await mineOne()
@@ -216,7 +218,7 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
     const tx = Transaction.fromBuffer(Buffer.from(await btc.getRawTransaction(batchTxid)))
     const out = tx.outs.find((x) => Buffer.from(x.script).equals(payee.output!))
     const valueOut = out === undefined ? 0n : BigInt(out.value)
-    const feeShare = (await bridge.getPegOut!(id)).feeSats as bigint
+    const feeShare = (await read.getPegOut([id])).feeSats
     const end = await reserves('at the end')
 
     step('summary')

@@ -19,10 +19,8 @@ import { lockWorld, type WorldLock } from './lock.js'
 import { clearPartialWorld, createSetup, readSetup, type WorldSetup } from './setup.js'
 import { writeWorldFile, type WorldFile } from '../../cli/world-file.js'
 import { fundDemoAccount } from './demo-funding.js'
-import { Contract, JsonRpcProvider } from 'ethers'
-import { BRIDGE_ADDRESS, REGTEST_CHAIN_ID } from '../../sidechain/chain/params.js'
-import { bridgeAbiJson } from '../../sidechain/bridge/abi.js'
-import { toHex } from '../../spv/base/bytes.js'
+import { REGTEST_CHAIN_ID } from '../../sidechain/chain/params.js'
+import { bridgeReaderAt } from '../../client/bridge.js'
 
 export const DEFAULT_BLOCK_INTERVAL_MS = 5_000
 
@@ -95,21 +93,16 @@ export function describeWorld(setup: WorldSetup, ports: WorldPorts, blockInterva
 
 /** Ready means the bridge knows the Bitcoin tip (after a restart the signers relay what was mined meanwhile). */
 async function waitForBridge(rpcUrl: string, height: number, progress: (line: string) => void): Promise<void> {
-  const provider = new JsonRpcProvider(rpcUrl, REGTEST_CHAIN_ID, { staticNetwork: true })
-  const bridge = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, provider)
-  try {
-    const deadline = Date.now() + 120_000
-    let said = false
-    for (;;) {
-      const known = Number(((await bridge.getBtcBestBlock!()) as [string, bigint])[1])
-      if (known >= height) return
-      if (Date.now() > deadline) throw new CausewayError('WORLD_BRIDGE_BEHIND', `the bridge knows Bitcoin block ${known} but the tip is ${height} after 120 s: see the signers' logs`)
-      if (!said) progress(`the signers are relaying Bitcoin headers ${known + 1}…${height} to the bridge`)
-      said = true
-      await new Promise((r) => setTimeout(r, 500))
-    }
-  } finally {
-    provider.destroy()
+  const read = bridgeReaderAt(rpcUrl)
+  const deadline = Date.now() + 120_000
+  let said = false
+  for (;;) {
+    const known = Number((await read.getBtcBestBlock())[1])
+    if (known >= height) return
+    if (Date.now() > deadline) throw new CausewayError('WORLD_BRIDGE_BEHIND', `the bridge knows Bitcoin block ${known} but the tip is ${height} after 120 s: see the signers' logs`)
+    if (!said) progress(`the signers are relaying Bitcoin headers ${known + 1}…${height} to the bridge`)
+    said = true
+    await new Promise((r) => setTimeout(r, 500))
   }
 }
 
