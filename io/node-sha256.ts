@@ -3,9 +3,13 @@
 import { hash } from 'node:crypto'
 import { useSha256 } from '../spv/bitcoin/hash.js'
 
-/** SHA-256 through OpenSSL: a Buffer (a Uint8Array) of 32 bytes. */
+/**
+ * SHA-256 through OpenSSL, as a plain Uint8Array over the Buffer's bytes: a Buffer's `slice` is a view where a
+ * Uint8Array's is a copy, and the pure layer expects the latter.
+ */
 export function nodeSha256(data: Uint8Array): Uint8Array {
-  return hash('sha256', data, 'buffer')
+  const b = hash('sha256', data, 'buffer')
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 }
 
 /** Makes spv/ hash with nodeSha256 from now on; regtest/bin/causeway.mjs calls it before anything else runs. */
