@@ -1,7 +1,7 @@
 // A minimal JSON-RPC 2.0 client for the benchmarks: plain HTTP POST on kept-alive node:http connections (the
 // global fetch cost the load generator ~1 ms of CPU per request, taken from the nodes it measures on a 2-core
 // machine), single calls and batches, errors thrown with their code.
-import { KeepAliveHttp } from '../../spv/base/http.js'
+import { KeepAliveHttp } from '../../io/http.js'
 
 /** Shared by every client: connections to one node are pooled. */
 const http = new KeepAliveHttp(256)

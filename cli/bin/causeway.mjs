@@ -4,5 +4,8 @@
 import { register } from 'tsx/esm/api'
 
 register()
+// spv/ hashes with @noble/hashes unless given a faster SHA-256: every causeway process hands it OpenSSL's first.
+const { installNodeSha256 } = await import('../../io/node-sha256.ts')
+installNodeSha256()
 const { main } = await import('../main.ts')
 process.exitCode = await main(process.argv.slice(2))

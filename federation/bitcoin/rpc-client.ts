@@ -3,7 +3,7 @@
 // RPC and explorers show them); raw headers, transactions and proofs come back as bytes in wire order.
 import { bytesToHex, hashToDisplayHex, hexToBytes } from '../../spv/base/bytes.js'
 import { CausewayError, fail, isCausewayError } from '../../spv/base/errors.js'
-import { HTTP_TIMEOUT, HTTP_TOO_LARGE, KeepAliveHttp, type HttpAnswer } from '../../spv/base/http.js'
+import { HTTP_TIMEOUT, HTTP_TOO_LARGE, KeepAliveHttp, type HttpAnswer } from '../../io/http.js'
 import { txid as computeTxid } from '../../spv/bitcoin/transaction.js'
 
 /**

@@ -4,7 +4,7 @@
 // member signing with d' = d + t.
 import { sha256 } from '@noble/hashes/sha2.js'
 import * as ecc from 'tiny-secp256k1'
-import { concatBytes } from '../../spv/base/bytes.js'
+import { bytesToBigIntBE, concatBytes } from '../../spv/base/bytes.js'
 import { pegEnsure, pegFail } from './errors.js'
 import {
   checkPublicKey,
@@ -29,20 +29,13 @@ function depositTaggedHash(msg: Uint8Array): Uint8Array {
   return sha256(concatBytes(TAG_HASH, TAG_HASH, msg))
 }
 
-/** A 32-byte big-endian scalar as a bigint. */
-function scalarOf(bytes: Uint8Array): bigint {
-  let v = 0n
-  for (const b of bytes) v = (v << 8n) | BigInt(b)
-  return v
-}
-
 /**
  * Checks that a 32-byte value read as a big-endian integer is below the curve order, as BIP341 requires of its
  * tweak: a hash ≥ n (probability about 2^-128) would not be a scalar, so the key cannot be tweaked by it.
  */
 export function checkTweak(t: Uint8Array): void {
   checkBytes(t, 32, 'PEG_TWEAK_INVALID', 'tweak')
-  pegEnsure(scalarOf(t) < SECP256K1_ORDER, 'PEG_TWEAK_INVALID', 'tweak is not below the curve order')
+  pegEnsure(bytesToBigIntBE(t) < SECP256K1_ORDER, 'PEG_TWEAK_INVALID', 'tweak is not below the curve order')
 }
 
 /**

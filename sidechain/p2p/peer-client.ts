@@ -1,9 +1,9 @@
 // Talking to one peer over HTTP: consensus messages, transaction forwarding, status and final blocks. Every call
 // is bounded by a timeout; failures are returned, never thrown into the consensus loop. Connections are kept
-// alive (spv/base/http.ts): a validator sends each peer hundreds of small requests a second. A validator signs
+// alive (io/http.ts): a validator sends each peer hundreds of small requests a second. A validator signs
 // every POST with its validator key (peer-auth.ts), so peers take its consensus messages; a full node has no key
 // and sends unsigned, which peers accept for forwarded transactions only.
-import { KeepAliveHttp } from '../../spv/base/http.js'
+import { KeepAliveHttp } from '../../io/http.js'
 import { hexToBytes, toHex } from '../../spv/base/bytes.js'
 import { toWire, type SignedMessage } from '../consensus/messages.js'
 import { signRequest, type PeerKey } from './peer-auth.js'

@@ -48,6 +48,13 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true
 }
 
+/** Whether `a` equals the `a.length` bytes of `b` from `offset`, compared in place (no slice is made). */
+export function equalBytesAt(a: Uint8Array, b: Uint8Array, offset: number): boolean {
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset + a.length > b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[offset + i]) return false
+  return true
+}
+
 /** A reversed copy. */
 export function reverseBytes(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes.length)

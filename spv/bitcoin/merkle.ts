@@ -1,5 +1,6 @@
 // Full Bitcoin merkle trees over a block's txids, as Bitcoin Core's consensus/merkle.cpp computes them: the
 // levels of the tree (used to build partial merkle trees) and the root with its CVE-2012-2459 "mutated" flag.
+import { equalBytes } from '../base/bytes.js'
 import { fail } from '../base/errors.js'
 import { merkleParent } from './hash.js'
 
@@ -40,16 +41,11 @@ export function computeMerkleRoot(leaves: readonly Uint8Array[]): { root: Uint8A
   for (let h = 0; h + 1 < levels.length && !mutated; h++) {
     const level = levels[h]!
     for (let i = 0; i + 1 < level.length; i += 2) {
-      if (equal32(level[i]!, level[i + 1]!)) {
+      if (equalBytes(level[i]!, level[i + 1]!)) {
         mutated = true
         break
       }
     }
   }
   return { root: levels[levels.length - 1]![0]!, mutated }
-}
-
-function equal32(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false
-  return true
 }

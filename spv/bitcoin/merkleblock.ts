@@ -1,6 +1,6 @@
 // Bitcoin partial merkle trees: the serialized CMerkleBlock that Bitcoin Core's `gettxoutproof` returns, its
 // construction (byte-identical to Core's) and its verification with every check of Core's ExtractMatches.
-import { ByteReader, encodeCompactSize } from '../base/bytes.js'
+import { ByteReader, encodeCompactSize, equalBytes, equalBytesAt } from '../base/bytes.js'
 import { CausewayError, fail } from '../base/errors.js'
 import { hash256, merkleParent } from './hash.js'
 import { merkleLevels } from './merkle.js'
@@ -116,7 +116,7 @@ export function buildMerkleBlock(
 
   const levels = merkleLevels(txids)
   const root = levels[levels.length - 1]![0]!
-  if (!equalAt(root, header, MERKLE_ROOT_OFFSET)) {
+  if (!equalBytesAt(root, header, MERKLE_ROOT_OFFSET)) {
     fail('SPV_PROOF_MERKLE_MISMATCH', 'the txids do not hash to the merkle root of the header')
   }
   // Whether each node is the parent of a matched leaf (Core's fParentOfMatch), one level per tree level.
@@ -191,7 +191,7 @@ export function verifyMerkleBlock(mb: MerkleBlock): VerifiedMerkleBlock {
   if ((state.bitsUsed & 7) !== 0 && flags[flags.length - 1]! >>> (state.bitsUsed & 7) !== 0) {
     fail('SPV_PROOF_NONZERO_PADDING', 'the padding bits of the last flag byte are not zero')
   }
-  if (!equalAt(root, header, MERKLE_ROOT_OFFSET)) {
+  if (!equalBytesAt(root, header, MERKLE_ROOT_OFFSET)) {
     fail('SPV_PROOF_MERKLE_MISMATCH', "proof's merkle root differs from the header's merkle root")
   }
   if (state.matches.length === 0) fail('SPV_PROOF_NO_MATCH', 'proof matches no transaction')
@@ -209,7 +209,7 @@ export function verifyMerkleBlock(mb: MerkleBlock): VerifiedMerkleBlock {
 export function verifyTxOutProof(proof: Uint8Array, expectedHeader?: Uint8Array): VerifiedMerkleBlock {
   const mb = decodeMerkleBlock(proof)
   if (expectedHeader !== undefined) {
-    if (expectedHeader.length !== HEADER_SIZE || !equalAt(expectedHeader, mb.header, 0, HEADER_SIZE)) {
+    if (expectedHeader.length !== HEADER_SIZE || !equalBytesAt(expectedHeader, mb.header, 0)) {
       fail('SPV_PROOF_HEADER_MISMATCH', 'proof is for a different block header')
     }
   }
@@ -252,16 +252,10 @@ function traverseAndExtract(s: Traversal, height: number, pos: number): Uint8Arr
   // CVE-2012-2459: when both children are present they cover distinct transactions, so they differ. Equal
   // children mean the proof pretends a duplicated tail is part of the block (the same root as the block with
   // its last transactions repeated), which would let it claim a transaction at an index that does not exist.
-  if (equalAt(left, right, 0)) {
+  if (equalBytes(left, right)) {
     fail('SPV_PROOF_DUPLICATE_CHILDREN', `proof has a node at height ${height}, position ${pos} with two equal children`, { height, pos })
   }
   return merkleParent(left, right)
-}
-
-// Compares the 32 (or `length`) bytes of `a` with those of `b` from `offset`, without slicing.
-function equalAt(a: Uint8Array, b: Uint8Array, offset: number, length = 32): boolean {
-  for (let i = 0; i < length; i++) if (a[i] !== b[offset + i]) return false
-  return true
 }
 
 // Core's ReadCompactSize: canonical encodings only. A count always fits a number here (length-checked later).

@@ -1,6 +1,7 @@
 // Bitcoin transaction ids and the checks a transaction must pass before it counts as peg-in evidence, with a
 // merkle proof tying it to a block. Decoding is bitcoinjs-lib's; this file adds strictness and error codes.
 import { Transaction } from 'bitcoinjs-lib'
+import { equalBytes } from '../base/bytes.js'
 import { fail } from '../base/errors.js'
 import { hash256 } from './hash.js'
 import { verifyTxOutProof } from './merkleblock.js'
@@ -75,12 +76,7 @@ export function verifyTxInProof(rawTx: Uint8Array, proof: Uint8Array, expectedHe
   const id = assertPegEvidenceTx(rawTx).getHash(false)
   const { blockHash, merkleRoot, matches } = verifyTxOutProof(proof, expectedHeader)
   for (const m of matches) {
-    if (equal32(m.txid, id)) return { blockHash, txid: id, index: m.index, merkleRoot }
+    if (equalBytes(m.txid, id)) return { blockHash, txid: id, index: m.index, merkleRoot }
   }
   fail('SPV_PROOF_TX_NOT_MATCHED', 'the proof does not prove this transaction', { matches: matches.length })
-}
-
-function equal32(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false
-  return true
 }

@@ -1,7 +1,7 @@
 // Connecting one header to its parent: every check Bitcoin Core's CheckBlockHeader and ContextualCheckBlockHeader
 // make, each refusal with its own code (Core's reason in brackets). Pure: the clock comes in as `now`.
 import { CausewayError, fail } from '../base/errors.js'
-import { hashToDisplayHex } from '../base/bytes.js'
+import { equalBytesAt, hashToDisplayHex } from '../base/bytes.js'
 import { checkProofOfWork, decodeCompact, workFromBits } from './pow.js'
 import { childDifficultyContext, medianTimePast, nextWorkRequired, type DifficultyContext } from './difficulty.js'
 import { BIP94_MAX_TIMEWARP, MAX_FUTURE_BLOCK_TIME, MEDIAN_TIME_SPAN, difficultyInterval, type BitcoinNetwork } from './networks.js'
@@ -62,9 +62,7 @@ export function connectHeader(net: BitcoinNetwork, parent: HeaderEntry, raw: Uin
   if (raw.length !== HEADER_SIZE) reject('SPV_BAD_HEADER_LENGTH', `expected ${HEADER_SIZE} bytes, got ${raw.length}`, height, undefined)
   // prevHash is bytes 4..36; compare in place.
   const parentHash = parent.hash
-  for (let i = 0; i < 32; i++) {
-    if (raw[4 + i] !== parentHash[i]) reject('SPV_BAD_PREV', 'does not link to the previous header', height, undefined)
-  }
+  if (!equalBytesAt(parentHash, raw, 4)) reject('SPV_BAD_PREV', 'does not link to the previous header', height, undefined)
   const view = new DataView(raw.buffer, raw.byteOffset, HEADER_SIZE)
   const version = view.getInt32(0, true)
   const time = view.getUint32(68, true)

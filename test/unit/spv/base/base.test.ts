@@ -10,6 +10,8 @@ import {
   bytesToBigIntLE,
   displayHexToHash,
   encodeCompactSize,
+  equalBytes,
+  equalBytesAt,
   hashToDisplayHex,
   hexToBytes,
   toHex,
@@ -97,5 +99,27 @@ describe('key-value stores', () => {
     await buf.commit()
     expect(await base.get(Uint8Array.of(1))).toBeUndefined()
     expect(await base.get(Uint8Array.of(2))).toEqual(Uint8Array.of(2))
+  })
+})
+
+describe('equalBytesAt', () => {
+  it('compares a in place against b from an offset, never past its end', () => {
+    const b = Uint8Array.of(9, 1, 2, 3, 9)
+    expect(equalBytesAt(Uint8Array.of(1, 2, 3), b, 1)).toBe(true)
+    expect(equalBytesAt(Uint8Array.of(1, 2, 3), b, 0)).toBe(false)
+    expect(equalBytesAt(Uint8Array.of(2, 3, 9), b, 2)).toBe(true)
+    expect(equalBytesAt(Uint8Array.of(3, 9, 0), b, 3)).toBe(false) // would run past the end
+    expect(equalBytesAt(Uint8Array.of(9), b, -1)).toBe(false)
+    expect(equalBytesAt(Uint8Array.of(9), b, 0.5)).toBe(false)
+    expect(equalBytesAt(new Uint8Array(0), b, 5)).toBe(true)
+  })
+
+  it('agrees with equalBytes on a slice (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 8 }), fc.uint8Array({ maxLength: 12 }), fc.nat(12), (a, b, offset) => {
+        const expected = offset + a.length <= b.length && equalBytes(a, b.subarray(offset, offset + a.length))
+        expect(equalBytesAt(a, b, offset)).toBe(expected)
+      }),
+    )
   })
 })

@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { HTTP_TOO_LARGE, KeepAliveHttp } from '../../../../spv/base/http.js'
+import { HTTP_TOO_LARGE, KeepAliveHttp } from '../../../io/http.js'
 
 let server: Server | undefined
 let client: KeepAliveHttp | undefined
