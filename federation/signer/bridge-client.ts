@@ -2,11 +2,14 @@
 // Every write is dry-run first (eth_estimateGas), so a call the bridge would refuse is reported with its
 // BridgeError code and costs nothing; sends are sequential (one nonce stream per signer).
 import { readSplitting } from './log-ranges.js'
-import { Contract, JsonRpcProvider, Wallet, type Log, type LogDescription } from 'ethers'
+import { Contract, Interface, JsonRpcProvider, Wallet, type InterfaceAbi, type Log, type LogDescription } from 'ethers'
 import { CausewayError, fail } from '../../spv/base/errors.js'
-import { bridgeAbi, bridgeAbiJson } from '../../sidechain/bridge/abi.js'
+import { btcBridgeAbi } from '../../peg/bitcoin/btc-bridge-abi.js'
 import { toHex } from '../../spv/base/bytes.js'
 import { BRIDGE_ADDRESS } from '../../sidechain/chain/params.js'
+
+const bridgeAbiJson = btcBridgeAbi as unknown as InterfaceAbi
+const bridgeAbi = new Interface(bridgeAbiJson)
 
 export const BRIDGE = toHex(BRIDGE_ADDRESS)
 
