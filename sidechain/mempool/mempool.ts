@@ -8,11 +8,19 @@
 // gap ("queued": not executable yet) are bounded per sender and in all; every transaction not included within
 // the lifetime is dropped; and a full pool makes room — a queued transaction gives way to an executable one, and
 // otherwise the cheapest gives way to one that pays more — so a well-paying transaction always gets in.
+//
+// This file is the pool's bookkeeping and its admission checks; the eviction policy is in eviction.ts, block
+// selection in selection.ts, and the entry types and fee arithmetic in entry.ts.
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Capability, TransactionType, getMinimumGasLimit } from '@ethereumjs/tx'
 import type { Address } from '@ethereumjs/util'
 import { CausewayError } from '../../spv/base/errors.js'
 import { bytesToHex } from '../../spv/base/bytes.js'
+import { costOf, feesOf, type PoolEntry, type SenderPool } from './entry.js'
+import { makeRoom } from './eviction.js'
+import { selectForBlock, type DutyRule } from './selection.js'
+export { feesOf, type PoolEntry } from './entry.js'
+export type { DutyRule } from './selection.js'
 
 export interface MempoolLimits {
   /** Pending transactions one sender may have (executable and future together). */
@@ -55,26 +63,6 @@ export interface AdmissionContext {
   readonly now?: number
 }
 
-/** Which pool entries are duties, and how much duty gas one block may take (see select). */
-export interface DutyRule {
-  readonly isDuty: (tx: TypedTransaction) => boolean
-  readonly gasBound: bigint
-}
-
-export interface PoolEntry {
-  readonly tx: TypedTransaction
-  readonly raw: Uint8Array
-  readonly hash: Uint8Array
-  readonly sender: string // address hex, the per-sender key
-  readonly arrival: number
-  /** Admission time (ms), for the lifetime. */
-  readonly admittedAt: number
-  /** A federation duty: fee-free, never evicted for price. */
-  readonly duty: boolean
-  /** Behind a nonce gap at the sender's last known state nonce: not executable yet. */
-  queued: boolean
-}
-
 /** What an admission did: the entry, the one it replaced (same sender and nonce) and any evicted to make room. */
 export interface Admission {
   readonly entry: PoolEntry
@@ -84,41 +72,6 @@ export interface Admission {
 
 function reject(code: string, message: string, details?: Record<string, unknown>): never {
   throw new CausewayError(code, message, details === undefined ? {} : { details })
-}
-
-/** The fee cap and tip a transaction offers, whatever its type. */
-export function feesOf(tx: TypedTransaction): { maxFee: bigint; tip: bigint } {
-  if ('maxFeePerGas' in tx && typeof (tx as { maxFeePerGas?: unknown }).maxFeePerGas === 'bigint') {
-    const t = tx as unknown as { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
-    return { maxFee: t.maxFeePerGas, tip: t.maxPriorityFeePerGas }
-  }
-  const gasPrice = (tx as unknown as { gasPrice: bigint }).gasPrice
-  return { maxFee: gasPrice, tip: gasPrice }
-}
-
-/** What a transaction may cost its sender: gas limit × fee cap + value. */
-function costOf(tx: TypedTransaction): bigint {
-  return tx.gasLimit * feesOf(tx).maxFee + tx.value
-}
-
-/** Whether fees (fee cap, tip) outbid an entry's: strictly more on the fee cap, and no less tip. */
-function pays(maxFee: bigint, tip: bigint, than: PoolEntry): boolean {
-  const o = feesOf(than.tx)
-  return maxFee > o.maxFee && tip >= o.tip
-}
-
-/**
- * One sender's pending transactions by nonce, with what admission asks of them kept up to date as they come and
- * go (not summed again on every admission): their total cost, how many are queued, and the first nonce missing
- * from the run that starts at the state nonce they were last looked at with.
- */
-interface SenderPool {
-  readonly txs: Map<bigint, PoolEntry>
-  cost: bigint
-  queued: number
-  /** The state nonce `next` was computed from, or undefined when it must be computed again. */
-  base: bigint | undefined
-  next: bigint
 }
 
 export class Mempool {
@@ -202,37 +155,19 @@ export class Mempool {
     // Executable now (follows on from the state nonce through the sender's pool), or behind a gap.
     const next = own === undefined ? ctx.account.nonce : this.nextNonce(own, ctx.account.nonce)
     const queued = tx.nonce > next
-    const evicted: PoolEntry[] = []
+    let evicted: PoolEntry[] = []
     if (existing === undefined) {
       if ((own?.txs.size ?? 0) >= this.limits.perSender) reject('MEMPOOL_SENDER_FULL', `txpool is full for this sender: ${this.limits.perSender} pending transactions`)
       if (tx.nonce >= ctx.account.nonce + BigInt(this.limits.perSender)) {
         reject('MEMPOOL_NONCE_TOO_HIGH', `nonce too high: next nonce ${ctx.account.nonce}, at most ${this.limits.perSender} ahead`)
       }
-      if (queued) {
-        if ((own?.queued ?? 0) >= this.limits.queuedPerSender) {
-          reject('MEMPOOL_QUEUE_FULL', `too many queued transactions for this sender: at most ${this.limits.queuedPerSender} behind a nonce gap (next executable nonce ${next})`)
-        }
-        if (this.queuedCount >= this.limits.queuedTotal) {
-          const victim = this.cheapest(true, sender)
-          if (victim === undefined || !pays(maxFee, tip, victim)) {
-            reject('MEMPOOL_QUEUE_FULL', `the pool's queue is full: at most ${this.limits.queuedTotal} transactions behind nonce gaps; send the missing nonce first`)
-          }
-          evicted.push(victim)
-        }
+      if (queued && (own?.queued ?? 0) >= this.limits.queuedPerSender) {
+        reject('MEMPOOL_QUEUE_FULL', `too many queued transactions for this sender: at most ${this.limits.queuedPerSender} behind a nonce gap (next executable nonce ${next})`)
       }
-      if (this.byHash.size - evicted.length >= this.limits.total) {
-        // Room is made: an unexecutable transaction gives way to an executable one at any price; otherwise the
-        // cheapest gives way to one that pays more. Only the last transaction of a sender is taken, so no gap opens.
-        let victim: PoolEntry | undefined
-        const unexecutable = this.cheapest(true, sender)
-        if (unexecutable !== undefined && (!queued || pays(maxFee, tip, unexecutable))) victim = unexecutable
-        const cheapest = this.cheapest(false, sender)
-        if (victim === undefined && !queued && cheapest !== undefined && pays(maxFee, tip, cheapest)) victim = cheapest
-        if (victim === undefined) {
-          const floor = cheapest === undefined ? undefined : feesOf(cheapest.tx)
-          reject('MEMPOOL_FULL', `txpool is full${floor === undefined || queued ? '' : `: pay more than ${floor.maxFee} wei per gas (fee cap) and at least ${floor.tip} tip to get in`}`)
-        }
-        evicted.push(victim)
+      // Only a full queue or a full pool asks the eviction policy (no allocation on the common path).
+      if ((queued && this.queuedCount >= this.limits.queuedTotal) || this.byHash.size >= this.limits.total) {
+        const counts = { bySender: this.bySender, size: this.byHash.size, queued: this.queuedCount, queuedTotal: this.limits.queuedTotal, total: this.limits.total }
+        evicted = makeRoom(counts, { maxFee, tip, queued, sender })
       }
     }
     for (const v of evicted) this.remove(v.hash)
@@ -258,28 +193,6 @@ export class Mempool {
       this.restate(sender, ctx.account.nonce)
     }
     return { entry, replaced: existing, evicted }
-  }
-
-  /**
-   * The last transaction of the sender that, among such tails, offers the lowest fee cap (then tip, then the most
-   * recent); only queued ones with `queued`; never a duty, nor one of `except` (the sender making room, whose own
-   * tail may be what its new transaction follows). Removing a tail leaves no nonce gap.
-   */
-  private cheapest(queued: boolean, except: string): PoolEntry | undefined {
-    let best: PoolEntry | undefined
-    for (const [sender, pool] of this.bySender) {
-      if (sender === except) continue
-      let tail: PoolEntry | undefined
-      for (const e of pool.txs.values()) if (tail === undefined || e.tx.nonce > tail.tx.nonce) tail = e
-      if (tail === undefined || tail.duty || (queued && !tail.queued)) continue
-      if (best === undefined) best = tail
-      else {
-        const a = feesOf(tail.tx)
-        const b = feesOf(best.tx)
-        if (a.maxFee < b.maxFee || (a.maxFee === b.maxFee && (a.tip < b.tip || (a.tip === b.tip && tail.arrival > best.arrival)))) best = tail
-      }
-    }
-    return best
   }
 
   /** The first nonce missing from the sender's run from `stateNonce` (kept while the state nonce stays the same). */
@@ -335,53 +248,7 @@ export class Mempool {
    * not fit waits (with its later nonces) for a later block.
    */
   select(maxGas: bigint, baseFee: bigint, nonceOf: (sender: string) => bigint, maxCount = Number.MAX_SAFE_INTEGER, duty?: DutyRule): TypedTransaction[] {
-    const runs: PoolEntry[][] = []
-    for (const [sender, { txs: q }] of this.bySender) {
-      const run: PoolEntry[] = []
-      for (let n = nonceOf(sender); q.has(n); n++) {
-        const e = q.get(n)!
-        if (feesOf(e.tx).maxFee < baseFee) break // cannot pay this block's base fee; neither can what follows
-        run.push(e)
-      }
-      if (run.length > 0) runs.push(run)
-    }
-    const effectiveTip = (e: PoolEntry) => {
-      const { maxFee, tip } = feesOf(e.tx)
-      return maxFee - baseFee < tip ? maxFee - baseFee : tip
-    }
-    const out: TypedTransaction[] = []
-    let gas = 0n
-    let dutyGas = 0n
-    const cursor = runs.map(() => 0)
-    while (out.length < maxCount) {
-      let best = -1
-      for (let i = 0; i < runs.length; i++) {
-        const e = runs[i]![cursor[i]!]
-        if (e === undefined) continue
-        if (best < 0) best = i
-        else {
-          const b = runs[best]![cursor[best]!]!
-          const d = effectiveTip(e) - effectiveTip(b)
-          if (d > 0n || (d === 0n && e.arrival < b.arrival)) best = i
-        }
-      }
-      if (best < 0) break
-      const e = runs[best]![cursor[best]!]!
-      if (gas + e.tx.gasLimit > maxGas) {
-        runs[best] = [] // this sender's later nonces cannot go before it
-        continue
-      }
-      const isDuty = duty?.isDuty(e.tx) === true
-      if (isDuty && dutyGas + e.tx.gasLimit > duty!.gasBound) {
-        runs[best] = []
-        continue
-      }
-      if (isDuty) dutyGas += e.tx.gasLimit
-      gas += e.tx.gasLimit
-      out.push(e.tx)
-      cursor[best]!++
-    }
-    return out
+    return selectForBlock(this.bySender, maxGas, baseFee, nonceOf, maxCount, duty)
   }
 
   /** Removes a transaction (included, or dropped as invalid) and returns whether it was there. */

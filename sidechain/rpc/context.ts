@@ -38,3 +38,15 @@ export interface RpcContext {
 export type RpcMethod = (params: readonly unknown[], ctx: RpcContext) => unknown
 
 export type MethodTable = ReadonlyMap<string, RpcMethod>
+
+/** A socket whose peer address is gone (closed already) still counts against one shared bound. */
+export const UNKNOWN_CLIENT = 'unknown'
+
+/**
+ * The key per-client bounds are counted under: the remote address (the port changes per connection). IPv4-mapped
+ * IPv6 addresses are folded to IPv4 so one host has one key.
+ */
+export function clientOf(remoteAddress: string | undefined): string {
+  if (remoteAddress === undefined || remoteAddress === '') return UNKNOWN_CLIENT
+  return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress
+}
