@@ -4,16 +4,17 @@
 // logged and marked degraded in /health (http.ts) and tried again next round; the others run on.
 import { pino, type Logger } from 'pino'
 import { bytesToHex, hexToBytes } from '../../spv/base/bytes.js'
-import { fail, isCausewayError } from '../../spv/base/errors.js'
+import { fail } from '../../spv/base/errors.js'
 import { createFederation } from '../../peg/bitcoin/index.js'
 import { BitcoinRpcClient } from '../bitcoin/rpc-client.js'
 import type { MemberKey } from '../keystore.js'
 import { BitcoinDuty } from './bitcoin/duty.js'
 import { BridgeClient } from './bridge-client.js'
 import type { SignerConfig } from './config.js'
-import { runDutyRound, type AnyDuty } from './duty.js'
-import { serveSignerHttp, type DutyReport } from './http.js'
-import { createSignerMetrics, type SignerMetrics } from './metrics.js'
+import type { AnyDuty } from './duty.js'
+import { DutyLoop } from './duty-loop.js'
+import { serveSignerHttp } from './http.js'
+import { createSignerMetrics } from './metrics.js'
 import { openSigningDb } from './signing-db.js'
 import { SigningLog } from './signing-log.js'
 
@@ -61,66 +62,5 @@ export async function startSigner(config: SignerConfig, key: MemberKey, logger: 
     bridge?.close()
     await db.close()
     throw e
-  }
-}
-
-/** Runs every duty each round, one after the other, then waits `pollMs` (or until stopped). */
-class DutyLoop {
-  lastRoundAt = 0
-  private readonly lastError = new Map<AnyDuty, string>()
-  private stopped = false
-  private loop: Promise<void> = Promise.resolve()
-  private wake: (() => void) | undefined
-
-  constructor(
-    private readonly duties: readonly AnyDuty[],
-    private readonly pollMs: number,
-    private readonly metrics: SignerMetrics,
-    private readonly log: Logger,
-  ) {}
-
-  reports(): DutyReport[] {
-    return this.duties.map((d) => ({ family: d.family, lastError: this.lastError.get(d), health: d.health() }))
-  }
-
-  run(): void {
-    this.loop = (async () => {
-      while (!this.stopped) {
-        for (const duty of this.duties) {
-          if (this.stopped) break
-          await this.round(duty)
-        }
-        this.lastRoundAt = Date.now()
-        if (this.stopped) break
-        await new Promise<void>((r) => {
-          const t = setTimeout(r, this.pollMs)
-          this.wake = () => {
-            clearTimeout(t)
-            r()
-          }
-        })
-      }
-    })()
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true
-    this.wake?.()
-    await this.loop
-  }
-
-  /** One duty's round; a failure is logged, counted and shown in /health, and stops no other duty. */
-  private async round(duty: AnyDuty): Promise<void> {
-    try {
-      await runDutyRound(duty)
-      this.lastError.delete(duty)
-      this.metrics.dutyUp.set({ family: duty.family }, 1)
-    } catch (e) {
-      this.metrics.errors.inc({ family: duty.family })
-      this.metrics.dutyUp.set({ family: duty.family }, 0)
-      const code = isCausewayError(e) ? e.code : 'SIGNER_ROUND_FAILED'
-      this.lastError.set(duty, `${code}: ${(e as Error).message}`)
-      this.log.warn({ family: duty.family, code, err: (e as Error).message }, 'signer round failed; retrying')
-    }
   }
 }
