@@ -331,7 +331,7 @@ export class BitcoinDuty implements Duty<BitcoinItem, Batch, BitcoinSigned> {
       consolidation: b.requestCount === 0,
       fed: this.d.fed,
       chainId: this.d.chainId,
-      policy: this.d.config.policy,
+      policy: this.d.config.bitcoin.policy,
       paidLast24h: await this.d.signingLog.paidSince(Date.now()),
       signedSpending: (o) => spentBy.get(o),
       unspent: (o) => unspent.has(o),
