@@ -1,27 +1,14 @@
 // A small client for a Bitcoin node's JSON-RPC (Bitcoin Core, or bcoin with its Core-compatible RPC): the calls a
 // peg needs, typed, with coded errors. Txids and block hashes at this edge are display-order hex (reversed, as
 // RPC and explorers show them); raw headers, transactions and proofs come back as bytes in wire order.
-import { bytesToHex, hashToDisplayHex, hexToBytes } from '../../spv/base/bytes.js'
+import { bytesToHex, hashToDisplayHex } from '../../spv/base/bytes.js'
 import { CausewayError, fail, isCausewayError } from '../../spv/base/errors.js'
-import { HTTP_TIMEOUT, HTTP_TOO_LARGE, KeepAliveHttp, type HttpAnswer } from '../../io/http.js'
 import { txid as computeTxid } from '../../spv/bitcoin/transaction.js'
+import { asBytes, asHash, asHeight, asInt, asObject, badResponse, btcToSats, checkHash, type DisplayHashHex } from './rpc-answers.js'
+import { BitcoinRpcTransport, RPC_CODES } from './rpc-transport.js'
 
-/**
- * A txid or block hash in display order: 64 lower-case hex digits, byte-reversed from the internal order that is
- * hashed (`displayHexToHash` / `hashToDisplayHex` in spv/base/bytes convert).
- */
-export type DisplayHashHex = string
-
-export interface BitcoinRpcOptions {
-  /** e.g. `http://127.0.0.1:18443/`. Credentials in the URL (`http://user:pass@host/`) are taken as basic auth. */
-  readonly url: string
-  /** Basic-auth user (bcoin ignores it; Core checks it). */
-  readonly username?: string
-  /** Basic-auth password (bcoin: the `--api-key`). */
-  readonly password?: string
-  /** Per-call bound in milliseconds (default 30 s). */
-  readonly timeoutMs?: number
-}
+export { btcToSats, type DisplayHashHex } from './rpc-answers.js'
+export { RPC_CODES, type BitcoinRpcOptions } from './rpc-transport.js'
 
 export interface SendOptions {
   /**
@@ -72,104 +59,10 @@ export interface FeeEstimate {
   readonly blocks: number
 }
 
-/** Core's RPC error codes this client interprets (src/rpc/protocol.h). */
-export const RPC_CODES = Object.freeze({
-  MISC_ERROR: -1,
-  INVALID_ADDRESS_OR_KEY: -5,
-  DESERIALIZATION_ERROR: -22,
-  VERIFY_ERROR: -25,
-  VERIFY_REJECTED: -26,
-  VERIFY_ALREADY_IN_CHAIN: -27,
-})
-
-const HASH_RE = /^[0-9a-f]{64}$/
-const DEFAULT_TIMEOUT_MS = 30_000
 const DEFAULT_ACCEPT_TIMEOUT_MS = 5_000
 
-export class BitcoinRpcClient {
-  /** The endpoint without credentials (safe to log). */
-  readonly url: string
-  private readonly authorization: string | undefined
-  private readonly timeoutMs: number
-  private readonly endpoint: URL
-  /**
-   * Kept-alive connections, and a request that meets one the node has just closed (its idle timeout, easily
-   * missed by a client on a loaded machine) is sent once more instead of failing with ECONNRESET.
-   */
-  private readonly http = new KeepAliveHttp(8)
-  private nextId = 1
-
-  constructor(options: BitcoinRpcOptions) {
-    let parsed: URL
-    try {
-      parsed = new URL(options.url)
-    } catch (e) {
-      fail('BTC_RPC_BAD_URL', `Bitcoin RPC url is not a URL: ${options.url}`, { url: options.url }, e)
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      fail('BTC_RPC_BAD_URL', `Bitcoin RPC url must be http(s): ${parsed.protocol}`, { protocol: parsed.protocol })
-    }
-    const username = options.username ?? decodeURIComponent(parsed.username)
-    const password = options.password ?? decodeURIComponent(parsed.password)
-    parsed.username = ''
-    parsed.password = ''
-    this.url = parsed.toString()
-    this.endpoint = parsed
-    this.authorization = username === '' && password === '' ? undefined : `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    if (!Number.isSafeInteger(this.timeoutMs) || this.timeoutMs <= 0) fail('BTC_RPC_BAD_OPTION', 'timeoutMs must be a positive integer')
-  }
-
-  /**
-   * One JSON-RPC call. Throws BTC_RPC_UNREACHABLE (no connection, or no answer within the timeout:
-   * `details.reason` is 'network' or 'timeout'), BTC_RPC_UNAUTHORIZED (HTTP 401/403), BTC_RPC_BAD_RESPONSE
-   * (not a JSON-RPC answer) or BTC_RPC_ERROR (the node's own error: `details.rpcCode`, `details.rpcMessage`).
-   */
-  async call<T = unknown>(method: string, params: readonly unknown[] = [], timeoutMs = this.timeoutMs): Promise<T> {
-    const id = this.nextId++
-    const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (this.authorization !== undefined) headers['authorization'] = this.authorization
-    let response: HttpAnswer
-    try {
-      // A raw 4 MB block is 8 MB of hex: answers up to 64 MiB are read, nothing longer is buffered.
-      response = await this.http.request(this.endpoint, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '1.0', id, method, params }), timeoutMs, maxBytes: 64 * 1024 * 1024 })
-    } catch (e) {
-      const timedOut = (e as NodeJS.ErrnoException).code === HTTP_TIMEOUT
-      if ((e as NodeJS.ErrnoException).code === HTTP_TOO_LARGE) fail('BTC_RPC_BAD_RESPONSE', `Bitcoin node at ${this.url} answered ${method} with more than 64 MiB`, { url: this.url, method }, e)
-      const reason = timedOut ? 'timeout' : 'network'
-      const what = timedOut ? `no answer within ${timeoutMs} ms` : describeNetworkError(e)
-      fail('BTC_RPC_UNREACHABLE', `Bitcoin node at ${this.url} unreachable (${method}): ${what}`, { url: this.url, method, reason }, e)
-    }
-    const text = response.text
-    if (response.status === 401 || response.status === 403) {
-      fail('BTC_RPC_UNAUTHORIZED', `Bitcoin node at ${this.url} refused the credentials (HTTP ${response.status})`, { url: this.url, method, status: response.status })
-    }
-    // Core answers errors with HTTP 500 (404 for an unknown method) and a JSON-RPC body: read the body first.
-    let body: unknown
-    try {
-      body = JSON.parse(text)
-    } catch {
-      fail('BTC_RPC_BAD_RESPONSE', `Bitcoin node at ${this.url} answered ${method} with HTTP ${response.status} and no JSON`, {
-        url: this.url,
-        method,
-        status: response.status,
-        body: text.slice(0, 200),
-      })
-    }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      fail('BTC_RPC_BAD_RESPONSE', `Bitcoin node answered ${method} with something that is not a JSON-RPC object`, { method, status: response.status })
-    }
-    const { result, error } = body as { result?: unknown; error?: unknown }
-    if (error !== null && error !== undefined) {
-      const e = error as { code?: unknown; message?: unknown }
-      const rpcCode = typeof e.code === 'number' ? e.code : null
-      const rpcMessage = typeof e.message === 'string' ? e.message : JSON.stringify(error)
-      fail('BTC_RPC_ERROR', `${method}: ${rpcMessage}${rpcCode === null ? '' : ` (${rpcCode})`}`, { method, rpcCode, rpcMessage })
-    }
-    if (result === undefined) fail('BTC_RPC_BAD_RESPONSE', `Bitcoin node answered ${method} without a result`, { method, status: response.status })
-    return result as T
-  }
-
+/** The calls a peg needs, typed, over the transport (`call` stays public for anything else). */
+export class BitcoinRpcClient extends BitcoinRpcTransport {
   async getBlockCount(): Promise<number> {
     return asHeight(await this.call('getblockcount'), 'getblockcount')
   }
@@ -370,64 +263,5 @@ export class BitcoinRpcClient {
     const rate = r['feerate'] ?? r['fee'] // Core: feerate (BTC/kvB); bcoin: fee (BTC/kB), -1 without data
     if (rate === undefined || rate === null || (typeof rate === 'number' && rate < 0)) return null
     return { satPerKvB: btcToSats(rate, 'estimatesmartfee.feerate'), blocks: asInt(r['blocks'], 'estimatesmartfee.blocks') }
-  }
-}
-
-/** A BTC amount as JSON-RPC writes it (a number with up to 8 decimals) to satoshis, exactly. */
-export function btcToSats(value: unknown, label = 'amount'): bigint {
-  if (typeof value !== 'number' || !Number.isFinite(value)) badResponse(label, `not an amount: ${JSON.stringify(value)}`)
-  // Doubles near 21e6 are spaced ~4e-9 apart, so rounding to 8 decimals recovers the decimal the node wrote.
-  const fixed = Math.abs(value).toFixed(8)
-  const [whole, frac] = fixed.split('.') as [string, string]
-  const sats = BigInt(whole) * 100_000_000n + BigInt(frac)
-  return value < 0 ? -sats : sats
-}
-
-function describeNetworkError(e: unknown): string {
-  const code = (e as { code?: unknown }).code
-  if (typeof code === 'string') return code
-  const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause
-  if (cause !== undefined && cause !== null) return String(cause.code ?? cause.message ?? cause)
-  return e instanceof Error ? e.message : String(e)
-}
-
-function checkHash(value: string, label: string): DisplayHashHex {
-  if (typeof value !== 'string' || !HASH_RE.test(value.toLowerCase())) {
-    fail('BTC_RPC_BAD_ARGUMENT', `${label}: expected 64 hex digits (display order), got ${JSON.stringify(value)}`, { label })
-  }
-  return value.toLowerCase()
-}
-
-function badResponse(method: string, what: string): never {
-  fail('BTC_RPC_BAD_RESPONSE', `unexpected answer to ${method}: ${what}`, { method })
-}
-
-function asObject(v: unknown, method: string): object {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) badResponse(method, 'not an object')
-  return v
-}
-
-function asInt(v: unknown, method: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) badResponse(method, `not an integer: ${JSON.stringify(v)}`)
-  return v
-}
-
-function asHeight(v: unknown, method: string): number {
-  const n = asInt(v, method)
-  if (n < 0) badResponse(method, `negative height ${n}`)
-  return n
-}
-
-function asHash(v: unknown, method: string): DisplayHashHex {
-  if (typeof v !== 'string' || !HASH_RE.test(v)) badResponse(method, `not a hash: ${JSON.stringify(v)}`)
-  return v
-}
-
-function asBytes(v: unknown, method: string, length?: number): Uint8Array {
-  if (typeof v !== 'string') badResponse(method, 'not a hex string')
-  try {
-    return hexToBytes(v, method, length)
-  } catch (e) {
-    badResponse(method, (e as Error).message)
   }
 }

@@ -16,7 +16,8 @@ function shownInputCount(unsignedTx: Uint8Array): number {
   }
 }
 
-export interface SignerPolicy {
+/** What a signer accepts to sign on Bitcoin (its configuration's `bitcoin.policy`). */
+export interface BitcoinPolicy {
   /** Most satoshis one batch may pay out (outputs other than change). */
   readonly maxPerTxSats: bigint
   /** Most satoshis all batches signed in any 24 hours may pay out. */
@@ -41,7 +42,7 @@ export interface ReviewInput {
   readonly consolidation?: boolean
   readonly fed: Federation
   readonly chainId: bigint
-  readonly policy: SignerPolicy
+  readonly policy: BitcoinPolicy
   /** Satoshis this signer released in the last 24 hours. */
   readonly paidLast24h: bigint
   /** The txid (display hex) this signer already signed spending an outpoint, if any. */

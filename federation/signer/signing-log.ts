@@ -1,15 +1,9 @@
-// The signer's persistent log in `level` (ARCHITECTURE.md decision 8): every signature is written here, synced,
-// before it is released, so a restarted signer resubmits the same signatures instead of signing again, never signs
-// a second transaction spending an outpoint it signed, remembers what it paid in the last 24 hours, and broadcasts
-// a complete transaction once.
-//
-// Key prefixes (one place, like the node's layout):
-//   batch!<batchId, 20 digits>   -> SignedBatch (JSON)
-//   outpoint!<txid hex>:<vout>   -> the display txid of the transaction it was signed into
-//   broadcast!<txid display>     -> { at } once this signer sent the complete transaction to its Bitcoin node
-//   refused!<batchId>            -> { code, message, at } the last refusal of that batch
-import { Level } from 'level'
-import { fail } from '../../spv/base/errors.js'
+// A family's persistent signing log (ARCHITECTURE.md decision 8): every signature is written here, synced, before
+// it is released, so a restarted signer resubmits the same signatures instead of signing again, never signs a second
+// transaction spending an outpoint it signed, remembers what it paid in the last 24 hours, and broadcasts a complete
+// transaction once. Its keys, prefixed by its family, are listed in signing-db.ts.
+import { familyPrefix, openSigningDb, type SigningDb } from './signing-db.js'
+import type { DutyFamily } from './duty.js'
 
 export interface SignedBatch {
   readonly batchId: string
@@ -29,18 +23,19 @@ const pad = (id: bigint): string => id.toString().padStart(20, '0')
 const DAY_MS = 24 * 60 * 60 * 1000
 
 export class SigningLog {
-  private constructor(private readonly db: Level<string, string>) {}
+  private readonly p: string
 
+  /** A family's log in a database the caller opened (openSigningDb) and closes. */
+  constructor(
+    private readonly db: SigningDb,
+    readonly family: DutyFamily,
+  ) {
+    this.p = familyPrefix(family)
+  }
+
+  /** Opens the datadir's database for the Bitcoin family alone; close() closes the database. */
   static async open(dir: string): Promise<SigningLog> {
-    const db = new Level<string, string>(dir, { valueEncoding: 'utf8' })
-    try {
-      await db.open()
-    } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause
-      if (cause?.code === 'LEVEL_LOCKED') fail('SIGNER_DATADIR_LOCKED', `the signing log ${dir} is in use by another signer process`)
-      throw e
-    }
-    return new SigningLog(db)
+    return new SigningLog(await openSigningDb(dir), 'bitcoin')
   }
 
   async close(): Promise<void> {
@@ -48,32 +43,32 @@ export class SigningLog {
   }
 
   async signed(batchId: bigint): Promise<SignedBatch | undefined> {
-    const v = await this.db.get(`batch!${pad(batchId)}`)
+    const v = await this.db.get(`${this.p}batch!${pad(batchId)}`)
     return v === undefined ? undefined : (JSON.parse(v) as SignedBatch)
   }
 
   /** The transaction an outpoint was signed into, if any. */
   async spentBy(outpoint: string): Promise<string | undefined> {
-    return (await this.db.get(`outpoint!${outpoint}`)) ?? undefined
+    return (await this.db.get(`${this.p}outpoint!${outpoint}`)) ?? undefined
   }
 
   /** Records signatures before they leave the process (sync write, all or nothing). */
   async recordSigned(entry: SignedBatch): Promise<void> {
-    const ops: { type: 'put'; key: string; value: string }[] = [{ type: 'put', key: `batch!${entry.batchId.padStart(20, '0')}`, value: JSON.stringify(entry) }]
-    for (const o of entry.outpoints) ops.push({ type: 'put', key: `outpoint!${o}`, value: entry.txid })
+    const ops: { type: 'put'; key: string; value: string }[] = [{ type: 'put', key: `${this.p}batch!${entry.batchId.padStart(20, '0')}`, value: JSON.stringify(entry) }]
+    for (const o of entry.outpoints) ops.push({ type: 'put', key: `${this.p}outpoint!${o}`, value: entry.txid })
     await this.db.batch(ops, { sync: true } as never)
   }
 
   async markSubmitted(batchId: bigint): Promise<void> {
     const e = await this.signed(batchId)
     if (e === undefined) return
-    await this.db.put(`batch!${pad(batchId)}`, JSON.stringify({ ...e, submitted: true }), { sync: true } as never)
+    await this.db.put(`${this.p}batch!${pad(batchId)}`, JSON.stringify({ ...e, submitted: true }), { sync: true } as never)
   }
 
   /** Satoshis paid out by batches signed after `now − 24 h`. */
   async paidSince(now: number): Promise<bigint> {
     let sum = 0n
-    for await (const v of this.db.values({ gte: 'batch!', lt: 'batch"' })) {
+    for await (const v of this.db.values({ gte: `${this.p}batch!`, lt: `${this.p}batch"` })) {
       const e = JSON.parse(v) as SignedBatch
       if (e.at > now - DAY_MS) sum += BigInt(e.paidSats)
     }
@@ -82,7 +77,7 @@ export class SigningLog {
 
   async unsubmitted(): Promise<SignedBatch[]> {
     const out: SignedBatch[] = []
-    for await (const v of this.db.values({ gte: 'batch!', lt: 'batch"' })) {
+    for await (const v of this.db.values({ gte: `${this.p}batch!`, lt: `${this.p}batch"` })) {
       const e = JSON.parse(v) as SignedBatch
       if (!e.submitted) out.push(e)
     }
@@ -90,16 +85,16 @@ export class SigningLog {
   }
 
   async broadcastAt(txid: string): Promise<number | undefined> {
-    const v = await this.db.get(`broadcast!${txid}`)
+    const v = await this.db.get(`${this.p}broadcast!${txid}`)
     return v === undefined ? undefined : (JSON.parse(v) as { at: number }).at
   }
 
   async recordBroadcast(txid: string, at: number): Promise<void> {
-    await this.db.put(`broadcast!${txid}`, JSON.stringify({ at }), { sync: true } as never)
+    await this.db.put(`${this.p}broadcast!${txid}`, JSON.stringify({ at }), { sync: true } as never)
   }
 
   async recordRefusal(batchId: bigint, code: string, message: string, at: number): Promise<boolean> {
-    const key = `refused!${pad(batchId)}`
+    const key = `${this.p}refused!${pad(batchId)}`
     const prev = await this.db.get(key)
     await this.db.put(key, JSON.stringify({ code, message, at }))
     return prev === undefined || (JSON.parse(prev) as { code: string }).code !== code
