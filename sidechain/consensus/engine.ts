@@ -7,6 +7,10 @@
 // Safety (no two final blocks at one height) holds with at most f faulty validators of n when the quorum k has
 // 3k > 2n (quorum.ts); liveness holds once messages arrive within the timeouts, which grow with the round. A
 // validator that is behind or missed a block fetches it, final and certified, from a peer (p2p/sync.ts).
+//
+// One concept — the shell of one validator's consensus — kept in one file past the usual size: its parts that
+// stand alone are beside it (step-clock.ts the timers, height-log.ts what it signed, signature-book.ts the votes'
+// signatures, inbound.ts reading peers' messages); what is left shares the height's state at every line.
 import { createBlockFromRLP, type Block } from '@ethereumjs/block'
 import type { Logger } from 'pino'
 import { CausewayError, fail } from '../../spv/base/errors.js'
@@ -19,6 +23,7 @@ import { decodeCertificate, encodeCertificate, signCommit, verifyCertificate, ty
 import { proposalPayload, signMessage, verifyMessage, type MessageType, type SignedMessage } from './messages.js'
 import type { SignLog, Slot } from './sign-log.js'
 import { HeightLog } from './height-log.js'
+import { StepClock } from './step-clock.js'
 import { EvidenceLog } from './evidence.js'
 import { checkConflict } from './conflict.js'
 import { SignatureBook, wouldTake } from './signature-book.js'
@@ -84,11 +89,7 @@ export class Engine {
   private pendingPropose: Extract<Effect, { kind: 'propose' }> | undefined
   private lastGossip = 0
   private queue: Promise<unknown> = Promise.resolve()
-  private timer: NodeJS.Timeout | undefined
-  private readonly timeouts = new Set<NodeJS.Timeout>()
-  private loop: ((delayMs: number) => void) | undefined
-  private armed = false
-  private nextStepInMs: number | undefined
+  private readonly clock: StepClock
   private stopped = false
   private trailingWanted = 0
   /** Refusals by code, for metrics and tests. */
@@ -106,6 +107,7 @@ export class Engine {
 
   constructor(private readonly o: EngineOptions) {
     this.signed = new HeightLog(o.signLog)
+    this.clock = new StepClock(TICK_MS, (work) => this.serial(work), (e) => this.o.logger.error({ err: e, code: (e as CausewayError).code }, 'consensus step failed'))
     const base = o.roundMs ?? 3_000
     const step = o.roundIncrementMs ?? 1_000
     const vote = Math.max(50, Math.floor(base / 3))
@@ -142,36 +144,17 @@ export class Engine {
         if (block.header.number >= this.height) void this.serial(() => this.resetHeight()).catch((e: unknown) => this.o.logger.error({ err: e }, 'consensus reset failed'))
       },
     })
-    const loop = (delayMs: number) => {
-      if (this.stopped) return
-      this.armed = true
-      this.timer = setTimeout(() => {
-        this.armed = false
-        void this.serial(() => this.tick())
-          .catch((e: unknown) => this.o.logger.error({ err: e, code: (e as CausewayError).code }, 'consensus step failed'))
-          .finally(() => {
-            const delay = Math.min(TICK_MS, this.nextStepInMs ?? TICK_MS)
-            this.nextStepInMs = undefined
-            loop(delay)
-          })
-      }, delayMs)
-    }
-    this.loop = loop
-    loop(TICK_MS)
+    this.clock.start(() => this.tick())
   }
 
   /** Runs the next step at once rather than at the next tick (a height was just finalized: start the next). */
   private wake(): void {
-    if (this.armed && this.loop !== undefined) {
-      clearTimeout(this.timer)
-      this.loop(0)
-    } else this.nextStepInMs = 0
+    this.clock.wake()
   }
 
   async stop(): Promise<void> {
     this.stopped = true
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.clearTimeouts()
+    this.clock.stop()
     await this.queue.catch(() => undefined)
   }
 
@@ -191,11 +174,6 @@ export class Engine {
     return this.watchingSince !== undefined
   }
 
-  private clearTimeouts(): void {
-    for (const t of this.timeouts) clearTimeout(t)
-    this.timeouts.clear()
-  }
-
   private async resetHeight(): Promise<void> {
     const next = this.node.blockNumber() + 1n
     if (next === this.height) return
@@ -212,7 +190,7 @@ export class Engine {
     if (this.node.bridgeWaiting && this.trailingWanted === 0) this.trailingWanted = 1
     this.height = next
     this.core = initialState(next)
-    this.clearTimeouts()
+    this.clock.cancelTimers()
     this.blocks.clear()
     this.candidates.clear()
     this.proposals.clear()
@@ -258,7 +236,7 @@ export class Engine {
     const early = BigInt(Math.floor(now / 1000)) <= head.header.timestamp
     if (early) {
       // One block per second at most: step again the moment the next second begins.
-      this.nextStepInMs = Math.min(this.nextStepInMs ?? TICK_MS, Math.max(0, (Number(head.header.timestamp) + 1) * 1000 - now))
+      this.clock.stepWithin((Number(head.header.timestamp) + 1) * 1000 - now)
     }
     if (!this.core.started) {
       if (this.wanted() && !early) await this.run(apply(this.core, { kind: 'start' }, this.ctx))
@@ -374,15 +352,10 @@ export class Engine {
   }
 
   private arm(step: Step, height: bigint, round: number, ms: number): void {
-    const delay = Math.min(ms, this.o.maxRoundMs ?? 30_000)
-    const timer = setTimeout(() => {
-      this.timeouts.delete(timer)
-      void this.serial(async () => {
-        if (this.stopped || height !== this.height) return
-        await this.run(apply(this.core, { kind: 'timeout', step, height, round }, this.ctx))
-      }).catch((e: unknown) => this.o.logger.error({ err: e, code: (e as CausewayError).code }, 'consensus timeout step failed'))
-    }, delay)
-    this.timeouts.add(timer)
+    this.clock.after(Math.min(ms, this.o.maxRoundMs ?? 30_000), async () => {
+      if (this.stopped || height !== this.height) return
+      await this.run(apply(this.core, { kind: 'timeout', step, height, round }, this.ctx))
+    })
   }
 
   /** Records and logs two signatures of one validator where it may give one (the core reports each slot once). */

@@ -6,6 +6,9 @@
 // `apply(state, event, ctx)` never mutates `state`; the per-round message buckets are copied on write, so the
 // cost of an event is that of the round it touches, not of everything received at the height. Quorum sizes:
 // quorum.ts (re-exported here).
+//
+// One concept in one file past the usual size: the algorithm's upon-rules read against each other (a rule's
+// effect enables the next), and the paper's line numbers are kept beside them.
 import { faultsFor, quorumFor } from './quorum.js'
 
 export { checkThreshold, faultsFor, quorumFor } from './quorum.js'

@@ -1,9 +1,11 @@
 // The page side of pure-bundle.test.ts: bundled for the browser with spv/ and peg/, it fetches real mainnet data
 // from the test's loopback server, checks it with the pure layer inside Chromium and posts what it found back.
-// TODO(issue 14): bundle the bridge client here too once it exists (a pure client for the bridge precompile,
-// outside sidechain/bridge); today only spv/ and peg/ are bundled.
+// The typed bridge client (client/bridge.ts) runs here too, over a JSON-RPC transport that answers from the test's
+// data: a view's result decoded by the ABI, a refusal read back as the bridge's BridgeError code.
+import { createPublicClient, custom } from 'viem'
 import * as spv from '../../../spv/index.js'
 import * as peg from '../../../peg/bitcoin/index.js'
+import { bridgeErrorOf, bridgeReader } from '../../../client/bridge.js'
 
 /** What the test sends: hex strings of real data, and the first height of the headers. */
 export interface PageInput {
@@ -11,6 +13,10 @@ export interface PageInput {
   readonly startHeight: number
   readonly proof: string
   readonly pubkeys: readonly string[]
+  /** What eth_call answers for getReserves (ABI-encoded), and the revert data of every other call. */
+  readonly reservesResult: string
+  readonly revertData: string
+  readonly reservesSelector: string
 }
 
 /** What the page answers; `error` when anything threw. */
@@ -19,7 +25,30 @@ export interface PageAnswer {
   readonly proof?: { blockHash: string; matches: number[] }
   readonly federationAddress?: string
   readonly badKeyCode?: string
+  readonly reserves?: string[]
+  readonly refusalCode?: string
   readonly error?: string
+}
+
+/** The bridge client over a transport that answers from `input` (no network). */
+async function client(input: PageInput): Promise<{ reserves: string[]; refusalCode: string | undefined }> {
+  const transport = custom({
+    async request({ method, params }: { method: string; params?: unknown }) {
+      if (method !== 'eth_call') throw new Error(`unexpected ${method}`)
+      const data = (params as [{ data: string }])[0].data
+      if (data.startsWith(input.reservesSelector)) return input.reservesResult
+      throw Object.assign(new Error('execution reverted'), { code: 3, data: input.revertData })
+    },
+  })
+  const read = bridgeReader(createPublicClient({ transport }))
+  const reserves = (await read.getReserves()).map((x) => x.toString())
+  let refusalCode: string | undefined
+  try {
+    await read.getPegOut([5n])
+  } catch (e) {
+    refusalCode = bridgeErrorOf(e)?.code
+  }
+  return { reserves, refusalCode }
 }
 
 function run(input: PageInput): PageAnswer {
@@ -45,7 +74,7 @@ async function main(): Promise<void> {
   let answer: PageAnswer
   try {
     const input = (await (await fetch('/input')).json()) as PageInput
-    answer = run(input)
+    answer = { ...run(input), ...(await client(input)) }
   } catch (e) {
     answer = { error: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e) }
   }

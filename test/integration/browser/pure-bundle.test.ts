@@ -1,9 +1,8 @@
-// spv/ and peg/ are pure enough for a browser: every one of their files bundles with esbuild for the browser
+// spv/, peg/ and the typed bridge client (client/) are pure enough for a browser: every one of their files bundles with esbuild for the browser
 // platform with no Node built-in reached (the build fails naming the importer if one is), and the bundle, loaded in
 // headless Chromium, verifies real mainnet headers and a real gettxoutproof proof and derives a federation address
 // with the answers Node gives. Chromium is Debian's (/usr/bin/chromium, installed by .ci/run); without it this test
 // fails, it does not skip. The page talks to a loopback server of this test, so no browser driver is needed.
-// TODO(issue 14): add the bridge client to the bundle (pure-bundle.entry.ts) once it exists.
 import { spawn } from 'node:child_process'
 import { hash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -20,6 +19,8 @@ import { addressNetworkFor, createFederation, federationAddress } from '../../..
 import { hexToBytes } from '../../../spv/base/bytes.js'
 import { mainnet } from '../../../spv/bitcoin/networks.js'
 import type { PageAnswer, PageInput } from './pure-bundle.entry.js'
+import { Interface, type InterfaceAbi } from 'ethers'
+import { btcBridgeAbi } from '../../../peg/bitcoin/btc-bridge-abi.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
@@ -134,7 +135,7 @@ afterAll(async () => {
 
 describe('spv/ and peg/ in a browser', () => {
   it('every file of spv/ and peg/ bundles for the browser platform without a Node built-in', async () => {
-    const entryPoints = [...sourcesUnder('spv'), ...sourcesUnder('peg')]
+    const entryPoints = [...sourcesUnder('spv'), ...sourcesUnder('peg'), ...sourcesUnder('client')]
     expect(entryPoints.length).toBeGreaterThan(40)
     const errors = await buildErrors({ ...browserOptions, entryPoints, outdir: path.join(tmpdir(), 'causeway-pure-bundle') })
     expect(errors).toEqual([])
@@ -165,7 +166,17 @@ describe('spv/ and peg/ in a browser', () => {
       '02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5',
       '02f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9',
     ]
-    const input: PageInput = { headers: Buffer.from(headers).toString('hex'), startHeight: MAINNET_HEADERS_START, proof: Buffer.from(proof).toString('hex'), pubkeys }
+    // The bridge client's answers, encoded here with ethers from the same ABI (an independent coder).
+    const abi = new Interface(btcBridgeAbi as unknown as InterfaceAbi)
+    const input: PageInput = {
+      headers: Buffer.from(headers).toString('hex'),
+      startHeight: MAINNET_HEADERS_START,
+      proof: Buffer.from(proof).toString('hex'),
+      pubkeys,
+      reservesSelector: abi.getFunction('getReserves')!.selector,
+      reservesResult: abi.encodeFunctionResult('getReserves', [5n, 6n, 7n]),
+      revertData: abi.encodeErrorResult('BridgeError', ['BRIDGE_UNKNOWN_REQUEST', 'no peg-out request 5']),
+    }
 
     const { server, url, answer } = await serve(bundle, input)
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
@@ -189,5 +200,7 @@ describe('spv/ and peg/ in a browser', () => {
     expect(got.federationAddress).toBe(federationAddress(fed, addressNetworkFor(mainnet)))
     expect(got.federationAddress).toMatch(/^bc1q[0-9a-z]{58}$/)
     expect(got.badKeyCode).toBe('PEG_PUBKEY_INVALID')
+    expect(got.reserves).toEqual(['5', '6', '7'])
+    expect(got.refusalCode).toBe('BRIDGE_UNKNOWN_REQUEST')
   }, 120_000)
 })
