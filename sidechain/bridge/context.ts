@@ -3,6 +3,7 @@
 // place to put the events it emits.
 import type { MerkleStateManager } from '@ethereumjs/statemanager'
 import { fail } from '../../spv/base/errors.js'
+import { hexToBytes } from '../../spv/base/bytes.js'
 import type { BridgeConfig } from './config.js'
 import type { BridgeState } from './state.js'
 import { bridgeAbi, toAbiValues } from './abi.js'
@@ -31,7 +32,7 @@ export function emit(ctx: CallContext, name: string, args: readonly unknown[]): 
   const event = bridgeAbi.getEvent(name)
   if (event === null) throw new Error(`IBridge has no event ${name}`)
   const { data, topics } = bridgeAbi.encodeEventLog(event, toAbiValues(event.inputs, args))
-  ctx.logs.push([ctx.bridgeAddress, topics.map((t) => hexBytes(t)), hexBytes(data)])
+  ctx.logs.push([ctx.bridgeAddress, topics.map((t) => hexToBytes(t, 'topic')), hexToBytes(data, 'data')])
 }
 
 /** Refuses a state-changing method inside a static call. */
@@ -49,11 +50,4 @@ export function requireMember(ctx: CallContext): number {
   const i = ctx.config.members.findIndex((m) => m.every((b, j) => b === ctx.caller[j]))
   if (i < 0) fail('BRIDGE_NOT_FEDERATION', 'only a federation member may call this bridge method')
   return i
-}
-
-function hexBytes(hex: string): Uint8Array {
-  const s = hex.startsWith('0x') ? hex.slice(2) : hex
-  const out = new Uint8Array(s.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16)
-  return out
 }

@@ -1,7 +1,7 @@
 // Every key of the bridge's account storage that is not a main-chain family's, in one place (after bcoin's
 // layout.js). Each family keeps its own keys in its own namespace (bitcoin/layout.ts: the single letters listed
 // there, frozen as they are; the next family, EVM, takes keys under the byte 'e', and any later one another
-// byte no family uses — family-namespaces.test.ts checks they stay apart). Values are stored by AccountStorage
+// byte no family uses — test/unit/sidechain/bridge/family-namespaces.test.ts checks they stay apart). Values are stored by AccountStorage
 // (storage.ts).
 //
 //   C                        -> the bridge configuration (canonical JSON, written at genesis)
