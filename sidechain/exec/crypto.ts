@@ -73,6 +73,9 @@ function loadNativeKeccak(): ((data: Uint8Array) => Uint8Array) | undefined {
 
 const nativeKeccak = loadNativeKeccak()
 
+/** Whether Keccak runs on the keccak package's native sponge (an internal of that package, pinned exactly for it). */
+export const nativeKeccakLoaded = nativeKeccak !== undefined
+
 /** Keccak-256 (Ethereum's, not SHA3-256). */
 export const keccak256: (data: Uint8Array) => Uint8Array =
   nativeKeccak ??
