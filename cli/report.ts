@@ -4,7 +4,6 @@
 // --json. Exit 0 done, 1 refused/invalid/mismatch (a coded CausewayError), 2 usage error.
 import type { Command } from 'commander'
 import { bridgeRefusal } from '../federation/signer/bridge-client.js'
-import { bridgeErrorOf } from '../client/bridge.js'
 import { CausewayError } from '../spv/base/errors.js'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, printJson, type Io } from './output.js'
 
@@ -25,7 +24,7 @@ export interface Progress {
 /** Turns what went wrong into a coded error: bridge refusals keep the bridge's code; lost connections say so. */
 export function asCausewayError(e: unknown): CausewayError | undefined {
   if (e instanceof CausewayError) return e
-  const refusal = bridgeErrorOf(e) ?? bridgeRefusal(e)
+  const refusal = bridgeRefusal(e)
   if (refusal !== undefined) return new CausewayError(refusal.code, `the bridge refused: ${refusal.message}`, { cause: e })
   const text = `${(e as Error)?.message ?? ''} ${String((e as { cause?: { code?: string } })?.cause?.code ?? '')}`
   if ((e as { code?: unknown })?.code === 'INSUFFICIENT_FUNDS' || /insufficient funds/i.test(text)) {

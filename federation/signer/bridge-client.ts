@@ -5,10 +5,13 @@ import { readSplitting } from './log-ranges.js'
 import { Contract, Interface, JsonRpcProvider, Wallet, type InterfaceAbi, type Log, type LogDescription } from 'ethers'
 import { CausewayError, fail } from '../../spv/base/errors.js'
 import { btcBridgeAbi } from '../../peg/bitcoin/btc-bridge-abi.js'
+import { bridgeErrorOf, bridgeReaderAt, type BridgeReader } from '../../client/bridge.js'
 import { toHex } from '../../spv/base/bytes.js'
 import { BRIDGE_ADDRESS } from '../../sidechain/chain/params.js'
 
 const bridgeAbiJson = btcBridgeAbi as unknown as InterfaceAbi
+/** The bridge methods that write (their names checked against the ABI by the compiler). */
+export type BridgeWrite = Extract<(typeof btcBridgeAbi)[number], { type: 'function'; stateMutability: 'nonpayable' | 'payable' }>['name']
 const bridgeAbi = new Interface(bridgeAbiJson)
 
 export const BRIDGE = toHex(BRIDGE_ADDRESS)
@@ -22,6 +25,8 @@ export interface BridgeLog {
 
 /** The BridgeError code and message of a refused call, or undefined if `e` is something else. */
 export function bridgeRefusal(e: unknown): { code: string; message: string } | undefined {
+  const typed = bridgeErrorOf(e) // from the typed reader (viem)
+  if (typed !== undefined) return typed
   const err = e as { revert?: { name?: string; args?: unknown[] }; data?: string; info?: { error?: { data?: string } } }
   if (err?.revert?.name === 'BridgeError') return { code: String(err.revert.args![0]), message: String(err.revert.args![1]) }
   const data = err?.data ?? err?.info?.error?.data
@@ -40,6 +45,8 @@ export class BridgeClient {
   readonly provider: JsonRpcProvider
   readonly wallet: Wallet
   readonly contract: Contract
+  /** The bridge's views, typed by its ABI (client/bridge.ts). */
+  readonly read: BridgeReader
   private sending: Promise<unknown> = Promise.resolve()
   private nonce: number | undefined
 
@@ -48,6 +55,7 @@ export class BridgeClient {
     this.provider.pollingInterval = 250
     this.wallet = new Wallet(privateKeyHex, this.provider)
     this.contract = new Contract(BRIDGE, bridgeAbiJson, this.wallet)
+    this.read = bridgeReaderAt(rpcUrl)
   }
 
   static async chainIdOf(rpcUrl: string): Promise<bigint> {
@@ -61,13 +69,6 @@ export class BridgeClient {
     }
   }
 
-  /** A view call (at `blockTag`, default latest: every block of this chain is final). */
-  async view<T = unknown>(method: string, args: readonly unknown[] = [], blockTag?: number): Promise<T> {
-    const fn = this.contract.getFunction(method)
-    const r = await fn.staticCallResult(...args, blockTag === undefined ? {} : { blockTag })
-    return (r.length === 1 ? r[0] : r) as T
-  }
-
   /**
    * Sends a bridge transaction and returns once the node accepted it (its hash), without waiting for its block:
    * a signer's round goes on while it is mined. Unless `skipDryRun`, it is dry-run first (eth_estimateGas): a
@@ -75,7 +76,7 @@ export class BridgeClient {
    * other relayers, work already done). Nonces are handed out here, one stream per signer.
    */
   async send(
-    method: string,
+    method: BridgeWrite,
     args: readonly unknown[],
     expected: readonly string[] = [],
     options: { skipDryRun?: boolean; gasLimit?: bigint; gasFactor?: bigint; callOnly?: boolean } = {},
@@ -122,7 +123,7 @@ export class BridgeClient {
    * The dry run alone (eth_estimateGas): the gas the call needs now, or `{ refused }` for an `expected` refusal; any
    * other refusal throws a CausewayError with the bridge's code.
    */
-  async estimate(method: string, args: readonly unknown[], expected: readonly string[] = []): Promise<{ gas: bigint } | { refused: string }> {
+  async estimate(method: BridgeWrite, args: readonly unknown[], expected: readonly string[] = []): Promise<{ gas: bigint } | { refused: string }> {
     try {
       return { gas: await this.contract.getFunction(method).estimateGas(...args) }
     } catch (e) {

@@ -34,7 +34,7 @@ export async function startSigner(config: SignerConfig, key: MemberKey, logger: 
   try {
     const chainId = await BridgeClient.chainIdOf(config.sidechain.rpcUrl)
     bridge = new BridgeClient(config.sidechain.rpcUrl, bytesToHex(key.privateKey).replace(/^/, '0x'), chainId)
-    const [pubkeysHex, threshold] = await bridge.view<[string[], bigint]>('getFederation')
+    const [pubkeysHex, threshold] = await bridge.read.getFederation()
     const pubkeys = pubkeysHex.map((p) => hexToBytes(p, 'pubkey', 33))
     const memberIndex = pubkeys.findIndex((p) => bytesToHex(p) === bytesToHex(key.publicKey))
     if (memberIndex < 0) fail('SIGNER_NOT_MEMBER', `this keystore's key ${bytesToHex(key.publicKey)} is not a member of the bridge's federation`)

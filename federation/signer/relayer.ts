@@ -57,21 +57,21 @@ export class Relayer {
 
   /** Whether the bridge's best Bitcoin block is behind this node's tip (a cheap check, two calls). */
   async lagging(): Promise<boolean> {
-    const [, bridgeHeight] = await this.d.bridge.view<[string, bigint]>('getBtcBestBlock')
+    const [, bridgeHeight] = await this.d.bridge.read.getBtcBestBlock()
     return Number(bridgeHeight) < (await this.d.btc.getBlockCount())
   }
 
   /** Sends the headers the bridge lacks (from the last block it shares with this node's best chain). */
   async relayHeaders(): Promise<number> {
     if (this.headersInFlight !== undefined && !this.headersInFlight.done && Date.now() < this.headersInFlight.until) return 0
-    const [bridgeHash, bridgeHeightBig] = await this.d.bridge.view<[string, bigint]>('getBtcBestBlock')
+    const [bridgeHash, bridgeHeightBig] = await this.d.bridge.read.getBtcBestBlock()
     const bridgeHeight = Number(bridgeHeightBig)
     const tip = await this.d.btc.getBlockCount()
     let fork = Math.min(bridgeHeight, tip)
     // Walk back to the last block both chains have.
     for (; fork > 0; fork--) {
       const ours = await this.d.btc.getBlockHash(fork)
-      const theirs = fork === bridgeHeight ? bridgeHash : await this.d.bridge.view<string>('getBtcBlockHash', [BigInt(fork)])
+      const theirs = fork === bridgeHeight ? bridgeHash : await this.d.bridge.read.getBtcBlockHash([BigInt(fork)])
       if (bytesToHex(displayHexToHash(ours)) === theirs.slice(2)) break
       if (/^0x0+$/.test(theirs)) break // below the bridge's checkpoint
     }
@@ -98,7 +98,7 @@ export class Relayer {
    * registrations were sent.
    */
   async relayTransactions(): Promise<number> {
-    this.required ??= Number((await this.d.bridge.view<bigint[]>('getBridgeParams'))[0])
+    this.required ??= Number((await this.d.bridge.read.getBridgeParams())[0])
     const required = this.required
     const best = await this.d.btc.getBestBlockHash()
     if (best !== this.lastScanTip) {
@@ -116,7 +116,7 @@ export class Relayer {
       if (inFlight !== undefined && !inFlight.done && Date.now() < inFlight.until) continue
       let fresh = c.federationOutputs.length === 0 && pendingBatches.has(txid)
       for (const vout of c.federationOutputs) {
-        if (!(await this.d.bridge.view<boolean>('isBtcOutpointRegistered', [c.txidInternal, vout]))) fresh = true
+        if (!(await this.d.bridge.read.isBtcOutpointRegistered([`0x${bytesToHex(c.txidInternal)}`, vout]))) fresh = true
       }
       if (!fresh) {
         this.candidates.delete(txid)

@@ -158,7 +158,7 @@ export class BitcoinDuty implements Duty<BitcoinItem, Batch, BitcoinSigned> {
     const { code, message } = refusal
     // The others may have completed (and broadcast) the batch while this review ran: its inputs then look spent
     // in the node's mempool. Nothing is left to refuse.
-    if (code === 'SIGNER_INPUT_SPENT' && Number((await this.d.bridge.view<{ status: bigint }>('getBatch', [b.batchId])).status) !== REQUEST_STATUS.batched) {
+    if (code === 'SIGNER_INPUT_SPENT' && (await this.d.bridge.read.getBatch([b.batchId])).status !== REQUEST_STATUS.batched) {
       this.reviewed(b, review, 'done')
       return
     }
@@ -309,7 +309,7 @@ export class BitcoinDuty implements Duty<BitcoinItem, Batch, BitcoinSigned> {
       if (!logged.submitted) await submitSignatures(this.submitDeps, batchId, logged.signatures.map((s) => hexToBytes(s, 'signature')))
       return 'done'
     }
-    const view = await this.d.bridge.view<{ status: bigint; signers: bigint }>('getBatch', [batchId])
+    const view = await this.d.bridge.read.getBatch([batchId])
     if (Number(view.status) !== REQUEST_STATUS.batched || (Number(view.signers) & (1 << this.d.member)) !== 0) return 'done'
     const shown = Transaction.fromBuffer(Buffer.from(unsignedTx))
     const unspent = new Set<string>()
@@ -352,7 +352,7 @@ export class BitcoinDuty implements Duty<BitcoinItem, Batch, BitcoinSigned> {
     for (const e of await this.d.signingLog.unsubmitted()) {
       if (Date.now() - e.at < RESUBMIT_AFTER_MS) continue
       const id = BigInt(e.batchId)
-      const view = await this.d.bridge.view<{ status: bigint; signers: bigint }>('getBatch', [id])
+      const view = await this.d.bridge.read.getBatch([id])
       if (Number(view.status) !== REQUEST_STATUS.batched || (Number(view.signers) & (1 << this.d.member)) !== 0) {
         await this.d.signingLog.markSubmitted(id)
         continue

@@ -21,7 +21,7 @@ export async function submitSignatures(d: SubmitDeps, batchId: bigint, sigs: rea
   // The member whose signatures complete the batch also pays for its assembly (gas.ts). The signers are read
   // before the estimate: another member's signatures landing in between then only make the estimate larger,
   // never an estimate of the cheaper, non-completing call sent as if it completed (which ran out of gas).
-  const view = await d.bridge.view<{ signers: bigint }>('getBatch', [batchId])
+  const view = await d.bridge.read.getBatch([batchId])
   const completes = popcount(Number(view.signers) | (1 << d.member)) >= d.fed.threshold
   // The estimate is also the dry run: a refusal is caught here and costs nothing.
   const est = await d.bridge.estimate('addSignatures', args, expected)
