@@ -1,6 +1,7 @@
 // Public face of the Bitcoin peg rules, shared by the bridge precompile and the federation signers: federation
 // script and address, deposit addresses, peg-in recognition, peg-out requests, deterministic batches and their
-// signatures, reserve accounting, and the bridge's fee-rate median, batch timing, confirmation depth and minimums. Pure functions: no I/O, no clock, no randomness. Protocol: PROTOCOL.md.
+// signatures, reserve accounting, and the bridge's fee-rate median, batch timing, confirmation depth and minimums.
+// Pure functions: no I/O, no clock, no randomness. Protocol: PROTOCOL.md.
 export * from './errors.js'
 export { MAX_CHAIN_ID, MAX_MONEY_SATS } from './values.js'
 export * from './descriptor.js'
