@@ -5,6 +5,7 @@
 import { Block } from 'bitcoinjs-lib'
 import { displayHexToHash, hashToDisplayHex, bytesToHex } from '../../spv/base/bytes.js'
 import { HEADER_SIZE } from '../../spv/bitcoin/header.js'
+import { confirmationsAt, isDeepEnough } from '../../peg/bitcoin/index.js'
 import type { BitcoinRpcClient } from '../bitcoin/rpc-client.js'
 import type { BridgeClient } from './bridge-client.js'
 
@@ -111,7 +112,7 @@ export class Relayer {
     const pendingBatches = this.d.pendingBatchTxids()
     let sent = 0
     for (const [txid, c] of this.candidates) {
-      if (tip - c.height + 1 < required) continue
+      if (!isDeepEnough(confirmationsAt(tip, c.height), required)) continue
       const inFlight = this.registrations.get(txid)
       if (inFlight !== undefined && !inFlight.done && Date.now() < inFlight.until) continue
       let fresh = c.federationOutputs.length === 0 && pendingBatches.has(txid)
@@ -133,7 +134,7 @@ export class Relayer {
         'SPV_TX_64_BYTES',
       ])
       const waitsForHeaders = 'refused' in r && (r.refused === 'PEG_NOT_ENOUGH_CONFIRMATIONS' || r.refused === 'BRIDGE_BLOCK_UNKNOWN')
-      if (waitsForHeaders && inFlightTip !== undefined && inFlightTip >= c.height + required - 1) {
+      if (waitsForHeaders && inFlightTip !== undefined && isDeepEnough(confirmationsAt(inFlightTip, c.height), required)) {
         // The headers in flight make it deep enough: send it right behind them (next nonce, same block).
         r = await this.d.bridge.send('registerBtcTransaction', args, [], { skipDryRun: true, gasLimit: REGISTRATION_GAS })
       }

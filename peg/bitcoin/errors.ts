@@ -25,7 +25,19 @@ export const PEG_ERROR_CODES = [
   'PEG_ADDRESS_UNSUPPORTED', // a valid address of a type this bridge is configured not to pay (P2TR on bcoin)
   'PEG_AMOUNT_INVALID', // negative, or beyond 21 million BTC
   'PEG_NOT_WHOLE_SATOSHI', // wei not a multiple of 10^10
-  'PEG_BELOW_MINIMUM', // below the bridge's minimum peg-out
+  'PEG_BELOW_MINIMUM', // below the bridge's minimum peg-out (a request, or a held payment to refund: minimums.ts)
+  // confirmation depth (confirmations.ts); the BRIDGE_ names are kept from when the bridge checked it inline
+  'BRIDGE_BLOCK_UNKNOWN', // a proof for a block the header chain does not know (relay its headers first)
+  'BRIDGE_NOT_BEST_CHAIN', // a proof for a known block off the best chain
+  'PEG_NOT_ENOUGH_CONFIRMATIONS', // a block on the best chain, not yet buried under the required confirmations
+  'PEG_CONFIRMATIONS_INVALID', // a height, count or required depth that is not an integer in range
+  // fee rate (fee-rate.ts)
+  'BRIDGE_BAD_FEE_RATE', // a member's report outside 1–1,000,000 sat/vB (name kept from the bridge)
+  'PEG_FEE_RATE_INVALID', // fee-rate rules out of range (floor < 1, ceiling < floor, threshold < 1…)
+  // peg-out queue (batch-due.ts)
+  'PEG_QUEUE_INVALID', // queue counters, block numbers or batch rules that are not in range
+  'PEG_BATCH_NOT_DUE', // the queue is empty or its oldest request has not waited the batch interval
+  'PEG_BATCH_DEFERRED', // a batch is due but must wait (planBatch's reason: a batch or consolidation in flight…)
   // batches
   'PEG_BATCH_INVALID', // arguments a batch cannot be built from (no requests, ids out of order, duplicate UTXO…)
   'PEG_INSUFFICIENT_RESERVES', // the UTXOs do not cover the requests

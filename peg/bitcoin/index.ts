@@ -1,6 +1,7 @@
 // Public face of the Bitcoin peg rules, shared by the bridge precompile and the federation signers: federation
 // script and address, deposit addresses, peg-in recognition, peg-out requests, deterministic batches and their
-// signatures, reserve accounting. Pure functions: no I/O, no clock, no randomness. Protocol: PROTOCOL.md.
+// signatures, reserve accounting, and the bridge's fee-rate median, batch timing, confirmation depth and minimums.
+// Pure functions: no I/O, no clock, no randomness. Protocol: PROTOCOL.md.
 export * from './errors.js'
 export { MAX_CHAIN_ID, MAX_MONEY_SATS } from './values.js'
 export * from './descriptor.js'
@@ -21,3 +22,7 @@ export * from './consolidation.js'
 export * from './batch-limits.js'
 export * from './fee-bound.js'
 export * from './batch-plan.js'
+export * from './fee-rate.js'
+export * from './batch-due.js'
+export * from './confirmations.js'
+export * from './minimums.js'

@@ -8,13 +8,20 @@ import { Transaction } from 'bitcoinjs-lib'
 import { fail } from '../../../spv/base/errors.js'
 import {
   assembleBatch,
+  checkReportedFeeRate,
   decodeSignatures,
+  dueRequests,
+  medianFeeRate,
+  pegFail,
+  queueHead,
   maxInputsFor,
   planBatch,
   WEI_PER_SAT,
   encodeSignatures,
   verifyBatchSignature,
   type Batch,
+  type DueRequests,
+  type FeeReport,
   type PegOutRequest,
 } from '../../../peg/bitcoin/index.js'
 import { mintNative } from '../../exec/system-supply.js'
@@ -26,47 +33,38 @@ import { REQUEST_STATUS, type StoredBatch } from './records.js'
 import type { Evidence } from './evidence.js'
 
 /**
- * The fee rate batches use: the median of the members' fresh reports (made within feeReportMaxAgeSeconds of block
- * time), within the configured floor and ceiling. Fewer than `threshold` fresh reports mean the floor, so no single
- * member (nor a stale report of one) sets the rate alone (issue 11 item 7).
+ * The fee rate batches use (peg/bitcoin/fee-rate.ts): the median of the members' fresh reports, within the
+ * configured floor and ceiling. One storage read per member, fresh or not.
  */
 export async function currentFeeRate(ctx: BtcContext): Promise<bigint> {
-  const reports: bigint[] = []
-  const oldest = ctx.timestamp - BigInt(ctx.config.feeReportMaxAgeSeconds)
-  for (let i = 0; i < ctx.config.members.length; i++) {
-    const r = await ctx.state.feeReport(i)
-    if (r !== undefined && r.at >= oldest) reports.push(r.satPerVb)
-  }
-  let rate = ctx.config.feeRateFloor
-  if (reports.length >= ctx.config.federation.threshold) {
-    reports.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    const mid = reports.length >> 1
-    rate = reports.length % 2 === 1 ? reports[mid]! : (reports[mid - 1]! + reports[mid]!) / 2n
-  }
-  if (rate < ctx.config.feeRateFloor) rate = ctx.config.feeRateFloor
-  if (rate > ctx.config.feeRateCeiling) rate = ctx.config.feeRateCeiling
-  return rate
+  const reports: (FeeReport | undefined)[] = []
+  for (let i = 0; i < ctx.config.members.length; i++) reports.push(await ctx.state.feeReport(i))
+  return medianFeeRate(reports, {
+    now: ctx.timestamp,
+    maxAgeSeconds: ctx.config.feeReportMaxAgeSeconds,
+    threshold: ctx.config.federation.threshold,
+    floor: ctx.config.feeRateFloor,
+    ceiling: ctx.config.feeRateCeiling,
+  })
 }
 
 export async function reportFeeRate(ctx: BtcContext, satPerVb: bigint): Promise<void> {
   requireWritable(ctx)
   requireNoValue(ctx)
   const member = requireMember(ctx)
-  if (satPerVb < 1n || satPerVb > 1_000_000n) fail('BRIDGE_BAD_FEE_RATE', `a fee rate must be between 1 and 1,000,000 sat/vB, got ${satPerVb}`)
+  checkReportedFeeRate(satPerVb)
   await ctx.state.putFeeReport(member, satPerVb, ctx.timestamp)
   emit(ctx, 'FeeRateReported', [ctx.caller, satPerVb])
 }
 
-/** When the oldest queued request has waited the interval, the ids due for a batch; else undefined. */
-async function dueAt(ctx: BtcContext): Promise<{ first: bigint; end: bigint } | undefined> {
-  const first = await ctx.state.counter(COUNTERS.queueStart)
-  const next = await ctx.state.counter(COUNTERS.nextRequestId)
-  if (first === 0n || first >= next) return undefined
+/** When the oldest queued request has waited the interval, the ids due for a batch (peg/bitcoin/batch-due.ts); else undefined. */
+async function dueAt(ctx: BtcContext): Promise<DueRequests | undefined> {
+  const queue = { queueStart: await ctx.state.counter(COUNTERS.queueStart), nextRequestId: await ctx.state.counter(COUNTERS.nextRequestId) }
+  const first = queueHead(queue)
+  if (first === undefined) return undefined
   const oldest = await ctx.state.request(first)
   if (oldest === undefined) fail('BRIDGE_STORE_CORRUPT', `queued request ${first} is missing`)
-  if (ctx.blockNumber < oldest.requestedAt + BigInt(ctx.config.batchIntervalBlocks)) return undefined
-  const cap = first + BigInt(ctx.config.maxBatchRequests)
-  return { first, end: next < cap ? next : cap }
+  return dueRequests(queue, oldest.requestedAt, ctx.blockNumber, ctx.config)
 }
 
 /** The most inputs one batch of this bridge takes: its configuration, within what stays standard and storable. */
@@ -83,7 +81,7 @@ export function maxBatchInputs(ctx: BtcContext): number {
  */
 async function makeBatch(ctx: BtcContext): Promise<bigint> {
   const due = await dueAt(ctx)
-  if (due === undefined) fail('PEG_BATCH_NOT_DUE', 'no batch is due: the queue is empty or its oldest request has not waited the batch interval')
+  if (due === undefined) pegFail('PEG_BATCH_NOT_DUE', 'no batch is due: the queue is empty or its oldest request has not waited the batch interval')
   const requests: PegOutRequest[] = []
   for (let id = due.first; id < due.end; id++) {
     const q = await ctx.state.request(id)
@@ -99,7 +97,7 @@ async function makeBatch(ctx: BtcContext): Promise<bigint> {
     requests,
     { fed: ctx.config.federation, chainId: ctx.config.chainId, feeRateSatPerVb: feeRate, maxInputs },
   )
-  if (plan.kind === 'wait') fail('PEG_BATCH_DEFERRED', `the due peg-outs wait (${plan.code}): ${plan.reason}`, { reason: plan.code })
+  if (plan.kind === 'wait') pegFail('PEG_BATCH_DEFERRED', `the due peg-outs wait (${plan.code}): ${plan.reason}`, { reason: plan.code })
   if (plan.kind === 'consolidate') return consolidate(ctx, plan.batch, plan.bearers, plan.parts, feeRate)
   for (const { request, reason } of plan.refunded) await refundRequest(ctx, request.id, reason)
   const lastId = plan.firstRequestId + BigInt(plan.requestCount)

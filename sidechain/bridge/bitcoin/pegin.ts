@@ -13,6 +13,7 @@ import { verifyTxInProof } from '../../../spv/bitcoin/transaction.js'
 import { parseTransaction } from '../../../spv/bitcoin/transaction.js'
 import { bytesToHex } from '../../../spv/base/bytes.js'
 import {
+  creditPegIn,
   depositAddress,
   depositScriptPubKey,
   findPegInOutputs,
@@ -140,8 +141,8 @@ async function acceptPegIn(ctx: BtcContext, evidence: Evidence, rawTx: Uint8Arra
       valueSats: o.valueSats,
       recipient: o.kind === 'deposit-address' ? o.recipient : null,
     })
-    const total = (await ctx.state.held(o.recipient)) + o.valueSats
-    if (total < ctx.config.minPegInSats) {
+    const { totalSats: total, mint } = creditPegIn(await ctx.state.held(o.recipient), o.valueSats, ctx.config.minPegInSats)
+    if (!mint) {
       await ctx.state.setHeld(o.recipient, total)
       emit(ctx, 'PegInRefused', [evidence.txid, o.vout, o.recipient, o.valueSats, o.kind === 'deposit-address', `below minimum of ${ctx.config.minPegInSats} sats: held for the recipient`])
       continue

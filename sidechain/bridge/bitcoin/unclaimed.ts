@@ -16,6 +16,8 @@ import { equalBytes } from '../../../spv/base/bytes.js'
 import { fail } from '../../../spv/base/errors.js'
 import { parseTransaction } from '../../../spv/bitcoin/transaction.js'
 import {
+  canRefund,
+  checkRefundMinimum,
   classifyOutputScript,
   federationScriptPubKey,
   fundingOutputScript,
@@ -86,7 +88,8 @@ export async function settleUnclaimed(ctx: BtcContext, evidence: Evidence, tx: T
     } else tried.push(funding.why)
   }
   const min = ctx.config.minPegOutSats
-  if (target !== undefined && u.valueSats >= min) {
+  const refundable = canRefund(u.valueSats, min)
+  if (target !== undefined && refundable) {
     const id = await queueRefund(ctx, target.script, u.valueSats)
     emit(ctx, 'PegInRefunded', [evidence.txid, u.vout, u.valueSats, target.script, id, `${why}: refunded on Bitcoin to ${target.from}`])
     emit(ctx, 'PegOutRequested', [id, ctx.bridgeAddress, target.script, u.valueSats])
@@ -99,7 +102,7 @@ export async function settleUnclaimed(ctx: BtcContext, evidence: Evidence, tx: T
     fundingVout: first.index,
   })
   const reason =
-    u.valueSats < min
+    !refundable
       ? `${why}: ${u.valueSats} sats is below the peg-out minimum of ${min} and cannot pay a refund output: held in the reserves`
       : `${why}: no refund script is known (${tried.join('; ')}): held for its owner; refundHeldPayment(txid, vout, fundingTx) with the transaction the first input spends refunds it to that output's script`
   emit(ctx, 'PegInHeld', [evidence.txid, u.vout, u.valueSats, reason])
@@ -115,9 +118,7 @@ export async function refundHeldPayment(ctx: BtcContext, txid: Uint8Array, vout:
   const at = Number(vout)
   const held = await ctx.state.heldPayment(txid, at)
   if (held === undefined) fail('BRIDGE_NOT_HELD', 'the bridge holds no payment at this outpoint')
-  if (held.valueSats < ctx.config.minPegOutSats) {
-    fail('PEG_BELOW_MINIMUM', `the held payment of ${held.valueSats} sats is below the peg-out minimum of ${ctx.config.minPegOutSats}: it cannot pay a refund output`)
-  }
+  checkRefundMinimum(held.valueSats, ctx.config.minPegOutSats)
   if (held.fundingTxid.every((x) => x === 0)) fail('BRIDGE_HELD_UNCLAIMABLE', 'the held payment was made by a coinbase: there is no funding output to refund to')
   const prev = parseTransaction(fundingTx)
   if (!equalBytes(prev.getHash(false), held.fundingTxid)) {
