@@ -1,6 +1,6 @@
 // Waiting for something another process does: one poll loop (check, give up past the timeout, sleep, check again)
 // for the CLI, the regtest world, the signers' tools, the benchmarks and the tests, instead of a loop per call site.
-import { CausewayError } from '../spv/base/errors.js'
+import { CausewayError, isCausewayError } from '../spv/base/errors.js'
 
 /** The `code` of the error pollUntil rejects with when `check` gave nothing within `timeoutMs`. */
 export const POLL_TIMEOUT = 'POLL_TIMEOUT'
@@ -10,7 +10,10 @@ export const POLL_ABORTED = 'POLL_ABORTED'
 export const DEFAULT_POLL_INTERVAL_MS = 250
 
 export interface PollOptions {
-  /** Give up once this long has passed since the first check and the latest check still gave nothing. */
+  /**
+   * Give up once this long has passed since the first check and the latest check still gave nothing; Infinity for
+   * a wait something else bounds (a test's own time limit).
+   */
   readonly timeoutMs: number
   /** The pause after a check that gave nothing; at least 1 ms, so a synchronous check never spins. */
   readonly intervalMs?: number
@@ -56,6 +59,15 @@ export async function pollUntil<T>(what: string, check: () => Promise<T | undefi
     await options.onWait?.(elapsedMs)
     await sleep(intervalMs, options.signal, what)
   }
+}
+
+/**
+ * For a wait whose caller judges the outcome itself (`pollUntil(…).catch(timeoutIsFine)`): a timeout resolves with
+ * undefined, any other error still rejects.
+ */
+export function timeoutIsFine(e: unknown): undefined {
+  if (isCausewayError(e, POLL_TIMEOUT)) return undefined
+  throw e
 }
 
 /** Waits `ms` milliseconds; rejects with POLL_ABORTED as soon as `signal` aborts. */

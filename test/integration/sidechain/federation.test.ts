@@ -5,6 +5,7 @@
 import { JsonRpcProvider, Wallet } from 'ethers'
 import { afterEach, describe, expect, it } from 'vitest'
 import { TEST_PREFUND_WEI, startFederation, type Federation, type MemberProcess } from '../../helpers/federation.js'
+import { pollUntil } from '../../../io/poll.js'
 
 let fed: Federation | undefined
 const providers: JsonRpcProvider[] = []
@@ -30,13 +31,9 @@ async function rpc(m: MemberProcess, method: string, params: unknown[] = []): Pr
 
 const head = async (m: MemberProcess): Promise<number> => Number(await rpc(m, 'eth_blockNumber'))
 
+/** A member's RPC failing (it is restarting) means not yet. */
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    if (await check().catch(() => false)) return
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  await pollUntil(what, async () => (await check()) || undefined, { timeoutMs, intervalMs: 200, retry: () => true })
 }
 
 /** Block hash and state root at every height 0..upTo, as one node reports them. */

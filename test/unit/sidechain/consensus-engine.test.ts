@@ -22,6 +22,7 @@ import { DEFAULT_GAS_LIMIT, DEFAULT_MIN_BASE_FEE, type ChainParams } from '../..
 import { serialized } from '../../../sidechain/chain/block-bytes.js'
 import { Node } from '../../../sidechain/node/node.js'
 import { hexToBytes } from '../../../spv/base/bytes.js'
+import { pollUntil } from '../../../io/poll.js'
 
 const CHAIN_ID = 917_001n
 const N = 4
@@ -107,11 +108,7 @@ async function federation(drop: (m: SignedMessage, to: number) => boolean, byzan
 }
 
 async function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
+  await pollUntil(what, () => check() || undefined, { timeoutMs: ms, intervalMs: 20 })
 }
 
 async function transfer(nodes: readonly Node[]): Promise<void> {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { CausewayError } from '../../../../spv/base/errors.js'
 import { toHex } from '../../../../spv/base/bytes.js'
 import { startRpcServer, type RpcServer } from '../../../../sidechain/rpc/index.js'
+import { pollUntil } from '../../../../io/poll.js'
 import { BASE_FEE, CHAIN_ID, GWEI, RECIPIENT, SENDER, SENDER_KEY, TOKEN, fakeChain, signedTx, type FakeNode } from '../../../helpers/fake-node.js'
 
 let node: FakeNode
@@ -215,9 +216,5 @@ function hexBytes(hex: string): Uint8Array {
 }
 
 async function until(condition: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 5))
-  }
+  await pollUntil('the condition', () => condition() || undefined, { timeoutMs: ms, intervalMs: 5 })
 }
