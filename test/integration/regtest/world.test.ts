@@ -17,7 +17,7 @@ import { loopbackPortFree } from '../../../regtest/ports.js'
 import { allPorts, worldPorts } from '../../../regtest/world/layout.js'
 import { readWorldFile, type WorldFile } from '../../../cli/world-file.js'
 import { waitExit, waitForOutput } from '../../../regtest/world/process.js'
-import { pollUntil, timeoutIsFine } from '../../../io/poll.js'
+import { pollUntil, sleep, timeoutIsFine } from '../../../io/poll.js'
 import { projectRoot } from '../../helpers/testdata.js'
 import { readmeBlocks, shellCommands } from '../../helpers/readme.js'
 
@@ -235,7 +235,7 @@ describe('npm start: the local regtest world', () => {
 
   it('a second Ctrl-C while stopping does not orphan anything; if the world is SIGKILLed its validators and signers stop by themselves', async () => {
     up!.kill('SIGINT')
-    await new Promise((r) => setTimeout(r, 20))
+    await sleep(20)
     up!.kill('SIGINT') // while it is stopping its children
     expect(await waitExit(up!, 60_000)).toBe(true)
     // The ordered stop ran to its end (a second signal landing in the last instant of exit may still show as the

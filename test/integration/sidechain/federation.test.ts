@@ -5,7 +5,7 @@
 import { JsonRpcProvider, Wallet } from 'ethers'
 import { afterEach, describe, expect, it } from 'vitest'
 import { TEST_PREFUND_WEI, startFederation, type Federation, type MemberProcess } from '../../helpers/federation.js'
-import { pollUntil } from '../../../io/poll.js'
+import { pollUntil, sleep } from '../../../io/poll.js'
 
 let fed: Federation | undefined
 const providers: JsonRpcProvider[] = []
@@ -104,7 +104,7 @@ describe('a network cut', () => {
     fed.cut(0, 1)
     fed.cut(0, 2)
     fed.cut(0, 3)
-    await new Promise((r) => setTimeout(r, 2_000)) // messages delivered just before the cut are handled first
+    await sleep(2_000) // messages delivered just before the cut are handled first
     const isolatedHead = await head(v0)
     // Transactions reach both sides: v0's side cannot gather 3 signatures, v1+v2+v3 can.
     const lonely = new Wallet(Wallet.createRandom().privateKey)
@@ -114,7 +114,7 @@ describe('a network cut', () => {
     await rpc(v0, 'eth_sendRawTransaction', [rawForV0]).catch(() => undefined) // v0 may not know the funding yet
     const majorityBlocks = await transfers(fed, v2, 3)
     expect(Math.max(...majorityBlocks)).toBeGreaterThan(isolatedHead)
-    await new Promise((r) => setTimeout(r, 3_000)) // v0 gets time to try (and fail) to finalize alone
+    await sleep(3_000) // v0 gets time to try (and fail) to finalize alone
     expect(await head(v0)).toBe(isolatedHead)
 
     fed.heal(0, 1)

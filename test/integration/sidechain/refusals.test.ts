@@ -15,7 +15,7 @@ import { hexToBytes, toHex } from '../../../spv/base/bytes.js'
 import { peerKeyOf, signRequest } from '../../../sidechain/p2p/peer-auth.js'
 import { emptyChildStateRoot } from '../../helpers/empty-child-root.js'
 import { TEST_PREFUND_WEI, startFederation, type Federation, type MemberProcess } from '../../helpers/federation.js'
-import { pollUntil, timeoutIsFine } from '../../../io/poll.js'
+import { pollUntil, sleep, timeoutIsFine } from '../../../io/poll.js'
 
 let fed: Federation
 let v1: MemberProcess
@@ -36,7 +36,7 @@ beforeAll(async () => {
   const after = receipt!.blockNumber + 2
   await pollUntil(`validator 1 at block ${after}`, async () => Number(await rpc(v1, 'eth_blockNumber')) >= after || undefined, { timeoutMs: 10_000, intervalMs: 100 }).catch(timeoutIsFine)
   p.destroy()
-  await new Promise((r) => setTimeout(r, 500))
+  await sleep(500)
   await fed.validators[0]!.stop()
   await fed.validators[2]!.stop()
   await fed.validators[3]!.stop()
