@@ -19,6 +19,7 @@ import { startHardhat } from '../regtest/evm/hardhat.js'
 import { hardhatWallets } from '../test/helpers/evm-traffic.js'
 import { compileTestContracts } from '../test/helpers/solc.js'
 import { runWorkload, type RunResult, type Target, type WorkloadKind } from './lib/workload.js'
+import { pollUntil } from '../io/poll.js'
 
 const NATIVE_TXS = Number(process.env.BENCH_TXS ?? 3200)
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 32)
@@ -154,12 +155,14 @@ async function startDefaultFederation(): Promise<Started> {
       // Every validator holds the same final head block (one may still be fetching it: give it a few seconds).
       const head = await rpcCall(v[0]!.rpcUrl, 'eth_blockNumber', [])
       let hashes: (string | undefined)[] = []
-      for (let i = 0; i < 75; i++) {
-        hashes = await Promise.all(v.map(async (m) => (await rpcCall(m.rpcUrl, 'eth_getBlockByNumber', [head, false]))?.hash as string | undefined))
-        if (hashes.every((h) => h !== undefined)) break
-        await new Promise((r) => setTimeout(r, 200))
-      }
-      if (hashes.some((h) => h === undefined)) throw new Error(`a validator did not reach block ${Number(head)} within 15 s: ${hashes.join(', ')}`)
+      await pollUntil(
+        `every validator at block ${Number(head)}`,
+        async () => {
+          hashes = await Promise.all(v.map(async (m) => (await rpcCall(m.rpcUrl, 'eth_getBlockByNumber', [head, false]))?.hash as string | undefined))
+          return hashes.every((h) => h !== undefined) ? true : undefined
+        },
+        { timeoutMs: 15_000, intervalMs: 200, onTimeout: () => new Error(`a validator did not reach block ${Number(head)} within 15 s: ${hashes.join(', ')}`) },
+      )
       if (new Set(hashes).size !== 1) throw new Error(`validators disagree on block ${Number(head)}: ${hashes.join(', ')}`)
     },
     diagnose: () => v.map((m) => consensusSummary(m.name, m.output())),

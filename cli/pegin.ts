@@ -11,7 +11,8 @@ import { CausewayError, isCausewayError } from '../spv/base/errors.js'
 import { connectBitcoin, openSession, resolveEndpoints, resolveKey, withEndpointOptions, withKeyOptions, type EndpointFlags, type KeyFlags, type Session } from './connect.js'
 import { bridgeConfirmations, bridgeLogs, bridgeParams, federationView, receiptEvents, sendBridge, txidArg } from './bridge-view.js'
 import { federationOutputsOf, type TxFederationOutput } from './pegin-outputs.js'
-import { lines, runReport, sleep, type Progress } from './report.js'
+import { lines, runReport, type Progress } from './report.js'
+import { pollUntil, sleep } from '../io/poll.js'
 import { formatBtc, looksLikeSidechainAddress, parseSidechainAddress, parseTxid } from './values.js'
 import type { Io } from './output.js'
 
@@ -286,10 +287,13 @@ async function register(f: Flags, txid: string, progress: Progress) {
     // Wait for the block, and for the bridge's header chain to have it N deep.
     let last = ''
     let relayer: Relayer | undefined
-    for (;;) {
+    let first = true
+    const confirmedOnBridge = async (): Promise<true | undefined> => {
+      if (!first && where!.blockHash === null) where = (await locate(btc, txid)) ?? where
+      first = false
       if (where!.blockHash !== null) {
         const onBridge = await bridgeConfirmations(s, where!.blockHash)
-        if (onBridge >= N) break
+        if (onBridge >= N) return true
         const b = await btc.getBlock(where!.blockHash, true)
         const msg =
           b.confirmations < N
@@ -309,10 +313,14 @@ async function register(f: Flags, txid: string, progress: Progress) {
         progress(`waiting for transaction ${txid} to be mined (it is ${where!.inMempool ? 'in the mempool' : 'not in a block'})`)
         last = 'mempool'
       }
-      if (Date.now() > deadline) throw new CausewayError('CLI_TIMEOUT', `gave up after ${timeoutMs / 1000} s waiting for ${N} confirmations of ${txid} on the bridge (see --timeout, --relay-headers)`)
-      await sleep(1000)
-      if (where!.blockHash === null) where = (await locate(btc, txid)) ?? where
+      return undefined
     }
+    // --timeout counts from the start of the command, not from here.
+    await pollUntil(`${N} confirmations of ${txid} on the bridge`, confirmedOnBridge, {
+      timeoutMs: Math.max(0, deadline - Date.now()),
+      intervalMs: 1000,
+      onTimeout: () => new CausewayError('CLI_TIMEOUT', `gave up after ${timeoutMs / 1000} s waiting for ${N} confirmations of ${txid} on the bridge (see --timeout, --relay-headers)`),
+    })
     const proof = await btc.getTxOutProof([txid], where!.blockHash!)
     progress(`block ${where!.blockHash} has ${N}+ confirmations on the bridge; registering ${txid} as ${key.address}`)
     const receipt = useDeposit

@@ -63,6 +63,3 @@ export function lines(rows: readonly (readonly [string, string | number | bigint
   const width = Math.max(0, ...rows.map(([k]) => k.length))
   return rows.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${String(v)}`).join('\n')
 }
-
-/** Waits `ms` milliseconds. */
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { AbiCoder, Interface, SigningKey, Transaction, computeAddress, getCreateAddress, hexlify } from 'ethers'
 import { BlockWatcher } from './block-watcher.js'
 import { RpcClient, type RpcRequest } from './rpc.js'
+import { pollUntil } from '../../io/poll.js'
 
 export type WorkloadKind = 'native' | 'erc20'
 
@@ -70,17 +71,18 @@ function sign(key: SigningKey, fields: Record<string, unknown>): Signed {
 
 /** Waits until every hash has a receipt (polling in batches) and checks that each succeeded. */
 async function settle(rpc: RpcClient, hashes: readonly string[], what: string): Promise<any[]> {
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    const receipts = await rpc.batched<any>(hashes.map((h) => ['eth_getTransactionReceipt', [h]] as RpcRequest))
-    if (receipts.every((r) => r !== null)) {
+  let receipts: any[] = []
+  return pollUntil(
+    `${what}: every receipt`,
+    async () => {
+      receipts = await rpc.batched<any>(hashes.map((h) => ['eth_getTransactionReceipt', [h]] as RpcRequest))
+      if (!receipts.every((r) => r !== null)) return undefined
       const failed = receipts.findIndex((r) => r.status !== '0x1')
       if (failed >= 0) throw new Error(`${what}: transaction ${hashes[failed]} failed (status ${receipts[failed].status})`)
       return receipts
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: ${receipts.filter((r) => r === null).length} receipts missing after 60 s`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
+    },
+    { timeoutMs: 60_000, intervalMs: 200, onTimeout: () => new Error(`${what}: ${receipts.filter((r) => r === null).length} receipts missing after 60 s`) },
+  )
 }
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!

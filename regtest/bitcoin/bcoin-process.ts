@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { CausewayError, fail, isCausewayError } from '../../spv/base/errors.js'
 import { BitcoinRpcClient } from '../../federation/bitcoin/rpc-client.js'
 import { freeLoopbackPort } from '../ports.js'
+import { POLL_TIMEOUT, pollUntil } from '../../io/poll.js'
 
 export interface BcoinOptions {
   /** bcoin's `--prefix`. Default: a new temporary directory, removed by stop() unless `keepDataDir`. */
@@ -189,8 +190,7 @@ async function launch(input: LaunchInput): Promise<BcoinProcess> {
   const rpcUrl = `http://127.0.0.1:${rpcPort}/`
   const rpc = new BitcoinRpcClient({ url: rpcUrl, username: 'causeway', password: apiKey })
   const timeoutMs = options.startTimeoutMs ?? 30_000
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
+  const answer = async () => {
     if (exitInfo !== null) {
       process.removeListener('exit', onExit)
       const tail = readTail(logFile, logStart)
@@ -198,22 +198,22 @@ async function launch(input: LaunchInput): Promise<BcoinProcess> {
         details: { rpcPort, p2pPort, logFile, exit: exitInfo, logTail: tail, portInUse: /EADDRINUSE/.test(tail) },
       })
     }
-    try {
-      await rpc.call('getblockcount', [], 1_000)
-      break
-    } catch (e) {
-      if (!isCausewayError(e) || e.code === 'BTC_RPC_BAD_URL') throw e
-      // not listening yet (or still opening its databases)
-    }
-    if (Date.now() > deadline) {
-      await terminate(child, exited, () => exitInfo !== null, stopTimeoutMs)
-      process.removeListener('exit', onExit)
-      const tail = readTail(logFile, logStart)
-      throw new CausewayError('BCOIN_START_TIMEOUT', `bcoin did not answer on ${rpcUrl} within ${timeoutMs} ms; last lines of ${logFile}:\n${tail}`, {
-        details: { rpcPort, p2pPort, logFile, logTail: tail },
-      })
-    }
-    await new Promise((r) => setTimeout(r, 100))
+    await rpc.call('getblockcount', [], 1_000)
+    return true
+  }
+  // An RPC error means not listening yet (or still opening its databases); a bad URL or anything else is final.
+  const notYet = (e: unknown) => isCausewayError(e) && e.code !== 'BTC_RPC_BAD_URL' && e.code !== 'BCOIN_START_FAILED'
+  try {
+    await pollUntil(`bcoin's RPC on ${rpcUrl}`, answer, { timeoutMs, intervalMs: 100, retry: notYet })
+  } catch (e) {
+    if (!isCausewayError(e, POLL_TIMEOUT)) throw e
+    await terminate(child, exited, () => exitInfo !== null, stopTimeoutMs)
+    process.removeListener('exit', onExit)
+    const tail = readTail(logFile, logStart)
+    throw new CausewayError('BCOIN_START_TIMEOUT', `bcoin did not answer on ${rpcUrl} within ${timeoutMs} ms; last lines of ${logFile}:\n${tail}`, {
+      details: { rpcPort, p2pPort, logFile, logTail: tail },
+      cause: e.cause,
+    })
   }
   return { rpcUrl, rpc, rpcPort, p2pPort, apiKey, dataDir, logFile, pid: child.pid!, stop }
 }

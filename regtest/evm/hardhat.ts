@@ -8,6 +8,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freeLoopbackPort } from '../ports.js'
+import { isCausewayError } from '../../spv/base/errors.js'
+import { POLL_TIMEOUT, pollUntil } from '../../io/poll.js'
 
 export interface HardhatOptions {
   /** A Hardhat 2 hardfork name ('berlin', 'london', 'shanghai', 'cancun', 'prague', 'osaka'…); Hardhat's default otherwise. */
@@ -107,25 +109,24 @@ async function launch(dir: string, configPath: string, port: number, timeoutMs: 
     return body.result
   }
 
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
+  const answer = async () => {
     if (child.exitCode !== null || child.signalCode !== null) {
       process.removeListener('exit', onExit)
       throw new EarlyExit(`Hardhat node exited (${child.exitCode ?? child.signalCode}) before answering:\n${output}`)
     }
-    try {
-      await rpc('eth_chainId')
-      return { url, rpc, stop }
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await kill(child, exited)
-      process.removeListener('exit', onExit)
-      throw new Error(`Hardhat node did not answer on ${url} within ${timeoutMs} ms. Output:\n${output}`)
-    }
-    await new Promise((r) => setTimeout(r, 100))
+    await rpc('eth_chainId')
+    return true
   }
+  try {
+    // Any failed request but the exit means not listening yet.
+    await pollUntil(`the Hardhat node on ${url}`, answer, { timeoutMs, intervalMs: 100, retry: (e) => !(e instanceof EarlyExit) })
+  } catch (e) {
+    if (!isCausewayError(e, POLL_TIMEOUT)) throw e
+    await kill(child, exited)
+    process.removeListener('exit', onExit)
+    throw new Error(`Hardhat node did not answer on ${url} within ${timeoutMs} ms. Output:\n${output}`)
+  }
+  return { url, rpc, stop }
 }
 
 async function kill(child: ChildProcess, exited: Promise<void>): Promise<void> {

@@ -16,6 +16,7 @@ import { bridgeReaderAt } from '../../client/bridge.js'
 import { BRIDGE_ADDRESS } from '../../sidechain/chain/params.js'
 import { toHex } from '../../spv/base/bytes.js'
 import { CausewayError, isCausewayError } from '../../spv/base/errors.js'
+import { pollUntil } from '../../io/poll.js'
 import { bcoinRegtest } from '../bitcoin/network.js'
 import { DemoWallet } from '../bitcoin/demo-wallet.js'
 import { scanCoins } from '../bitcoin/scan-coins.js'
@@ -92,17 +93,17 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
   let n = 0
   const step = (title: string) => log(`\n[${++n}/9] ${title}`)
   async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tick?: () => Promise<string | undefined>): Promise<T> {
-    const deadline = Date.now() + timeout
     let last = ''
-    for (;;) {
-      const v = await probe()
-      if (v !== undefined) return v
-      if (Date.now() > deadline) throw new CausewayError('DEMO_TIMEOUT', `gave up waiting for ${what} after ${timeout / 1000} s`)
-      const t = tick === undefined ? undefined : await tick()
-      if (t !== undefined && t !== last) log(`      … ${t}`)
-      if (t !== undefined) last = t
-      await new Promise((r) => setTimeout(r, 500))
-    }
+    return pollUntil(what, probe, {
+      timeoutMs: timeout,
+      intervalMs: 500,
+      onWait: async () => {
+        const t = tick === undefined ? undefined : await tick()
+        if (t !== undefined && t !== last) log(`      … ${t}`)
+        if (t !== undefined) last = t
+      },
+      onTimeout: () => new CausewayError('DEMO_TIMEOUT', `gave up waiting for ${what} after ${timeout / 1000} s`),
+    })
   }
   const reserves = async (label: string): Promise<Reserves> => {
     const [fedSats, supplyWei, pendingSats] = await read.getReserves()

@@ -4,6 +4,7 @@
 // plain federation address, which the signers' relayers register by themselves, so the recipient needs no coin.
 import { encodePegInMemo, federationScriptPubKey, type Federation } from '../../peg/bitcoin/index.js'
 import { CausewayError } from '../../spv/base/errors.js'
+import { pollUntil } from '../../io/poll.js'
 import type { BitcoinRpcClient } from '../../federation/bitcoin/rpc-client.js'
 import type { DemoWallet } from '../bitcoin/demo-wallet.js'
 
@@ -45,16 +46,18 @@ export async function waitForPegIn(f: PegInFunding, txid: string, before: bigint
   const progress = f.progress ?? (() => {})
   await f.mine(f.confirmations)
   const want = before + f.sats * WEI_PER_SAT
-  const deadline = Date.now() + (f.timeoutMs ?? 180_000)
+  const timeoutMs = f.timeoutMs ?? 180_000
   let lastMine = Date.now()
   progress('waiting for the signers to register the peg-in and the bridge to mint it')
-  for (;;) {
-    if ((await f.balance()) >= want) return { txid }
-    if (Date.now() > deadline) throw new CausewayError('WORLD_FUNDING_TIMEOUT', `the peg-in ${txid} was not minted after ${(f.timeoutMs ?? 180_000) / 1000} s: see the signers' logs`)
-    if (Date.now() - lastMine > 10_000) {
-      await f.mine(1)
-      lastMine = Date.now()
-    }
-    await new Promise((r) => setTimeout(r, 250))
-  }
+  return pollUntil(`the peg-in ${txid}`, async () => ((await f.balance()) >= want ? { txid } : undefined), {
+    timeoutMs,
+    intervalMs: 250,
+    onWait: async () => {
+      if (Date.now() - lastMine > 10_000) {
+        await f.mine(1)
+        lastMine = Date.now()
+      }
+    },
+    onTimeout: () => new CausewayError('WORLD_FUNDING_TIMEOUT', `the peg-in ${txid} was not minted after ${timeoutMs / 1000} s: see the signers' logs`),
+  })
 }

@@ -8,6 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { CausewayError } from '../../spv/base/errors.js'
+import { pollUntil, timeoutIsFine } from '../../io/poll.js'
 import { startBcoin, type BcoinProcess } from '../bitcoin/bcoin-process.js'
 import { DemoWallet } from '../bitcoin/demo-wallet.js'
 import { loopbackPortFree } from '../ports.js'
@@ -94,16 +95,24 @@ export function describeWorld(setup: WorldSetup, ports: WorldPorts, blockInterva
 /** Ready means the bridge knows the Bitcoin tip (after a restart the signers relay what was mined meanwhile). */
 async function waitForBridge(rpcUrl: string, height: number, progress: (line: string) => void): Promise<void> {
   const read = bridgeReaderAt(rpcUrl)
-  const deadline = Date.now() + 120_000
+  let known = 0
   let said = false
-  for (;;) {
-    const known = Number((await read.getBtcBestBlock())[1])
-    if (known >= height) return
-    if (Date.now() > deadline) throw new CausewayError('WORLD_BRIDGE_BEHIND', `the bridge knows Bitcoin block ${known} but the tip is ${height} after 120 s: see the signers' logs`)
-    if (!said) progress(`the signers are relaying Bitcoin headers ${known + 1}…${height} to the bridge`)
-    said = true
-    await new Promise((r) => setTimeout(r, 500))
-  }
+  await pollUntil(
+    `the bridge at Bitcoin block ${height}`,
+    async () => {
+      known = Number((await read.getBtcBestBlock())[1])
+      return known >= height ? true : undefined
+    },
+    {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+      onWait: () => {
+        if (!said) progress(`the signers are relaying Bitcoin headers ${known + 1}…${height} to the bridge`)
+        said = true
+      },
+      onTimeout: () => new CausewayError('WORLD_BRIDGE_BEHIND', `the bridge knows Bitcoin block ${known} but the tip is ${height} after 120 s: see the signers' logs`),
+    },
+  )
 }
 
 /**
@@ -130,22 +139,33 @@ async function stopOrphanedBitcoin(port: number, apiKey: string, pidFile: string
       return false
     }
   }
-  const deadline = Date.now() + 20_000
-  while ((!(await loopbackPortFree(port)) || (pid > 0 && alive())) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250))
+  await pollUntil(`bcoin (pid ${pid}) gone from port ${port}`, async () => ((await loopbackPortFree(port)) && !(pid > 0 && alive()) ? true : undefined), {
+    timeoutMs: 20_000,
+    intervalMs: 250,
+  }).catch(timeoutIsFine) // still there after 20 s: killed below
   if (pid > 0 && alive()) process.kill(pid, 'SIGKILL')
 }
 
 /** Every signer reports healthy (it has completed a round against both of its nodes). */
 async function waitForSigners(urls: readonly string[]): Promise<void> {
-  const deadline = Date.now() + 60_000
-  for (const url of urls) {
-    for (;;) {
-      const status = await fetch(url).then((r) => r.status, () => 0)
-      if (status === 200) break
-      if (Date.now() > deadline) throw new CausewayError('WORLD_SIGNER_UNHEALTHY', `${url} still answers ${status || 'nothing'} after 60 s: see the signer's log`)
-      await new Promise((r) => setTimeout(r, 250))
-    }
-  }
+  // One deadline for all of them, asked in order: a healthy signer is not asked again.
+  let next = 0
+  let status = 0
+  await pollUntil(
+    'every signer healthy',
+    async () => {
+      for (; next < urls.length; next++) {
+        status = await fetch(urls[next]!).then((r) => r.status, () => 0)
+        if (status !== 200) return undefined
+      }
+      return true
+    },
+    {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      onTimeout: () => new CausewayError('WORLD_SIGNER_UNHEALTHY', `${urls[next]} still answers ${status || 'nothing'} after 60 s: see the signer's log`),
+    },
+  )
 }
 
 export async function startWorld(options: WorldOptions): Promise<World> {

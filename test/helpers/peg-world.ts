@@ -17,6 +17,7 @@ import { DemoWallet } from '../../regtest/bitcoin/demo-wallet.js'
 import { tipCheckpoint } from '../../regtest/bitcoin/checkpoint.js'
 import { startFederation, type Federation, type FederationOptions } from './federation.js'
 import { freePort } from './ports.js'
+import { pollUntil } from '../../io/poll.js'
 import { managedChild, type ManagedChild } from './managed-child.js'
 
 export const PASSPHRASE = 'regtest-passphrase'
@@ -167,13 +168,16 @@ export async function startPegWorld(options: PegWorldOptions = {}): Promise<PegW
         await bcoin.rpc.generateToAddress(blocks, wallet.address)
       },
       async waitFor(what, probe, timeoutMs = 60_000) {
-        const deadline = Date.now() + timeoutMs
-        for (;;) {
-          const v = await probe()
-          if (v !== undefined && v !== false) return v as never
-          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${signers.map((s) => s.output().slice(-1500)).join('\n')}`)
-          await new Promise((r) => setTimeout(r, 250))
-        }
+        // false means not yet, as undefined does: most probes are plain conditions.
+        const v = await pollUntil(
+          what,
+          async () => {
+            const v = await probe()
+            return v === false ? undefined : v
+          },
+          { timeoutMs, intervalMs: 250, onTimeout: () => new Error(`timed out waiting for ${what}\n${signers.map((s) => s.output().slice(-1500)).join('\n')}`) },
+        )
+        return v as never
       },
       close,
     }

@@ -17,6 +17,7 @@ import { loopbackPortFree } from '../../../regtest/ports.js'
 import { allPorts, worldPorts } from '../../../regtest/world/layout.js'
 import { readWorldFile, type WorldFile } from '../../../cli/world-file.js'
 import { waitExit, waitForOutput } from '../../../regtest/world/process.js'
+import { pollUntil, sleep, timeoutIsFine } from '../../../io/poll.js'
 import { projectRoot } from '../../helpers/testdata.js'
 import { readmeBlocks, shellCommands } from '../../helpers/readme.js'
 
@@ -234,7 +235,7 @@ describe('npm start: the local regtest world', () => {
 
   it('a second Ctrl-C while stopping does not orphan anything; if the world is SIGKILLed its validators and signers stop by themselves', async () => {
     up!.kill('SIGINT')
-    await new Promise((r) => setTimeout(r, 20))
+    await sleep(20)
     up!.kill('SIGINT') // while it is stopping its children
     expect(await waitExit(up!, 60_000)).toBe(true)
     // The ordered stop ran to its end (a second signal landing in the last instant of exit may still show as the
@@ -247,13 +248,13 @@ describe('npm start: the local regtest world', () => {
     up!.kill('SIGKILL')
     await waitExit(up!, 10_000)
     const members = [...worldPorts(base).rpc, ...worldPorts(base).p2p, ...worldPorts(base).signer]
-    const deadline = Date.now() + 30_000
     let busy = members
-    while (busy.length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 500))
+    const released = async () => {
       const free = await Promise.all(busy.map((p) => loopbackPortFree(p)))
       busy = busy.filter((_, i) => !free[i])
+      return busy.length === 0 || undefined
     }
+    await pollUntil("the members' ports released", released, { timeoutMs: 30_000, intervalMs: 500 }).catch(timeoutIsFine)
     expect(busy).toEqual([])
     // bcoin cannot watch for its parent; the next start finds it by its API key, stops it and resumes.
     expect(await loopbackPortFree(worldPorts(base).bitcoinRpc)).toBe(false)

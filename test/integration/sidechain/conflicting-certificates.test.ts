@@ -19,6 +19,7 @@ import { isCausewayError } from '../../../spv/base/errors.js'
 import { toHex } from '../../../spv/base/bytes.js'
 import { emptyChildStateRoot } from '../../helpers/empty-child-root.js'
 import { freePort } from '../../helpers/ports.js'
+import { pollUntil, sleep, timeoutIsFine } from '../../../io/poll.js'
 
 const CHAIN_ID = 0xca05e1n
 const keys = Array.from({ length: 4 }, () => new Uint8Array(randomBytes(32)))
@@ -68,11 +69,9 @@ async function emptyChild(parent: Block, secondsLater: bigint, computeRoot = tru
 }
 
 async function until(what: () => boolean, ms = 20_000): Promise<void> {
-  for (let i = 0; i < ms / 50 && !what(); i++) await new Promise((r) => setTimeout(r, 50))
+  await pollUntil('the condition', () => what() || undefined, { timeoutMs: ms, intervalMs: 50 }).catch(timeoutIsFine)
   expect(what()).toBe(true)
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 beforeAll(async () => {
   peer = createServer((req, res) => {

@@ -5,6 +5,7 @@
 import { JsonRpcProvider, Wallet } from 'ethers'
 import { afterEach, describe, expect, it } from 'vitest'
 import { TEST_PREFUND_WEI, startFederation, type Federation, type MemberProcess } from '../../helpers/federation.js'
+import { pollUntil, sleep } from '../../../io/poll.js'
 
 let fed: Federation | undefined
 const providers: JsonRpcProvider[] = []
@@ -30,13 +31,9 @@ async function rpc(m: MemberProcess, method: string, params: unknown[] = []): Pr
 
 const head = async (m: MemberProcess): Promise<number> => Number(await rpc(m, 'eth_blockNumber'))
 
+/** A member's RPC failing (it is restarting) means not yet. */
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    if (await check().catch(() => false)) return
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  await pollUntil(what, async () => (await check()) || undefined, { timeoutMs, intervalMs: 200, retry: () => true })
 }
 
 /** Block hash and state root at every height 0..upTo, as one node reports them. */
@@ -107,7 +104,7 @@ describe('a network cut', () => {
     fed.cut(0, 1)
     fed.cut(0, 2)
     fed.cut(0, 3)
-    await new Promise((r) => setTimeout(r, 2_000)) // messages delivered just before the cut are handled first
+    await sleep(2_000) // messages delivered just before the cut are handled first
     const isolatedHead = await head(v0)
     // Transactions reach both sides: v0's side cannot gather 3 signatures, v1+v2+v3 can.
     const lonely = new Wallet(Wallet.createRandom().privateKey)
@@ -117,7 +114,7 @@ describe('a network cut', () => {
     await rpc(v0, 'eth_sendRawTransaction', [rawForV0]).catch(() => undefined) // v0 may not know the funding yet
     const majorityBlocks = await transfers(fed, v2, 3)
     expect(Math.max(...majorityBlocks)).toBeGreaterThan(isolatedHead)
-    await new Promise((r) => setTimeout(r, 3_000)) // v0 gets time to try (and fail) to finalize alone
+    await sleep(3_000) // v0 gets time to try (and fail) to finalize alone
     expect(await head(v0)).toBe(isolatedHead)
 
     fed.heal(0, 1)

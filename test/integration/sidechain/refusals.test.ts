@@ -15,6 +15,7 @@ import { hexToBytes, toHex } from '../../../spv/base/bytes.js'
 import { peerKeyOf, signRequest } from '../../../sidechain/p2p/peer-auth.js'
 import { emptyChildStateRoot } from '../../helpers/empty-child-root.js'
 import { TEST_PREFUND_WEI, startFederation, type Federation, type MemberProcess } from '../../helpers/federation.js'
+import { pollUntil, sleep, timeoutIsFine } from '../../../io/poll.js'
 
 let fed: Federation
 let v1: MemberProcess
@@ -33,9 +34,9 @@ beforeAll(async () => {
   const receipt = await (await new Wallet(fed.fundedKey, p).sendTransaction({ to: Wallet.createRandom().address, value: 1n })).wait(1, 30_000)
   // Let the trailing empty blocks pass, then leave validator 1 alone: nothing it signs can become final.
   const after = receipt!.blockNumber + 2
-  for (let i = 0; i < 100 && Number(await rpc(v1, 'eth_blockNumber')) < after; i++) await new Promise((r) => setTimeout(r, 100))
+  await pollUntil(`validator 1 at block ${after}`, async () => Number(await rpc(v1, 'eth_blockNumber')) >= after || undefined, { timeoutMs: 10_000, intervalMs: 100 }).catch(timeoutIsFine)
   p.destroy()
-  await new Promise((r) => setTimeout(r, 500))
+  await sleep(500)
   await fed.validators[0]!.stop()
   await fed.validators[2]!.stop()
   await fed.validators[3]!.stop()
@@ -100,7 +101,7 @@ async function send(m: Message, signer: number, authenticate = true): Promise<{ 
 
 /** Waits (briefly) for a log line with `code` (not a refusal: the message itself was taken). */
 async function expectLoggedLine(code: string): Promise<void> {
-  for (let i = 0; i < 40 && !v1.output().includes(`"code":"${code}"`); i++) await new Promise((r) => setTimeout(r, 50))
+  await pollUntil(`a log line with ${code}`, () => v1.output().includes(`"code":"${code}"`) || undefined, { timeoutMs: 2_000, intervalMs: 50 }).catch(timeoutIsFine)
   expect(v1.output()).toContain(`"code":"${code}"`)
 }
 
@@ -114,7 +115,7 @@ function refusalsLogged(): string[] {
 
 /** Waits (briefly) for the validator's log line refusing a message with `code`: logs arrive after the answer. */
 async function expectLogged(code: string): Promise<void> {
-  for (let i = 0; i < 40 && !refusalsLogged().includes(code); i++) await new Promise((r) => setTimeout(r, 50))
+  await pollUntil(`a refusal logged with ${code}`, () => refusalsLogged().includes(code) || undefined, { timeoutMs: 2_000, intervalMs: 50 }).catch(timeoutIsFine)
   expect(refusalsLogged()).toContain(code)
 }
 

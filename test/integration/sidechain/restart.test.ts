@@ -17,6 +17,7 @@ import { NodeDatabase } from '../../../sidechain/store/database.js'
 import { startDevNodeProcess, type NodeProcess } from '../../helpers/causeway-node.js'
 import { freePort } from '../../helpers/ports.js'
 import { projectRoot } from '../../helpers/testdata.js'
+import { pollUntil, sleep } from '../../../io/poll.js'
 
 const DEV_KEY = '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6'
 const CHAIN_ID = 0xca05e0n
@@ -74,17 +75,7 @@ interface RpcBlock {
 
 const getBlock = async (url: string, n: bigint) => (await rpc(url, 'eth_getBlockByNumber', [`0x${n.toString(16)}`, true])) as RpcBlock | null
 const head = async (url: string) => BigInt((await rpc(url, 'eth_blockNumber')) as string)
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await f()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(100)
-  }
-}
+const until = <T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => pollUntil(what, f, { timeoutMs, intervalMs: 100 })
 
 /** Runs `causeway node --dev …` to its exit (it must exit by itself) and returns its exit code and output. */
 function runNodeExpectingExit(args: string[], timeoutMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
@@ -167,19 +158,20 @@ describe('SIGKILL in the middle of a burst of transactions, then restart on the 
       }
     })
     // Record blocks as they become final, until two blocks of the burst are final and most of it was acknowledged.
-    for (;;) {
+    // (These two waits have no deadline of their own: the test's timeout bounds them.)
+    const recordUntilBurst = async () => {
       const h = await head(first.url)
       for (let n = 0n; n <= h; n++) if (!seen.has(n)) seen.set(n, (await getBlock(first.url, n))!)
-      if (h >= startHead + 2n && acknowledged.reduce((s, a) => s + a.length, 0) >= ACKS_BEFORE_KILL) break
-      await sleep(50)
+      return (h >= startHead + 2n && acknowledged.reduce((s, a) => s + a.length, 0) >= ACKS_BEFORE_KILL) || undefined
     }
+    await pollUntil('two final blocks of the burst', recordUntilBurst, { timeoutMs: Infinity, intervalMs: 50 })
     // Kill at a moment when the newest acknowledged transactions are still pending (so the journal matters).
-    for (;;) {
+    const newestPending = async () => {
       const newest = acknowledged.map((a) => a.at(-1)).filter((h): h is string => h !== undefined)
       const found = (await batch(first.url, newest.map((h) => ['eth_getTransactionByHash', [h]]))) as ({ blockHash: string | null } | null)[]
-      if (found.some((t) => t !== null && t.blockHash === null)) break
-      await sleep(20)
+      return found.some((t) => t !== null && t.blockHash === null) || undefined
     }
+    await pollUntil('an acknowledged transaction still pending', newestPending, { timeoutMs: Infinity, intervalMs: 20 })
     const sentBeforeKill = acknowledged.reduce((s, a) => s + a.length, 0)
     expect(sentBeforeKill).toBeLessThan(WALLETS * PER_WALLET) // really in the middle of the burst
     killed = true

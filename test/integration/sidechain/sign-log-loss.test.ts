@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs'
 import { JsonRpcProvider, Wallet } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_PREFUND_WEI, startFederation, type Federation } from '../../helpers/federation.js'
+import { pollUntil } from '../../../io/poll.js'
 
 let fed: Federation
 
@@ -29,12 +30,8 @@ async function transfer(rpcUrl: string): Promise<number> {
   }
 }
 
-async function until(what: string, probe: () => boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
+const until = async (what: string, probe: () => boolean, ms = 60_000): Promise<void> => {
+  await pollUntil(what, () => probe() || undefined, { timeoutMs: ms, intervalMs: 100 })
 }
 
 describe('a validator whose data directory was wiped (issue 13 finding 5)', () => {

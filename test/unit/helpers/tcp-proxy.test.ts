@@ -3,6 +3,7 @@
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js'
+import { pollUntil } from '../../../io/poll.js'
 
 let echo: net.Server
 let echoPort = 0
@@ -163,9 +164,5 @@ async function collectAfterWrite(s: net.Socket, message: string): Promise<{ data
 }
 
 async function waitFor(cond: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 20))
-  }
+  await pollUntil('the condition', () => cond() || undefined, { timeoutMs: ms, intervalMs: 20 })
 }

@@ -22,6 +22,7 @@ import { DEFAULT_GAS_LIMIT, DEFAULT_MIN_BASE_FEE, type ChainParams } from '../..
 import { serialized } from '../../../sidechain/chain/block-bytes.js'
 import { Node } from '../../../sidechain/node/node.js'
 import { hexToBytes } from '../../../spv/base/bytes.js'
+import { pollUntil, sleep } from '../../../io/poll.js'
 
 const CHAIN_ID = 917_001n
 const N = 4
@@ -107,11 +108,7 @@ async function federation(drop: (m: SignedMessage, to: number) => boolean, byzan
 }
 
 async function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
+  await pollUntil(what, () => check() || undefined, { timeoutMs: ms, intervalMs: 20 })
 }
 
 async function transfer(nodes: readonly Node[]): Promise<void> {
@@ -158,7 +155,7 @@ describe('consensus engine: an equivocating proposer (finding 3)', () => {
     // B has a quorum (1, 2, 3) and becomes final everywhere it is held; A never can: 0 and 1 are two of four.
     await until('validators 2 and 3 finalize', () => members[2]!.node.blockNumber() >= 1n && members[3]!.node.blockNumber() >= 1n)
     for (const m of [members[2]!, members[3]!]) expect((await m.node.getBlock(1n))!.hash()).toEqual(b.hash())
-    await new Promise((r) => setTimeout(r, 300))
+    await sleep(300)
     expect(members[0]!.node.blockNumber()).toBe(0n) // it holds A only: it syncs B later, never finalizes A
     expect(members[0]!.syncRequests).toBeGreaterThan(0)
   }, 60_000)

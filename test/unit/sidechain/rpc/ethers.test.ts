@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { CausewayError } from '../../../../spv/base/errors.js'
 import { toHex } from '../../../../spv/base/bytes.js'
 import { startRpcServer, type RpcServer } from '../../../../sidechain/rpc/index.js'
+import { pollUntil, sleep, timeoutIsFine } from '../../../../io/poll.js'
 import { BASE_FEE, CHAIN_ID, GWEI, RECIPIENT, SENDER, SENDER_KEY, TOKEN, fakeChain, signedTx, type FakeNode } from '../../../helpers/fake-node.js'
 
 let node: FakeNode
@@ -167,14 +168,13 @@ describe('events through JsonRpcProvider', () => {
       const token = new Contract(toHex(TOKEN), ['event Transfer(address indexed from, address indexed to, uint256 value)'], polling)
       const got = new Promise<bigint>((resolve) => void token.once('Transfer', (_from, _to, value: bigint) => resolve(value)))
       // ethers installs its filter on the next poll; mine only once it is there.
-      await new Promise((r) => setTimeout(r, 100))
+      await sleep(100)
       const nonce = Number(await node.getTransactionCount(SENDER, 'pending'))
       node.mine([signedTx(nonce, '1559', TOKEN)])
       expect(await got).toBe(1000n + BigInt(nonce))
       // `once` uninstalls the filter; let that finish before the provider is destroyed.
-      for (let i = 0; i < 100 && !(await metricsText()).includes('method="eth_uninstallFilter"'); i++) {
-        await new Promise((r) => setTimeout(r, 10))
-      }
+      const uninstalled = async () => (await metricsText()).includes('method="eth_uninstallFilter"') || undefined
+      await pollUntil('eth_uninstallFilter', uninstalled, { timeoutMs: 1_000, intervalMs: 10 }).catch(timeoutIsFine)
       expect(await metricsText()).toMatch(/causeway_rpc_requests_total\{method="eth_newFilter",outcome="ok"\} 1/)
     } finally {
       polling.destroy()
@@ -215,9 +215,5 @@ function hexBytes(hex: string): Uint8Array {
 }
 
 async function until(condition: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 5))
-  }
+  await pollUntil('the condition', () => condition() || undefined, { timeoutMs: ms, intervalMs: 5 })
 }

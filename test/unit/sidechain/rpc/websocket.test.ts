@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { toHex } from '../../../../spv/base/bytes.js'
 import { startRpcServer, type RpcServer } from '../../../../sidechain/rpc/index.js'
+import { pollUntil } from '../../../../io/poll.js'
 import { RECIPIENT, TOKEN, fakeChain, signedTx, type FakeNode } from '../../../helpers/fake-node.js'
 
 let node: FakeNode
@@ -62,11 +63,7 @@ class Client {
 }
 
 async function until(condition: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 5))
-  }
+  await pollUntil('the condition', () => condition() || undefined, { timeoutMs: ms, intervalMs: 5 })
 }
 
 const quiet = (ms = 50): Promise<void> => new Promise((r) => setTimeout(r, ms))
