@@ -7,19 +7,11 @@
 //   C                        -> the bridge configuration (canonical JSON, written at genesis)
 //   n + name                 -> a counter (bigint, 32 bytes): see COUNTERS (the supply's, and the Bitcoin
 //                               family's, which predate namespaces)
+import { prefixedKey } from '../../spv/base/bytes.js'
+
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 
-export function key(prefix: string, ...parts: Uint8Array[]): Uint8Array {
-  const len = parts.reduce((n, p) => n + p.length, 1)
-  const out = new Uint8Array(len)
-  out[0] = prefix.charCodeAt(0)
-  let at = 1
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
+export const key = prefixedKey
 
 export function u64(n: bigint | number): Uint8Array {
   const b = new Uint8Array(8)

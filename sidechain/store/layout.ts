@@ -14,6 +14,8 @@
 //   m + txHash(32)             -> raw pending transaction (the mempool journal, survives restarts)
 //   v + height(8)              -> what this validator signed at that height, and its lock (consensus/sign-log.ts)
 //   V + height(8) + hash(32)   -> a block it locked on, holds as valid or proposed there, to propose it again
+import { prefixedKey } from '../../spv/base/bytes.js'
+
 const enc = new TextEncoder()
 
 function u64(n: bigint | number): Uint8Array {
@@ -28,18 +30,7 @@ function u32(n: number): Uint8Array {
   return b
 }
 
-function key(prefix: string, ...parts: Uint8Array[]): Uint8Array {
-  let size = 1
-  for (const p of parts) size += p.length
-  const out = new Uint8Array(size)
-  out[0] = prefix.charCodeAt(0)
-  let at = 1
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
+const key = prefixedKey
 
 export const layout = {
   genesis: enc.encode('G'),

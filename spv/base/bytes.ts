@@ -42,6 +42,20 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   return out
 }
 
+/** A storage key: one prefix character (a layout's namespace letter) followed by `parts` (bcoin's layout style). */
+export function prefixedKey(prefix: string, ...parts: readonly Uint8Array[]): Uint8Array {
+  let size = 1
+  for (const p of parts) size += p.length
+  const out = new Uint8Array(size)
+  out[0] = prefix.charCodeAt(0)
+  let at = 1
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
@@ -156,6 +170,21 @@ export class ByteReader {
   u64le(): bigint {
     this.need(8)
     const v = this.view.getBigUint64(this.offset, true)
+    this.offset += 8
+    return v
+  }
+
+  /** Big-endian reads, for this project's own stored records (Bitcoin's wire format is little-endian). */
+  u32be(): number {
+    this.need(4)
+    const v = this.view.getUint32(this.offset, false)
+    this.offset += 4
+    return v
+  }
+
+  u64be(): bigint {
+    this.need(8)
+    const v = this.view.getBigUint64(this.offset, false)
     this.offset += 8
     return v
   }

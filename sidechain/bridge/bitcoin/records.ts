@@ -1,11 +1,10 @@
 // Byte encodings of the bridge's stored records (keys in layout.ts). Integers are big-endian; every decoder checks
 // lengths and refuses a truncated record (BRIDGE_STORE_CORRUPT), which would mean a bug, never user input.
-import { fail } from '../../../spv/base/errors.js'
+import { ByteReader } from '../../../spv/base/bytes.js'
 import type { FederationUtxo } from '../../../peg/bitcoin/index.js'
-
-/** refunded: the request could not pay its fee share and its value went back to the requester on the side chain. */
 import { REQUEST_STATUS, type RequestStatus } from '../../../peg/bitcoin/status.js'
 
+/** refunded: the request could not pay its fee share and its value went back to the requester on the side chain. */
 export { REQUEST_STATUS, type RequestStatus }
 
 export interface StoredUtxo {
@@ -92,52 +91,6 @@ class Writer {
   }
 }
 
-class Reader {
-  private at = 0
-  private readonly view: DataView
-
-  constructor(private readonly b: Uint8Array) {
-    this.view = new DataView(b.buffer, b.byteOffset, b.length)
-  }
-
-  private need(n: number): void {
-    if (this.at + n > this.b.length) fail('BRIDGE_STORE_CORRUPT', 'a stored bridge record is truncated')
-  }
-
-  bytes(n: number): Uint8Array {
-    this.need(n)
-    const out = this.b.slice(this.at, this.at + n)
-    this.at += n
-    return out
-  }
-
-  u8(): number {
-    this.need(1)
-    return this.b[this.at++]!
-  }
-
-  u32(): number {
-    this.need(4)
-    const v = this.view.getUint32(this.at, false)
-    this.at += 4
-    return v
-  }
-
-  u64(): bigint {
-    this.need(8)
-    const v = this.view.getBigUint64(this.at, false)
-    this.at += 8
-    return v
-  }
-
-  varBytes(): Uint8Array {
-    return this.bytes(this.u32())
-  }
-
-  done(): boolean {
-    return this.at === this.b.length
-  }
-}
 
 function writeUtxo(w: Writer, u: FederationUtxo): void {
   w.bytes(u.txid).u32(u.vout).u64(u.valueSats)
@@ -145,11 +98,11 @@ function writeUtxo(w: Writer, u: FederationUtxo): void {
   else w.u8(1).bytes(u.recipient)
 }
 
-function readUtxo(r: Reader): FederationUtxo {
-  const txid = r.bytes(32)
-  const vout = r.u32()
-  const valueSats = r.u64()
-  const recipient = r.u8() === 1 ? r.bytes(20) : null
+function readUtxo(r: ByteReader): FederationUtxo {
+  const txid = r.bytesN(32).slice()
+  const vout = r.u32be()
+  const valueSats = r.u64be()
+  const recipient = r.u8() === 1 ? r.bytesN(20).slice() : null
   return { txid, vout, valueSats, recipient }
 }
 
@@ -160,9 +113,9 @@ export function encodeStoredUtxo(s: StoredUtxo): Uint8Array {
 }
 
 export function decodeStoredUtxo(b: Uint8Array): StoredUtxo {
-  const r = new Reader(b)
+  const r = new ByteReader(b, 'BRIDGE_STORE_CORRUPT')
   const utxo = readUtxo(r)
-  return { utxo, prev: r.u64(), next: r.u64() }
+  return { utxo, prev: r.u64be(), next: r.u64be() }
 }
 
 export function encodeHeldPayment(h: StoredHeldPayment): Uint8Array {
@@ -170,8 +123,8 @@ export function encodeHeldPayment(h: StoredHeldPayment): Uint8Array {
 }
 
 export function decodeHeldPayment(b: Uint8Array): StoredHeldPayment {
-  const r = new Reader(b)
-  return { valueSats: r.u64(), fundingTxid: r.bytes(32), fundingVout: r.u32() }
+  const r = new ByteReader(b, 'BRIDGE_STORE_CORRUPT')
+  return { valueSats: r.u64be(), fundingTxid: r.bytesN(32).slice(), fundingVout: r.u32be() }
 }
 
 export function encodeRequest(q: StoredRequest): Uint8Array {
@@ -188,17 +141,17 @@ export function encodeRequest(q: StoredRequest): Uint8Array {
 }
 
 export function decodeRequest(b: Uint8Array): StoredRequest {
-  const r = new Reader(b)
+  const r = new ByteReader(b, 'BRIDGE_STORE_CORRUPT')
   return {
-    requester: r.bytes(20),
-    scriptPubKey: r.varBytes(),
-    valueSats: r.u64(),
-    feeSats: r.u64(),
-    batchId: r.u64(),
+    requester: r.bytesN(20).slice(),
+    scriptPubKey: r.bytesN(r.u32be()).slice(),
+    valueSats: r.u64be(),
+    feeSats: r.u64be(),
+    batchId: r.u64be(),
     status: r.u8() as RequestStatus,
-    requestedAt: r.u64(),
+    requestedAt: r.u64be(),
     // Requests stored before consolidations existed end here.
-    prepaidFeeSats: r.done() ? 0n : r.u64(),
+    prepaidFeeSats: r.remaining === 0 ? 0n : r.u64be(),
   }
 }
 
@@ -218,19 +171,19 @@ export function encodeBatch(b: StoredBatch): Uint8Array {
 }
 
 export function decodeBatch(bytes: Uint8Array): StoredBatch {
-  const r = new Reader(bytes)
+  const r = new ByteReader(bytes, 'BRIDGE_STORE_CORRUPT')
   const status = r.u8() as RequestStatus
-  const txid = r.bytes(32)
-  const feeSats = r.u64()
-  const changeSats = r.u64()
-  const firstRequestId = r.u64()
-  const requestCount = r.u32()
-  const createdAt = r.u64()
-  const signers = r.u32()
-  const n = r.u32()
+  const txid = r.bytesN(32).slice()
+  const feeSats = r.u64be()
+  const changeSats = r.u64be()
+  const firstRequestId = r.u64be()
+  const requestCount = r.u32be()
+  const createdAt = r.u64be()
+  const signers = r.u32be()
+  const n = r.u32be()
   const inputs: FederationUtxo[] = []
   for (let i = 0; i < n; i++) inputs.push(readUtxo(r))
-  return { status, txid, feeSats, changeSats, firstRequestId, requestCount, createdAt, signers, inputs, unsignedTx: r.varBytes(), signedTx: r.varBytes() }
+  return { status, txid, feeSats, changeSats, firstRequestId, requestCount, createdAt, signers, inputs, unsignedTx: r.bytesN(r.u32be()).slice(), signedTx: r.bytesN(r.u32be()).slice() }
 }
 
 export function encodeU64List(ids: readonly bigint[]): Uint8Array {
@@ -241,9 +194,9 @@ export function encodeU64List(ids: readonly bigint[]): Uint8Array {
 
 export function decodeU64List(b: Uint8Array | undefined): bigint[] {
   if (b === undefined) return []
-  const r = new Reader(b)
-  const n = r.u32()
+  const r = new ByteReader(b, 'BRIDGE_STORE_CORRUPT')
+  const n = r.u32be()
   const out: bigint[] = []
-  for (let i = 0; i < n; i++) out.push(r.u64())
+  for (let i = 0; i < n; i++) out.push(r.u64be())
   return out
 }
