@@ -4,9 +4,9 @@
 // BridgeError code. No Node module: it bundles for the browser as it is (test/integration/browser/).
 import { BaseError, ContractFunctionRevertedError, createPublicClient, getContract, http, type PublicClient } from 'viem'
 import { btcBridgeAbi } from '../peg/bitcoin/btc-bridge-abi.js'
+import { BRIDGE_ADDRESS_HEX as BRIDGE_ADDRESS } from '../peg/bridge-address.js'
 
-/** The bridge precompile's address (sidechain/chain/params.ts BRIDGE_ADDRESS). */
-export const BRIDGE_ADDRESS = '0x00000000000000000000000000000000000ca5e0' as const
+export { BRIDGE_ADDRESS_HEX as BRIDGE_ADDRESS } from '../peg/bridge-address.js'
 
 /** The bridge's view methods, typed: `read.getFederation()`, `read.getPegOut([id])`, … */
 export function bridgeReader(client: PublicClient) {

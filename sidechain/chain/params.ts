@@ -3,6 +3,7 @@
 import { Hardfork, Mainnet, createCustomCommon, type Common, type ParamsDict } from '@ethereumjs/common'
 import { paramsTx } from '@ethereumjs/tx'
 import { hexToBytes } from '../../spv/base/bytes.js'
+import { BRIDGE_ADDRESS_HEX } from '../../peg/bridge-address.js'
 import { customCrypto } from '../exec/crypto.js'
 import { speedUpCommon } from '../exec/common-speedups.js'
 import type { BridgeConfig } from '../bridge/config.js'
@@ -22,7 +23,7 @@ export const WEI_PER_SAT = 10n ** 10n
  * The bridge precompile's address (decision 4). The Bitcoin peg fills it in; until then the account exists
  * (nonce 1, so EIP-161 never deletes it) and holds no code.
  */
-export const BRIDGE_ADDRESS = hexToBytes('0x00000000000000000000000000000000000ca5e0', 'BRIDGE_ADDRESS', 20)
+export const BRIDGE_ADDRESS = hexToBytes(BRIDGE_ADDRESS_HEX, 'BRIDGE_ADDRESS', 20)
 
 export interface ChainParams {
   readonly name: string

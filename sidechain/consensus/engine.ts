@@ -61,8 +61,8 @@ const MAX_ROUNDS_AHEAD = DEFAULT_ROUND_WINDOW
 const TICK_MS = 100
 /** How often a validator sends its current round's messages again (lost ones would otherwise stall the round). */
 const GOSSIP_MS = 1_000
-/** Messages for the next height kept until this validator gets there (peers finalized a moment sooner). */
-const MAX_NEXT_HEIGHT_MESSAGES = 64
+/** Messages per sender for the next height kept until this validator gets there (peers finalized a moment sooner). */
+const MAX_NEXT_HEIGHT_PER_SENDER = 8
 
 export function proposerOf(height: bigint, round: number, n: number): number {
   return Number((height + BigInt(round)) % BigInt(n))
@@ -439,7 +439,8 @@ export class Engine {
       return // already final here
     }
     if (message.height > this.height) {
-      if (message.height === this.height + 1n && this.nextHeight.length < MAX_NEXT_HEIGHT_MESSAGES) this.nextHeight.push(message)
+      // Kept per sender, so that one member's flood cannot crowd out the others' messages.
+      if (message.height === this.height + 1n && this.nextHeight.filter((m) => m.from === message.from).length < MAX_NEXT_HEIGHT_PER_SENDER) this.nextHeight.push(message)
       this.o.requestSync()
       return
     }
