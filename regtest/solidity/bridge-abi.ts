@@ -13,6 +13,7 @@ const pegDir = fileURLToPath(new URL('../../peg/', import.meta.url))
 export const BRIDGE_INTERFACES = [
   { unit: 'IBridge.sol', name: 'IBridge', json: 'IBridge.abi.json', ts: 'bridge-abi.ts', constName: 'bridgeAbi' },
   { unit: 'bitcoin/IBtcBridge.sol', name: 'IBtcBridge', json: 'bitcoin/IBtcBridge.abi.json', ts: 'bitcoin/btc-bridge-abi.ts', constName: 'btcBridgeAbi' },
+  { unit: 'evm/IEvmBridge.sol', name: 'IEvmBridge', json: 'evm/IEvmBridge.abi.json', ts: 'evm/evm-bridge-abi.ts', constName: 'evmBridgeAbi' },
 ] as const
 
 /** The files the interfaces compile to, by path under peg/, with their contents. */

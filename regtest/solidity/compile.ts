@@ -14,6 +14,8 @@ export interface CompiledContract {
   readonly bytecode: Hex
   /** Runtime code as it ends up on chain (before immutables are filled in). */
   readonly deployedBytecode: Hex
+  /** solc's storage layout: each state variable's slot, offset and type. */
+  readonly storageLayout?: { readonly storage: readonly { readonly label: string; readonly slot: string; readonly offset: number; readonly type: string }[] }
 }
 
 export interface CompileOutput {
@@ -81,7 +83,7 @@ export function compileSolidity(sources: Record<string, string>, opts: CompileOp
     settings: {
       evmVersion,
       optimizer: { enabled: optimize, runs: 200 },
-      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
+      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'storageLayout'] } },
     },
   }
   const output = JSON.parse(loadSolc().compile(JSON.stringify(input), { import: (p) => findImport(p, importRoots) })) as SolcOutput
@@ -97,6 +99,7 @@ export function compileSolidity(sources: Record<string, string>, opts: CompileOp
         abi: c.abi ?? [],
         bytecode: `0x${c.evm?.bytecode?.object ?? ''}`,
         deployedBytecode: `0x${c.evm?.deployedBytecode?.object ?? ''}`,
+        ...(c.storageLayout === undefined ? {} : { storageLayout: c.storageLayout }),
       }
     }
   }
@@ -107,7 +110,7 @@ export function compileSolidity(sources: Record<string, string>, opts: CompileOp
 
 interface SolcOutput {
   errors?: { severity: string; message: string; formattedMessage?: string }[]
-  contracts?: Record<string, Record<string, { abi?: any[]; evm?: { bytecode?: { object?: string }; deployedBytecode?: { object?: string } } }>>
+  contracts?: Record<string, Record<string, { abi?: any[]; evm?: { bytecode?: { object?: string }; deployedBytecode?: { object?: string } }; storageLayout?: CompiledContract['storageLayout'] }>>
 }
 
 /**

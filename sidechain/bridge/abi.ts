@@ -1,11 +1,29 @@
-// The bridge's Solidity ABI — every family's interface (peg/IBridge.sol, peg/bitcoin/IBtcBridge.sol, compiled by
-// `npm run abi:bridge`) — as an ethers Interface: the precompile decodes calls, encodes results, events and errors
-// with it, exactly as wallets do.
+// The bridge's Solidity ABI — every family's interface (peg/IBridge.sol, peg/bitcoin/IBtcBridge.sol,
+// peg/evm/IEvmBridge.sol, compiled by `npm run abi:bridge`) — as an ethers Interface: the precompile decodes calls,
+// encodes results, events and errors with it, exactly as wallets do.
 import { hexlify, Interface, type InterfaceAbi, type ParamType } from 'ethers'
 import { btcBridgeAbi } from '../../peg/bitcoin/btc-bridge-abi.js'
+import { evmBridgeAbi } from '../../peg/evm/evm-bridge-abi.js'
 
-/** All methods, events and errors the bridge serves (IBtcBridge includes IBridge's). */
-export const bridgeAbiJson = btcBridgeAbi as unknown as InterfaceAbi
+type AbiEntry = { readonly type: string; readonly name?: string; readonly inputs?: readonly { readonly type: string }[] }
+
+/** The families' interfaces joined; each includes IBridge, whose entries appear once. */
+function joinAbis(...abis: readonly (readonly AbiEntry[])[]): AbiEntry[] {
+  const seen = new Set<string>()
+  const out: AbiEntry[] = []
+  for (const abi of abis) {
+    for (const e of abi) {
+      const id = `${e.type}:${e.name ?? ''}(${(e.inputs ?? []).map((i) => i.type).join(',')})`
+      if (seen.has(id)) continue
+      seen.add(id)
+      out.push(e)
+    }
+  }
+  return out
+}
+
+/** All methods, events and errors the bridge serves. */
+export const bridgeAbiJson = joinAbis(btcBridgeAbi, evmBridgeAbi) as unknown as InterfaceAbi
 export const bridgeAbi = new Interface(bridgeAbiJson)
 
 /** Converts the bridge's internal values to what ethers' coder takes: addresses as hex, recursively. */
