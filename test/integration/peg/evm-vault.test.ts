@@ -214,6 +214,15 @@ describe('Vault: deposits', () => {
     expect(log).toMatchObject({ symbol: 'BIG', decimals: 18 })
   })
 
+  it('LookAlikeVault emits the identical Deposit log (same topic and data layout) and keeps nothing', async () => {
+    const fake = await deploy('LookAlikeVault', [])
+    const r = await send(fake, call('depositEth', [members3[0]]), 12345n)
+    const [log] = parseEventLogs({ abi: vaultAbi, logs: r.logs, eventName: 'Deposit' }) as any[]
+    expect(log.address.toLowerCase()).toBe(fake.toLowerCase())
+    expect(log.args).toEqual({ nonce: 1n, token: ZERO, sender: me, recipient: members3[0], amount: 12345n, name: 'Ether', symbol: 'ETH', decimals: 18 })
+    expect(await d.client.getBalance({ address: fake })).toBe(0n)
+  })
+
   it('refuses 0, a zero recipient, token address(0) and an EOA token, moving nothing', async () => {
     const token = await deploy('TestERC20', ['Test USD', 'TUSD', 6, 10n ** 12n])
     await send(token, encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [vault, 10n ** 12n] }))
