@@ -7,15 +7,20 @@ import {
   BaseError,
   ContractFunctionRevertedError,
   decodeErrorResult,
+  encodeAbiParameters,
   encodeDeployData,
   encodeFunctionData,
   erc20Abi,
   type Hex,
+  hashTypedData,
   hexToBigInt,
+  keccak256,
   numberToHex,
   parseEther,
+  parseAbiParameters,
   parseEventLogs,
   stringToHex,
+  toEventSelector,
 } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -23,7 +28,7 @@ import * as VaultArtifact from '../../../peg/evm/contracts/Vault.artifact.js'
 import { ANVIL_KEY_0, type AnvilNode, startAnvil } from '../../../regtest/evm/anvil.js'
 import { type Address, DEPLOY_BAD_ARGUMENT, deployCode, deployDemoToken, deployVault, type EvmDeployer, evmDeployer } from '../../../regtest/evm/deploy.js'
 import { startHardhat } from '../../../regtest/evm/hardhat.js'
-import { measureVaultGas, signWithdrawal, type WithdrawalMessage } from '../../../regtest/evm/vault-gas.js'
+import { measureVaultGas, signWithdrawal, vaultDomain, WITHDRAWAL_TYPES, type WithdrawalMessage } from '../../../regtest/evm/vault-gas.js'
 import { compileEvmTestContracts } from '../../helpers/evm-solc.js'
 
 const vaultAbi = VaultArtifact.abi as Abi
@@ -144,6 +149,30 @@ describe('Vault: construction', () => {
     expect(await read(vault, 'isMember', [members3[1]])).toBe(true)
     expect(await read(vault, 'isMember', [me])).toBe(false)
     expect(await read(vault, 'used', [1n])).toBe(false)
+  })
+
+  it('hashes exactly PROTOCOL.md\'s EIP-712 domain and Withdrawal type', async () => {
+    const vault = await newVault(keys3, 2)
+    const typeString = 'Withdrawal(uint256 sideChainId,uint256 id,address token,address recipient,uint256 amount,uint256 epoch)'
+    expect(await read(vault, 'WITHDRAWAL_TYPEHASH')).toBe(keccak256(stringToHex(typeString)))
+    const w = withdrawal({ id: 5n, token: members3[0]!, amount: 123n })
+    const digest = hashTypedData({ domain: vaultDomain(d.chainId, vault), types: WITHDRAWAL_TYPES, primaryType: 'Withdrawal', message: w })
+    expect(await read(vault, 'withdrawalDigest', [w])).toBe(digest)
+    const eip712Domain = keccak256(stringToHex('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'))
+    const sep = keccak256(
+      encodeAbiParameters(parseAbiParameters('bytes32, bytes32, bytes32, uint256, address'), [
+        eip712Domain,
+        keccak256(stringToHex('Causeway Vault')),
+        keccak256(stringToHex('1')),
+        BigInt(d.chainId),
+        vault,
+      ]),
+    )
+    expect(await read(vault, 'domainSeparator')).toBe(sep)
+    // The events' topics are PROTOCOL.md's signatures.
+    const topics = (VaultArtifact.abi as readonly any[]).filter((e) => e.type === 'event').map((e) => toEventSelector(e))
+    expect(topics).toContain(toEventSelector('Deposit(uint256,address,address,address,uint256,string,string,uint8)'))
+    expect(topics).toContain(toEventSelector('Withdrawn(uint256,address,address,uint256)'))
   })
 
   it('refuses a zero or too high threshold, duplicate or zero members, too many members, side chain 0', async () => {
