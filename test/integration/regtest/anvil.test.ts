@@ -34,8 +34,10 @@ describe('anvil', () => {
     expect(BigInt(await n.rpc('eth_chainId'))).toBe(4242n)
     expect(BigInt(await n.rpc('eth_blockNumber'))).toBe(0n)
     const [from] = (await n.rpc('eth_accounts')) as string[]
-    await n.rpc('eth_sendTransaction', [{ from, to: from, value: '0x1' }])
-    expect(BigInt(await n.rpc('eth_blockNumber'))).toBe(1n)
+    const hash = await n.rpc('eth_sendTransaction', [{ from, to: from, value: '0x1' }])
+    // Automine: the transaction gets a block of its own (the answer may come a moment before the block is served).
+    const receipt = await pollUntil('the receipt', async () => (await n.rpc('eth_getTransactionReceipt', [hash])) ?? undefined, { timeoutMs: 5_000, intervalMs: 20 })
+    expect(BigInt(receipt.blockNumber)).toBe(1n)
     await n.stop()
     await expect(n.rpc('eth_chainId')).rejects.toThrow()
     expect(await loopbackPortFree(Number(new URL(n.url).port))).toBe(true) // the process is gone, its port free
@@ -61,7 +63,8 @@ describe('anvil', () => {
     const a = await start({ stateFile })
     const [from] = (await a.rpc('eth_accounts')) as string[]
     const to = '0x000000000000000000000000000000000000c0de'
-    await a.rpc('eth_sendTransaction', [{ from, to, value: '0x1234' }])
+    const hash = await a.rpc('eth_sendTransaction', [{ from, to, value: '0x1234' }])
+    await pollUntil('the receipt', async () => (await a.rpc('eth_getTransactionReceipt', [hash])) ?? undefined, { timeoutMs: 5_000, intervalMs: 20 })
     await a.rpc('anvil_mine', ['0x4'])
     const height = BigInt(await a.rpc('eth_blockNumber'))
     await a.stop()
