@@ -1,5 +1,6 @@
 // Duty transactions (ARCHITECTURE.md decision 1, issue 11 item 2): the federation's own bridge work — Bitcoin
-// headers, registrations, signatures, fee reports, batching — runs without native coin, so no member needs an
+// headers, registrations, signatures, fee reports, batching; main-chain header attestations, EVM deposits and
+// withdrawals' signatures and payouts — runs without native coin, so no member needs an
 // unpegged genesis allocation (which could otherwise be pegged out against the users' BTC). Pure: which
 // transactions are duties, and the per-block bound on their gas.
 import type { TypedTransaction } from '@ethereumjs/tx'
@@ -16,6 +17,11 @@ export const DUTY_METHODS = Object.freeze([
   'addSignatures',
   'reportFeeRate',
   'flushPegOuts',
+  // the EVM family (peg/evm/IEvmBridge.sol)
+  'attestEvmHeader',
+  'registerEvmDeposit',
+  'addEvmWithdrawalSignature',
+  'registerEvmWithdrawal',
 ] as const)
 
 const DUTY_SELECTORS: ReadonlySet<string> = new Set(DUTY_METHODS.map((m) => bridgeAbi.getFunction(m)!.selector.slice(2)))

@@ -86,6 +86,11 @@ describe('federation duties', () => {
     expect(isDutyTx(call(memberKeys[0]!, 0, 'addSignatures', [1n, '0x']), m0, members)).toBe(true)
     expect(isDutyTx(call(userKey, 0, 'reportFeeRate', [5n]), user, members)).toBe(false)
     expect(isDutyTx(call(memberKeys[0]!, 0, 'pegOut', ['rb1q']), m0, members)).toBe(false)
+    // The EVM family's member work is duty too; a user's peg-out of a wrapped token is not, even from a member.
+    expect(isDutyTx(call(memberKeys[0]!, 0, 'attestEvmHeader', [31337n, '0xc0']), m0, members)).toBe(true)
+    expect(isDutyTx(call(memberKeys[0]!, 0, 'addEvmWithdrawalSignature', [1n, '0x']), m0, members)).toBe(true)
+    expect(isDutyTx(call(userKey, 0, 'attestEvmHeader', [31337n, '0xc0']), user, members)).toBe(false)
+    expect(isDutyTx(call(memberKeys[0]!, 0, 'pegOutToken', [toHex(user), 1n, toHex(user)]), m0, members)).toBe(false)
     expect(isDutyTx(call(memberKeys[0]!, 0, 'reportFeeRate', [5n], { value: 1n }), m0, members)).toBe(false)
     const transfer = createLegacyTx({ nonce: 0n, gasPrice: GWEI, gasLimit: 21_000n, to: toHex(user), value: 1n }, { common }).sign(memberKeys[0]!)
     expect(isDutyTx(transfer, m0, members)).toBe(false)
