@@ -17,6 +17,7 @@ import * as views from './federation-view.js'
 import { BRIDGE_GAS } from './gas-meter.js'
 import type { BridgeFamily, BridgeMethod } from './family.js'
 import { bitcoinFamily } from './bitcoin/methods.js'
+import { evmFamily } from './evm/methods.js'
 
 export { BRIDGE_GAS } from './gas-meter.js'
 
@@ -31,7 +32,11 @@ const coreFamily: BridgeFamily = {
 }
 
 /** Each ABI method name to the family that serves it. */
-const FAMILIES: readonly BridgeFamily<BridgeState>[] = [coreFamily, bitcoinFamily as unknown as BridgeFamily<BridgeState>]
+const FAMILIES: readonly BridgeFamily<BridgeState>[] = [
+  coreFamily,
+  bitcoinFamily as unknown as BridgeFamily<BridgeState>,
+  evmFamily as unknown as BridgeFamily<BridgeState>,
+]
 const byName = new Map<string, { family: BridgeFamily<BridgeState>; method: BridgeMethod<BridgeState> }>()
 for (const family of FAMILIES) {
   for (const [name, method] of Object.entries(family.methods)) {
