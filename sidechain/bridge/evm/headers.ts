@@ -97,6 +97,7 @@ export async function attestEvmHeader(ctx: EvmContext, chainId: bigint, rlp: Uin
     attesters: 0,
   }
   const attesters = stored.attesters | bit
+  await s.setAttestation(chainId, number, member, hash)
   await s.setHeader(chainId, hash, { ...stored, attesters })
   if (!hashes.some((h) => equalBytes(h, hash))) {
     if (hashes.length > 0) emit(ctx, 'EvmHeaderConflict', [chainId, number, hashes[0]!, hash])
