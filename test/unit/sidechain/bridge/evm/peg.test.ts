@@ -2,6 +2,7 @@
 // attestations (members only, k needed, conflicts), a deposit minted exactly once into a wrapped token that works as
 // an ERC-20 (transfer, approve/transferFrom, EIP-2612 permit), the refusals of the issue's list, peg-out, members'
 // signatures, the proven payout, and locked = supply + pending at every step.
+import { RLP } from '@ethereumjs/rlp'
 import { Signature, TypedDataEncoder, Wallet, hexlify } from 'ethers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { bytesToHex } from '../../../../../spv/base/bytes.js'
@@ -172,6 +173,27 @@ describe('bridge EVM wing', () => {
     expectCoded(await reg(3n, Array.from({ length: 9 }, () => p3[0]!), 1n), 'BRIDGE_EVM_PROOF_TOO_LARGE')
     expectCoded(await reg(3n, [new Uint8Array(40_000)], 1n), 'BRIDGE_EVM_PROOF_TOO_LARGE')
     expectCoded(await reg(3n, [], 1n), 'BRIDGE_EVM_PROOF_TOO_LARGE')
+    await invariant(wEth)
+  })
+
+  it('refuses a proof that ends in an extension node (its branch and leaf cut off)', async () => {
+    // 130 receipts: the keys rlp(128) = 0x8180 and rlp(129) = 0x8181 share the nibbles 8,1,8, so the path to
+    // index 128 runs through an extension node.
+    const receipts = filler(130)
+    receipts[128] = receipt(2, [depositLog({ nonce: 40n, recipient: alice, amount: 3n })])
+    const b = await mainBlock(60n, receipts)
+    await w.attest(b)
+    const proof = await b.proof(128)
+    const isExtension = (node: Uint8Array) => {
+      const items = RLP.decode(node) as Uint8Array[]
+      return items.length === 2 && (items[0]![0]! >> 4) < 2
+    }
+    const at = proof.findIndex(isExtension)
+    expect(at).toBeGreaterThan(0)
+    expectCoded(await call(relayer, 'registerEvmDeposit', [MAIN_CHAIN_ID, b.rlp, 128n, proof.slice(0, at + 1), 0n]), 'BRIDGE_EVM_BAD_PROOF')
+    const ok = await call(relayer, 'registerEvmDeposit', [MAIN_CHAIN_ID, b.rlp, 128n, proof, 0n])
+    expect(ok.code).toBeUndefined()
+    console.log(`registerEvmDeposit (existing token, ${proof.length}-node proof of index 128 in a block of 130): ${ok.gasUsed} gas`)
     await invariant(wEth)
   })
 
