@@ -26,6 +26,7 @@ import {
   type MainBlock,
 } from '../../../../helpers/evm-bridge-world.js'
 import { openBridgeVm } from '../../../../helpers/bridge-vm.js'
+import { verifyReceiptProof } from '../../../../../spv/evm/receipt-proof.js'
 
 const alice = new Uint8Array(20).fill(0xa1)
 const bob = new Uint8Array(20).fill(0xb0)
@@ -95,6 +96,7 @@ describe('bridge EVM wing', () => {
     expect(second!.ok).toBe(true)
     expectCoded(await call(relayer, 'registerEvmDeposit', [MAIN_CHAIN_ID, b1.rlp, 3n, proof, 1n]), 'BRIDGE_EVM_HEADER_NOT_ACCEPTED')
     expect((await call(alice, 'getEvmBestBlock', [MAIN_CHAIN_ID])).result[1]).toBe(0n)
+    console.log(`attestEvmHeader: ${first!.gasUsed} gas (first attestation of a header)`)
     const [third] = await w.attest(b1, [2])
     expect(third!.logs.map((l) => l.name)).toEqual(['EvmHeaderAttested', 'EvmHeaderAccepted'])
     const best = await call(alice, 'getEvmBestBlock', [MAIN_CHAIN_ID])
@@ -144,6 +146,13 @@ describe('bridge EVM wing', () => {
     const b2 = await mainBlock(101n, receipts)
     await w.attest(b2)
     expectCoded(await call(relayer, 'registerEvmDeposit', [MAIN_CHAIN_ID, b2.rlp, 2n, await b2.proof(2), 0n]), 'BRIDGE_EVM_DEPOSIT_REPLAYED')
+    // One log, two proof paths: the same receipt at two positions of one block (one vault nonce): minted once.
+    const twin = receipt(2, [depositLog({ nonce: 20n, recipient: alice, amount: 8n })])
+    const b4 = await mainBlock(97n, [...filler(2), twin, twin])
+    await w.attest(b4)
+    expect((await call(relayer, 'registerEvmDeposit', [MAIN_CHAIN_ID, b4.rlp, 2n, await b4.proof(2), 0n])).code).toBeUndefined()
+    expectCoded(await call(relayer, 'registerEvmDeposit', [MAIN_CHAIN_ID, b4.rlp, 3n, await b4.proof(3), 0n]), 'BRIDGE_EVM_DEPOSIT_REPLAYED')
+    expectCoded(await call(relayer, 'registerEvmDeposit', [MAIN_CHAIN_ID, b4.rlp, 2n, await b4.proof(2), 0n]), 'BRIDGE_EVM_DEPOSIT_REPLAYED')
     const tokens = await call(alice, 'getWrappedTokens', [0n, 10n])
     expect(tokens.result[1]).toBe(2n)
     expect(tokens.result[0].map((a: string) => a.toLowerCase())).toEqual([hexlify(wEth), hexlify(wUsdx)])
@@ -173,7 +182,21 @@ describe('bridge EVM wing', () => {
     expectCoded(await reg(3n, Array.from({ length: 9 }, () => p3[0]!), 1n), 'BRIDGE_EVM_PROOF_TOO_LARGE')
     expectCoded(await reg(3n, [new Uint8Array(40_000)], 1n), 'BRIDGE_EVM_PROOF_TOO_LARGE')
     expectCoded(await reg(3n, [], 1n), 'BRIDGE_EVM_PROOF_TOO_LARGE')
-    await invariant(wEth)
+    // Deposit logs the vault would never emit: zero amount, zero recipient.
+    const odd = await mainBlock(95n, [...filler(2), receipt(2, [depositLog({ nonce: 30n, recipient: alice, amount: 0n }), depositLog({ nonce: 31n, recipient: new Uint8Array(20), amount: 5n })])])
+    await w.attest(odd)
+    expectCoded(await reg(2n, await odd.proof(2), 0n, odd.rlp), 'EVM_PEG_AMOUNT_INVALID')
+    expectCoded(await reg(2n, await odd.proof(2), 1n, odd.rlp), 'EVM_PEG_ADDRESS_INVALID')
+    // Too little gas: out of gas, nothing minted; the work is charged before it is done.
+    const fresh = await mainBlock(96n, [...filler(3), receipt(1, [depositLog({ nonce: 32n, recipient: alice, amount: 4n })])])
+    await w.attest(fresh)
+    const before = await invariant(wEth)
+    const starved = await w.vm.call(relayer, 'registerEvmDeposit', [MAIN_CHAIN_ID, fresh.rlp, 3n, await fresh.proof(3), 0n], { gasLimit: 60_000n })
+    expect(starved.ok).toBe(false)
+    expect(starved.gasUsed).toBe(60_000n)
+    expect(await invariant(wEth)).toEqual(before)
+    expect((await reg(3n, await fresh.proof(3), 0n, fresh.rlp)).code).toBeUndefined()
+    expect((await invariant(wEth)).supply).toBe(before.supply + 4n)
   })
 
   it('refuses a proof that ends in an extension node (its branch and leaf cut off)', async () => {
@@ -349,6 +372,9 @@ describe('bridge EVM wing', () => {
     const t0 = performance.now()
     for (let i = 0; i < n; i++) expectCoded(await call(relayer, 'registerEvmDeposit', [MAIN_CHAIN_ID, b1.rlp, 3n, proof, 1n]), 'BRIDGE_EVM_DEPOSIT_REPLAYED')
     const s = (performance.now() - t0) / 1000
+    const t1 = performance.now()
+    for (let i = 0; i < n; i++) await verifyReceiptProof(b1.header.receiptsRoot, 3, proof)
+    console.log(`verifyReceiptProof alone (spv/evm): ${Math.round(n / ((performance.now() - t1) / 1000))}/s`)
     console.log(`receipt-proof verifications inside the bridge (full registerEvmDeposit call, refused at replay after the proof): ${Math.round(n / s)}/s (${proof.length} nodes, ${proof.reduce((a, p) => a + p.length, 0)} bytes)`)
   })
 })

@@ -2,7 +2,9 @@
 // WrappedToken.artifact.ts): short and long string encodings of name and symbol, decimals and mainToken packed in
 // one slot, mainChainId; the account has nonce 1 and the template's runtime. And the EVM family's keys stay under 'e'.
 import { Address } from '@ethereumjs/util'
-import { hexlify } from 'ethers'
+import { getBytes, hexlify } from 'ethers'
+import { bridge } from '../../../../helpers/bridge-vm.js'
+import { BRIDGE_ADDRESS } from '../../../../../sidechain/chain/params.js'
 import { describe, expect, it } from 'vitest'
 import { storageLayout } from '../../../../../peg/evm/contracts/WrappedToken.artifact.js'
 import { wrappedTokenAddress } from '../../../../../peg/evm/index.js'
@@ -10,7 +12,7 @@ import { TOKEN_SLOTS, WRAPPED_TOKEN_RUNTIME, stringSlots } from '../../../../../
 import { evmLayout, EVM_PREFIXES } from '../../../../../sidechain/bridge/evm/layout.js'
 import { BTC_PREFIXES } from '../../../../../sidechain/bridge/bitcoin/layout.js'
 import { CORE_PREFIXES } from '../../../../../sidechain/bridge/layout.js'
-import { MAIN_CHAIN_ID, depositLog, filler, mainBlock, openEvmWorld, receipt } from '../../../../helpers/evm-bridge-world.js'
+import { MAIN_CHAIN_ID, depositLog, filler, mainBlock, openEvmWorld, receipt, wrappedToken } from '../../../../helpers/evm-bridge-world.js'
 
 const bob = new Uint8Array(20).fill(0xb0)
 
@@ -52,8 +54,22 @@ describe('wrapped token storage', () => {
       const account = await w.vm.vm.stateManager.getAccount(new Address(wrapped))
       expect(account!.nonce).toBe(1n)
       expect(await w.vm.vm.stateManager.getCode(new Address(wrapped))).toEqual(WRAPPED_TOKEN_RUNTIME)
-      // The token's Transfer log is the token's own, from the zero address.
       expect(r.logs.map((l) => l.name)).toEqual(['WrappedTokenCreated', '?', 'EvmDepositMinted'])
+      // The token's Transfer log is the token's own (its address), from the zero address: what mint() would emit.
+      const b2 = await mainBlock(8n, [...filler(3), receipt(2, [depositLog({ nonce: 2n, token, recipient: bob, amount: 5n, name, symbol, decimals: 8 })])])
+      await w.attest(b2)
+      const raw = await w.vm.vm.evm.runCall({
+        caller: new Address(bob),
+        to: new Address(BRIDGE_ADDRESS),
+        data: getBytes(bridge.encodeFunctionData('registerEvmDeposit', [MAIN_CHAIN_ID, b2.rlp, 3n, await b2.proof(3), 0n])),
+        gasLimit: 5_000_000n,
+      })
+      expect(raw.execResult.exceptionError).toBeUndefined()
+      const [address, topics, data] = raw.execResult.logs![0]!
+      const parsed = wrappedToken.parseLog({ topics: topics.map((t) => hexlify(t)), data: hexlify(data) })!
+      expect(hexlify(address)).toBe(hexlify(wrapped))
+      expect(parsed.name).toBe('Transfer')
+      expect([parsed.args[0], parsed.args[1].toLowerCase(), parsed.args[2]]).toEqual(['0x' + '00'.repeat(20), hexlify(bob), 5n])
     })
   }
 
