@@ -5,8 +5,8 @@
 // any value sent.
 import { Address } from '@ethereumjs/util'
 import { EVMError, type ExecResult, type PrecompileInput } from '@ethereumjs/evm'
-import { getBytes } from 'ethers'
-import { CausewayError, isCausewayError } from '../../spv/base/errors.js'
+import { getBytes, type FunctionFragment } from 'ethers'
+import { CausewayError, fail, isCausewayError } from '../../spv/base/errors.js'
 import { bridgeAbi, toAbiValues } from './abi.js'
 import type { CallContext, EventLog } from './context.js'
 import { currentMessage } from './evm-hook.js'
@@ -57,6 +57,19 @@ function outOfGas(gasLimit: bigint): ExecResult {
   return { returnValue: new Uint8Array(0), executionGasUsed: gasLimit, exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) }
 }
 
+/**
+ * The call's arguments as plain values. ethers defers some decoding errors (an `address` word with high bits set)
+ * until a value is read, so every value is read here: any failure is the caller's BRIDGE_BAD_ARGUMENTS, never a
+ * bridge bug surfacing later as BRIDGE_INTERNAL.
+ */
+function decodeArguments(fragment: FunctionFragment, data: Uint8Array): unknown[] {
+  try {
+    return bridgeAbi.decodeFunctionData(fragment, data).toArray(true)
+  } catch (e) {
+    fail('BRIDGE_BAD_ARGUMENTS', `the call's arguments do not decode as ${fragment.format()}`, undefined, e)
+  }
+}
+
 /** Creates the precompile function for a chain (its id binds deposit addresses and memos). */
 export function createBridgePrecompile(bridgeAddress: Uint8Array, chainId: bigint) {
   return async function bridgePrecompile(input: PrecompileInput): Promise<ExecResult> {
@@ -91,7 +104,7 @@ export function createBridgePrecompile(bridgeAddress: Uint8Array, chainId: bigin
     const store = new AccountStorage(evm.stateManager, bridgeAddress, meter, { read: BRIDGE_GAS.slotRead, write: BRIDGE_GAS.slotWrite })
     const logs: EventLog[] = []
     try {
-      const args = bridgeAbi.decodeFunctionData(fragment, data)
+      const args = decodeArguments(fragment, data)
       if (method.extra) meter.charge(method.extra(args))
       const state = family.state(store, chainId)
       const ctx: CallContext = {
@@ -106,7 +119,7 @@ export function createBridgePrecompile(bridgeAddress: Uint8Array, chainId: bigin
         bridgeAddress,
         logs,
       }
-      const result = await method.handler(ctx, [...args])
+      const result = await method.handler(ctx, args)
       const returnValue = getBytes(bridgeAbi.encodeFunctionResult(fragment, toAbiValues(fragment.outputs, result as unknown[])))
       return { returnValue, executionGasUsed: meter.used, logs }
     } catch (e) {
