@@ -40,6 +40,7 @@ export interface TrackedWithdrawal {
 
 export interface DeliverContext {
   readonly evm: EvmSignerConfig
+  readonly sideChainId: bigint
   readonly main: MainChain
   readonly side: SideChain
   readonly bridge: BridgeClient
@@ -119,7 +120,7 @@ async function payComplete(c: DeliverContext): Promise<void> {
       c.withdrawals.delete(id)
       continue
     }
-    if (stored.status !== EVM_WITHDRAWAL_STATUS.signed || w.withdrawal === undefined) continue
+    if (stored.status !== EVM_WITHDRAWAL_STATUS.signed) continue
     const turn = `pay!${id}`
     if (await c.main.used(id)) {
       c.turns.done(turn) // paid on the main chain: its Withdrawn log is relayed once its header is accepted
@@ -128,8 +129,12 @@ async function payComplete(c: DeliverContext): Promise<void> {
     const last = await c.signingLog.paidAt(id)
     if ((last !== undefined && now - last.at < RESEND_WITHDRAW_MS) || !c.turns.due(turn, now)) continue
     const signatures = (await c.side.read.getEvmWithdrawalSignatures([id])) as readonly Hex[]
+    // As this signer rebuilt it (review.ts), also after a restart or when the others completed it: the vault checks
+    // the signatures against exactly this, so anything else only fails its simulation.
+    const r = w.requested
+    const withdrawal: Withdrawal = w.withdrawal ?? { mainChainId: c.evm.chainId, vault: c.evm.vault, sideChainId: c.sideChainId, id, token: r.mainToken, recipient: r.mainRecipient, amount: r.amount, epoch: stored.epoch }
     try {
-      const txHash = await c.main.sendWithdraw(w.withdrawal, signatures)
+      const txHash = await c.main.sendWithdraw(withdrawal, signatures)
       await c.signingLog.recordPaid(id, txHash, now)
       c.metrics.broadcasts.inc()
       c.log.info({ id: id.toString(), txHash, signatures: signatures.length }, 'sent a complete withdrawal to the vault')

@@ -190,8 +190,7 @@ export class EvmDuty implements Duty<EvmItem, EvmApproved, EvmSigned> {
       this.m.sidechainBlock.set(fin)
     }
     const now = Date.now()
-    const epoch = await side.epoch()
-    const window = await this.d.signingLog.signedSince(now)
+    let epoch: bigint | undefined
     for (const w of this.withdrawals.values()) {
       if (w.reviewDone || now < w.nextAt) continue
       const stored = await side.stored(w.requested.id)
@@ -201,6 +200,9 @@ export class EvmDuty implements Duty<EvmItem, EvmApproved, EvmSigned> {
         continue
       }
       const logged = await this.d.signingLog.signed(w.requested.id)
+      epoch ??= await side.epoch()
+      // Read for each item: the one signed just before it in this round counts in its window.
+      const window = await this.d.signingLog.signedSince(Date.now())
       yield {
         kind: 'withdrawal',
         w,

@@ -35,6 +35,6 @@ describe('signer configuration, evm section', () => {
     [{ ...evm, policy: { eth: { maxPerWithdrawal: -1, maxPer24h: 1 } } }, 'evm.policy.eth.maxPerWithdrawal'],
     [{ ...evm, surprise: 1 }, 'evm'],
   ])('refuses a bad field (%#) naming %s', (section, path) => {
-    expect(() => parseSignerConfig({ ...base, evm: section }, '/tmp')).toThrow(expect.toSatisfy((e) => isCausewayError(e, 'SIGNER_BAD_CONFIG') && (e as { details: { path: string } }).details.path.startsWith(path)))
+    expect(() => parseSignerConfig({ ...base, evm: section }, '/tmp')).toThrow(expect.toSatisfy((e) => isCausewayError(e, 'SIGNER_BAD_CONFIG') && String(e.details?.["path"]).startsWith(path)))
   })
 })
