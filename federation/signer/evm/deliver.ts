@@ -87,7 +87,10 @@ async function relayProofs(c: DeliverContext): Promise<void> {
             continue
           }
           open++
-          if (c.turns.due(turn, now) && (await relay(c, 'registerEvmDeposit', p.args))) c.metrics.registrations.inc()
+          if (c.turns.due(turn, now)) {
+            c.turns.sent(turn, now)
+            if (await relay(c, 'registerEvmDeposit', p.args)) c.metrics.registrations.inc()
+          }
         }
       }
       b.depositsDone = open === 0
@@ -103,7 +106,10 @@ async function relayProofs(c: DeliverContext): Promise<void> {
             continue
           }
           open++
-          if (c.turns.due(turn, now) && (await relay(c, 'registerEvmWithdrawal', p.args))) c.metrics.registrations.inc()
+          if (c.turns.due(turn, now)) {
+            c.turns.sent(turn, now)
+            if (await relay(c, 'registerEvmWithdrawal', p.args)) c.metrics.registrations.inc()
+          }
         }
       }
       b.withdrawnDone = open === 0

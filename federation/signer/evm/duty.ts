@@ -7,6 +7,7 @@
 //      (attestEvmHeader / addEvmWithdrawalSignature), or refuses with a SIGNER_EVM_ code and reviews it again later;
 //   3. delivers (deliver.ts): relays deposits and payouts to the bridge, and sends complete withdrawals to the vault.
 import type { Logger } from 'pino'
+import { Gauge } from 'prom-client'
 import { hexToBytes, toHex } from '../../../spv/base/bytes.js'
 import { isCausewayError } from '../../../spv/base/errors.js'
 import type { MemberKey } from '../../keystore.js'
@@ -50,12 +51,12 @@ export class EvmDuty implements Duty<EvmItem, EvmApproved, EvmSigned> {
   private readonly blocks = new Map<string, TrackedBlock>()
   private readonly withdrawals = new Map<bigint, TrackedWithdrawal>()
   private readonly turns: WorkTurns
-  private readonly m: FamilyMetrics
+  private readonly m: FamilyMetrics & { readonly mainHead: Gauge }
 
   constructor(private readonly d: EvmDutyDeps) {
     this.mainCursor = BigInt(d.evm.fromBlock)
     this.turns = new WorkTurns(d.member, d.relay)
-    this.m = familyMetrics(d.metrics, 'evm')
+    this.m = { ...familyMetrics(d.metrics, 'evm'), mainHead: new Gauge({ name: 'causeway_signer_evm_main_head', help: "Head of this signer's own EVM main-chain node", registers: [d.metrics.registry] }) }
   }
 
   async *watch(): AsyncGenerator<EvmItem> {
@@ -153,6 +154,7 @@ export class EvmDuty implements Duty<EvmItem, EvmApproved, EvmSigned> {
   private async *watchMainChain(): AsyncGenerator<EvmItem> {
     const { main, evm } = this.d
     this.mainHead = await main.head()
+    this.m.mainHead.set(Number(this.mainHead))
     const top = this.mainHead - BigInt(evm.confirmations) + 1n
     if (top >= this.mainCursor) {
       for (const b of await main.vaultLogBlocks(this.mainCursor, top)) {

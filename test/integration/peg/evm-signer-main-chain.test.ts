@@ -17,7 +17,7 @@ import * as Vault from '../../../peg/evm/contracts/Vault.artifact.js'
 import { evmDeployer, deployVault } from '../../../regtest/evm/deploy.js'
 import { startAnvil, ANVIL_KEY_0, type AnvilNode } from '../../../regtest/evm/anvil.js'
 import { hardhatWallets } from '../../helpers/evm-traffic.js'
-import { CLIENT_EVM_WRONG_CHAIN, fetchCheckedBlock, withdrawnProofsAt } from '../../../client/evm.js'
+import { CLIENT_EVM_WRONG_CHAIN, depositProofsAt, fetchCheckedBlock, withdrawnProofsAt } from '../../../client/evm.js'
 import { MainChain } from '../../../federation/signer/evm/main-chain.js'
 import { EvmDuty } from '../../../federation/signer/evm/duty.js'
 import { evmSignerConfig } from '../../../federation/signer/evm/config.js'
@@ -90,6 +90,38 @@ describe('the EVM duty on a real anvil main chain', () => {
       expect(sent[0]!.args).toEqual([31337n, toHex(rlp)])
       expect(await new EvmSigningLog(db).attestedAt(31337n, depositBlocks[0]!)).toBe(toHex((await main.headerAt(depositBlocks[0]!)).hash))
       expect(duty.health().details['attested']).toBe(1)
+    } finally {
+      await db.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('relays each deposit of an accepted header once (not again while it waits for its block), until registered', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'evm-duty-anvil-'))
+    const db = await openSigningDb(dir)
+    try {
+      const evm = evmSignerConfig({ rpcUrl: node!.url, chainId: 31337, vault, confirmations: 1, pollMs: 50, fromBlock: 0 })
+      const sent: { method: string; args: readonly unknown[] }[] = []
+      const registered = new Set<string>()
+      const side = {
+        finalizedHead: async () => 0,
+        requests: async () => [],
+        read: { getEvmHeader: async () => ({ accepted: true, attesters: 0n }), isEvmDepositRegistered: async ([id]: [string]) => registered.has(id) },
+      }
+      const bridge = { send: async (method: string, args: readonly unknown[]) => (sent.push({ method, args }), { hash: '0x1', mined: Promise.resolve(true) }) }
+      const duty = new EvmDuty({ evm, relay: true, key: memberKeyFrom(members[0]!.privateKey), member: 0, sideChainId: SIDE, main, side: side as never, bridge: bridge as never, signingLog: new EvmSigningLog(db), log: pino({ level: 'silent' }), metrics: createSignerMetrics() })
+      await runDutyRound(duty)
+      expect(sent.map((s) => s.method)).toEqual(['registerEvmDeposit', 'registerEvmDeposit'])
+      const target = { mainChainId: 31337n, vault: hexToBytes(vault, 'vault', 20) }
+      const blocks = await main.vaultLogBlocks(depositBlocks[0]!, depositBlocks[1]!)
+      const expected = await Promise.all(blocks.map(async (b) => (await depositProofsAt(await fetchCheckedBlock(main.client, b.hash), 0, target))[0]!))
+      expect(sent.map((s) => s.args)).toEqual(expected.map((p) => [p.args[0], p.args[1], p.args[2], [...p.args[3]], p.args[4]]))
+      await runDutyRound(duty)
+      expect(sent).toHaveLength(2) // not sent again while its transaction is on its way
+      for (const p of expected) registered.add(toHex(p.depositId))
+      await runDutyRound(duty)
+      expect(sent).toHaveLength(2)
+      expect(duty.health().details['headersWaiting']).toEqual([])
     } finally {
       await db.close()
       await rm(dir, { recursive: true, force: true })
