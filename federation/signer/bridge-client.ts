@@ -6,13 +6,15 @@ import { Contract, Interface, JsonRpcProvider, Wallet, type InterfaceAbi, type L
 import { CausewayError, fail } from '../../spv/base/errors.js'
 import { btcBridgeAbi } from '../../peg/bitcoin/btc-bridge-abi.js'
 import { evmBridgeAbi } from '../../peg/evm/evm-bridge-abi.js'
-import { bridgeAbiJson as joinedAbiJson } from '../../sidechain/bridge/abi.js'
 import { bridgeErrorOf, bridgeReaderAt, type BridgeReader } from '../../client/bridge.js'
 import { toHex } from '../../spv/base/bytes.js'
 import { BRIDGE_ADDRESS } from '../../sidechain/chain/params.js'
 
-// Every family's methods, events and errors (one nonce stream per signer for all its duties' sends).
-const bridgeAbiJson = joinedAbiJson
+// Every family's methods, events and errors (one nonce stream per signer for all its duties' sends); each family's
+// ABI includes IBridge's entries, kept once.
+type AbiEntry = { readonly type: string; readonly name?: string; readonly inputs?: readonly { readonly type: string }[] }
+const entryId = (e: AbiEntry): string => `${e.type}:${e.name ?? ''}(${(e.inputs ?? []).map((i) => i.type).join(',')})`
+const bridgeAbiJson = [...btcBridgeAbi, ...evmBridgeAbi].filter((e, i, all) => all.findIndex((x) => entryId(x) === entryId(e)) === i) as unknown as InterfaceAbi
 type Writes<A extends readonly unknown[]> = Extract<A[number], { type: 'function'; stateMutability: 'nonpayable' | 'payable' }> extends { name: infer N } ? N : never
 /** The bridge methods that write, of every family (their names checked against the ABIs by the compiler). */
 export type BridgeWrite = Writes<typeof btcBridgeAbi> | Writes<typeof evmBridgeAbi>

@@ -10,17 +10,12 @@ import { decodeEvmHeader, type EvmHeader } from '../../../spv/evm/header.js'
 import { emit, requireMember, requireNoValue, requireWritable } from '../context.js'
 import { evmChain, type EvmContext } from './context.js'
 import type { StoredEvmHeader } from './records.js'
+import { NO_MEMBERS, memberCount, withMember, withoutMember } from './member-set.js'
 
 /** Longest header RLP the bridge decodes (Prague's is ~600 bytes; PoA chains put signatures in extraData). */
 export const MAX_HEADER_BYTES = 2048
 
 const ZERO32 = new Uint8Array(32)
-
-function popcount(x: number): number {
-  let n = 0
-  for (let v = x >>> 0; v !== 0; v &= v - 1) n++
-  return n
-}
 
 /** Decodes a header strictly (canonical RLP, no trailing bytes, a known layout, number ≠ 0) and hashes it. */
 export function parseHeader(rlp: Uint8Array): { header: EvmHeader; hash: Uint8Array } {
@@ -42,7 +37,7 @@ async function acceptedAt(ctx: EvmContext, chain: bigint, number: bigint): Promi
   const hashes = await ctx.state.hashesAt(chain, number)
   if (hashes.length !== 1) return undefined
   const h = await ctx.state.header(chain, hashes[0]!)
-  return h !== undefined && popcount(h.attesters) >= ctx.config.federation.threshold ? hashes[0] : undefined
+  return h !== undefined && memberCount(h.attesters) >= ctx.config.federation.threshold ? hashes[0] : undefined
 }
 
 async function insertAccepted(ctx: EvmContext, chain: bigint, number: bigint): Promise<void> {
@@ -82,21 +77,21 @@ export async function attestEvmHeader(ctx: EvmContext, chainId: bigint, rlp: Uin
   if (previous !== undefined && equalBytes(previous, hash)) return // already attested: nothing changes
   const before = await acceptedAt(ctx, chainId, number)
   let hashes = await s.hashesAt(chainId, number)
-  const bit = 1 << member
   if (previous !== undefined) {
     // The member's attestation moves: it no longer counts for the header it attested before.
     const old = (await s.header(chainId, previous))!
-    await s.setHeader(chainId, previous, { ...old, attesters: old.attesters & ~bit })
-    if ((old.attesters & ~bit) === 0) hashes = hashes.filter((h) => !equalBytes(h, previous))
+    const remaining = withoutMember(old.attesters, member)
+    await s.setHeader(chainId, previous, { ...old, attesters: remaining })
+    if (remaining === NO_MEMBERS) hashes = hashes.filter((h) => !equalBytes(h, previous))
   }
   const stored: StoredEvmHeader = (await s.header(chainId, hash)) ?? {
     parentHash: header.parentHash,
     number,
     receiptsRoot: header.receiptsRoot,
     timestamp: header.timestamp,
-    attesters: 0,
+    attesters: NO_MEMBERS,
   }
-  const attesters = stored.attesters | bit
+  const attesters = withMember(stored.attesters, member)
   await s.setAttestation(chainId, number, member, hash)
   await s.setHeader(chainId, hash, { ...stored, attesters })
   if (!hashes.some((h) => equalBytes(h, hash))) {
@@ -104,7 +99,7 @@ export async function attestEvmHeader(ctx: EvmContext, chainId: bigint, rlp: Uin
     hashes = [...hashes, hash]
   }
   await s.setHashesAt(chainId, number, hashes)
-  emit(ctx, 'EvmHeaderAttested', [chainId, hash, ctx.caller, number, BigInt(popcount(attesters))])
+  emit(ctx, 'EvmHeaderAttested', [chainId, hash, ctx.caller, number, BigInt(memberCount(attesters))])
   const after = await acceptedAt(ctx, chainId, number)
   if (before !== undefined && (after === undefined || !equalBytes(before, after))) await removeAccepted(ctx, chainId, number)
   if (after !== undefined && (before === undefined || !equalBytes(before, after))) {
@@ -124,7 +119,7 @@ export async function requireAcceptedHeader(ctx: EvmContext, chainId: bigint, rl
   if (stored === undefined) fail('BRIDGE_EVM_HEADER_UNKNOWN', 'no member attests this header')
   const hashes = await ctx.state.hashesAt(chainId, parsed.header.number)
   if (hashes.length > 1) fail('BRIDGE_EVM_HEADER_CONFLICT', `another header at height ${parsed.header.number} is attested: neither counts until the members agree`)
-  const count = popcount(stored.attesters)
+  const count = memberCount(stored.attesters)
   if (count < ctx.config.federation.threshold) {
     fail('BRIDGE_EVM_HEADER_NOT_ACCEPTED', `${count} members attest this header; it needs ${ctx.config.federation.threshold}`)
   }
@@ -143,7 +138,7 @@ export async function getEvmHeader(ctx: EvmContext, chainId: bigint, hash: Uint8
       receiptsRoot: h.receiptsRoot,
       timestamp: h.timestamp,
       attesters: BigInt(h.attesters),
-      attestations: BigInt(popcount(h.attesters)),
+      attestations: BigInt(memberCount(h.attesters)),
       accepted: accepted !== undefined && equalBytes(accepted, hash),
     },
   ]

@@ -10,18 +10,15 @@ import { evmChain, evmChains, EVM_EPOCH, type EvmContext } from './context.js'
 import { proveReceiptLog } from './receipt-log.js'
 import { WITHDRAWAL_STATUS, type StoredWithdrawal } from './records.js'
 import { burnWrapped } from './wrapped-token.js'
+import { NO_MEMBERS, hasMember, memberCount, withMember } from './member-set.js'
 
 const ZERO20 = new Uint8Array(20)
 const ZERO32 = new Uint8Array(32)
-
-function popcount(x: number): number {
-  let n = 0
-  for (let v = x >>> 0; v !== 0; v &= v - 1) n++
-  return n
-}
+/** Withdrawal ids are stored as u64 (layout.ts); a larger id names no withdrawal. */
+const ID_LIMIT = 1n << 64n
 
 async function requireWithdrawal(ctx: EvmContext, id: bigint): Promise<StoredWithdrawal> {
-  const w = id > 0n && id < 1n << 64n ? await ctx.state.withdrawal(id) : undefined
+  const w = id > 0n && id < ID_LIMIT ? await ctx.state.withdrawal(id) : undefined
   if (w === undefined) fail('BRIDGE_EVM_UNKNOWN_WITHDRAWAL', `there is no EVM withdrawal ${id}`)
   return w
 }
@@ -58,7 +55,7 @@ export async function pegOutToken(ctx: EvmContext, wrapped: Uint8Array, amount: 
     amount,
     epoch: EVM_EPOCH,
     digest,
-    signers: 0,
+    signers: NO_MEMBERS,
     status: WITHDRAWAL_STATUS.requested,
     requestedAt: ctx.blockNumber,
   })
@@ -75,14 +72,13 @@ export async function addEvmWithdrawalSignature(ctx: EvmContext, id: bigint, sig
   const member = requireMember(ctx)
   const w = await requireWithdrawal(ctx, id)
   if (w.status === WITHDRAWAL_STATUS.paid) fail('BRIDGE_EVM_WITHDRAWAL_PAID', `withdrawal ${id} is already paid`)
-  const bit = 1 << member
-  if ((w.signers & bit) !== 0) fail('BRIDGE_EVM_SIGNATURE_DUPLICATE', `member ${member} already signed withdrawal ${id}`)
+  if (hasMember(w.signers, member)) fail('BRIDGE_EVM_SIGNATURE_DUPLICATE', `member ${member} already signed withdrawal ${id}`)
   const signer = recoverWithdrawalSigner(w.digest, signature)
   if (!equalBytes(signer, ctx.config.members[member]!)) {
     fail('BRIDGE_EVM_SIGNER_NOT_CALLER', 'the signature does not recover to the calling member\'s address over this withdrawal\'s digest')
   }
-  const signers = w.signers | bit
-  const count = popcount(signers)
+  const signers = withMember(w.signers, member)
+  const count = memberCount(signers)
   const complete = count >= ctx.config.federation.threshold
   await ctx.state.setSignature(id, member, signature)
   await ctx.state.setWithdrawal(id, { ...w, signers, status: complete ? WITHDRAWAL_STATUS.signed : w.status })
@@ -91,11 +87,11 @@ export async function addEvmWithdrawalSignature(ctx: EvmContext, id: bigint, sig
 
 export async function getEvmWithdrawal(ctx: EvmContext, id: bigint) {
   evmChains(ctx)
-  const w = id > 0n && id < 1n << 64n ? await ctx.state.withdrawal(id) : undefined
+  const w = id > 0n && id < ID_LIMIT ? await ctx.state.withdrawal(id) : undefined
   if (w === undefined) {
     return [{ requester: ZERO20, mainChainId: 0n, mainToken: ZERO20, wrappedToken: ZERO20, mainRecipient: ZERO20, amount: 0n, epoch: 0n, digest: ZERO32, signers: 0n, signatureCount: 0n, status: 0, requestedAt: 0n }]
   }
-  return [{ ...w, signers: BigInt(w.signers), signatureCount: BigInt(popcount(w.signers)) }]
+  return [{ ...w, signers: BigInt(w.signers), signatureCount: BigInt(memberCount(w.signers)) }]
 }
 
 export async function getEvmWithdrawalSignatures(ctx: EvmContext, id: bigint): Promise<[Uint8Array[]]> {
@@ -103,7 +99,7 @@ export async function getEvmWithdrawalSignatures(ctx: EvmContext, id: bigint): P
   const w = await requireWithdrawal(ctx, id)
   const out: Uint8Array[] = []
   for (let i = 0; i < ctx.config.members.length; i++) {
-    if ((w.signers & (1 << i)) === 0) continue
+    if (!hasMember(w.signers, i)) continue
     const sig = await ctx.state.signature(id, i)
     if (sig === undefined) fail('BRIDGE_STORE_CORRUPT', `member ${i}'s signature of withdrawal ${id} is missing`)
     out.push(sig)
