@@ -1,5 +1,5 @@
 // The description a running local world leaves in its data directory (`<datadir>/world.json`): every endpoint,
-// the chain id, the federation and the demo accounts. `causeway regtest up` writes it once everything is ready;
+// the chain id, the federation, the demo accounts and (optional, for older files) the EVM main chain and its peg. `causeway regtest up` writes it once everything is ready;
 // the CLI's user commands read it (`--world DIR`, default ./.causeway) so they need no flags against a local world.
 // It holds throw-away regtest keys only (the demo accounts'), never a federation member's. It lives in cli/ with
 // its readers; regtest/world/up.ts imports it to write the file.
@@ -13,6 +13,7 @@ export const DEFAULT_WORLD_DIR = '.causeway'
 
 const url = z.string().url()
 const hex = z.string().regex(/^0x[0-9a-fA-F]*$/)
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x address')
 
 export const worldFileSchema = z.object({
   version: z.literal(1),
@@ -55,6 +56,26 @@ export const worldFileSchema = z.object({
   }),
   /** How often the world mines a Bitcoin block (ms; 0 = only on demand). */
   blockIntervalMs: z.number().int().nonnegative(),
+  /** The EVM main chain and its peg; absent for a world set up before the EVM peg (and in older files). */
+  evm: z
+    .object({
+      /** The main chain's JSON-RPC (anvil). */
+      rpcUrl: url,
+      chainId: z.number().int().positive(),
+      /** The peg's Vault (peg/evm/PROTOCOL.md) and the block it was deployed in. */
+      vault: address,
+      vaultBlock: z.number().int().nonnegative(),
+      /** The vault's members (the federation's EVM addresses, member order) and its threshold. */
+      members: z.array(address),
+      threshold: z.number().int().positive(),
+      /** Main-chain depth at which the signers attest a header. */
+      confirmations: z.number().int().positive(),
+      /** The demo ERC-20s on the main chain. */
+      tokens: z.array(z.object({ address, name: z.string(), symbol: z.string(), decimals: z.number().int().min(0).max(255) })),
+      /** A throw-away main-chain account holding ETH and the demo tokens (anvil's dev account 1). */
+      demo: z.object({ key: z.string().regex(/^0x[0-9a-fA-F]{64}$/), address }),
+    })
+    .optional(),
 })
 
 export type WorldFile = z.infer<typeof worldFileSchema>

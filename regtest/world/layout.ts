@@ -21,19 +21,23 @@ export interface WorldPorts {
   readonly bitcoinRpc: number
   /** Given to bcoin so it never falls back to its default port; nothing listens on it. */
   readonly bitcoinP2p: number
+  /** The EVM main chain's JSON-RPC (anvil; main-chain.ts). */
+  readonly anvil: number
 }
 
 /**
- * Offsets from the base port. 0–3 validators' RPC, 10–13 their p2p, 20–23 signers, 30–31 bcoin. Offsets 40–49 are
- * kept free for an EVM main chain (a Hardhat node and its peg's signers) and 50 for the wallet page, so they can
- * join the same world without moving anything.
+ * Offsets from the base port. 0–3 validators' RPC, 10–13 their p2p, 20–23 signers, 30–31 bcoin, 40 the EVM main
+ * chain (anvil, chain id 31337; the signers' EVM duty runs inside the signers, so it needs no port of its own).
+ * Offsets 41–49 stay free for more main chains and 50 for the wallet page, so they can join the same world without
+ * moving anything.
  */
 export function worldPorts(base: number): WorldPorts {
   const row = (offset: number) => Array.from({ length: MEMBERS }, (_, i) => base + offset + i)
-  return { rpc: row(0), p2p: row(10), signer: row(20), bitcoinRpc: base + 30, bitcoinP2p: base + 31 }
+  return { rpc: row(0), p2p: row(10), signer: row(20), bitcoinRpc: base + 30, bitcoinP2p: base + 31, anvil: base + 40 }
 }
 
-export const allPorts = (p: WorldPorts): number[] => [...p.rpc, ...p.p2p, ...p.signer, p.bitcoinRpc, p.bitcoinP2p]
+/** Every port a world listens on; `evm` false for a world set up before the EVM peg (no anvil). */
+export const allPorts = (p: WorldPorts, evm = true): number[] => [...p.rpc, ...p.p2p, ...p.signer, p.bitcoinRpc, p.bitcoinP2p, ...(evm ? [p.anvil] : [])]
 
 export interface WorldLayout {
   readonly dir: string
@@ -44,6 +48,11 @@ export interface WorldLayout {
   /** The process id of the world's bcoin, to wait for it when a restart stops one left running. */
   readonly bitcoinPid: string
   readonly federation: string
+  /** The EVM main chain's directory: anvil's `state.json` (its whole chain, resumed on restart) and its home. */
+  readonly anvil: string
+  readonly anvilState: string
+  /** The process id of the world's anvil, to stop one left running when the world's process was killed. */
+  readonly anvilPid: string
   readonly logs: string
   validatorDir(i: number): string
   validatorConfig(i: number): string
@@ -61,6 +70,9 @@ export function worldLayout(dir: string): WorldLayout {
     bitcoin: path.join(d, 'bitcoin'),
     bitcoinPid: path.join(d, 'bitcoin.pid'),
     federation: path.join(d, 'federation'),
+    anvil: path.join(d, 'anvil'),
+    anvilState: path.join(d, 'anvil', 'state.json'),
+    anvilPid: path.join(d, 'anvil.pid'),
     logs: path.join(d, 'logs'),
     validatorDir: (i) => path.join(d, `validator-${i}`),
     validatorConfig: (i) => path.join(d, `validator-${i}.json`),

@@ -1,6 +1,7 @@
 // What a local world decides once, on its first start, and keeps in `<datadir>/setup.json`: the Bitcoin node's API
 // key, the federation (made with `federation init`), the side chain's genesis (chain id, no allocations, the bridge
-// with its checkpoint at the Bitcoin tip after segwit), the demo accounts and the base port. Every later start
+// with its checkpoint at the Bitcoin tip after segwit, and its `evm` section naming the main chain's vault), the
+// EVM main chain's deployments (evm-setup.ts), the demo accounts and the base port. Every later start
 // reads it back and writes the members' configuration files from it, so a restart resumes the same chain.
 //
 // Regtest only: the keystores' passphrase and the demo keys are stored in clear beside them.
@@ -15,6 +16,7 @@ import type { BitcoinRpcClient } from '../../federation/bitcoin/rpc-client.js'
 import { DemoWallet } from '../bitcoin/demo-wallet.js'
 import { tipCheckpoint } from '../bitcoin/checkpoint.js'
 import { MEMBERS, SIGNER_THRESHOLD, type WorldLayout } from './layout.js'
+import { createEvmSetup, evmSetupSchema } from './evm-setup.js'
 
 /**
  * What the world pegs in to the demo account at its first start (up.ts, pegin-funding.ts): 10 regtest BTC. The
@@ -46,6 +48,8 @@ const setupSchema = z.object({
   }),
   /** The `chain` section every node's configuration carries (genesis). */
   chain: z.record(z.string(), z.unknown()),
+  /** The EVM main chain's deployments; absent in a world set up before the EVM peg (it runs without one). */
+  evm: evmSetupSchema.optional(),
 })
 
 export type WorldSetup = z.infer<typeof setupSchema>
@@ -69,7 +73,7 @@ export async function readSetup(layout: WorldLayout): Promise<WorldSetup | undef
 
 /** Removes what an interrupted first start left (only the world's own entries; setup.json was never written). */
 export async function clearPartialWorld(layout: WorldLayout): Promise<void> {
-  const ours = /^(bitcoin|bitcoin\.pid|federation|logs|validator-\d+(\.json)?|signer-\d+(\.json)?|world\.json|demo-funding\.json)$/
+  const ours = /^(bitcoin|bitcoin\.pid|anvil|anvil\.pid|federation|logs|validator-\d+(\.json)?|signer-\d+(\.json)?|world\.json|demo-funding\.json)$/
   let entries: string[] = []
   try {
     entries = await readdir(layout.dir)
@@ -84,6 +88,8 @@ export interface CreateSetupInput {
   readonly basePort: number
   readonly bitcoinApiKey: string
   readonly rpc: BitcoinRpcClient
+  /** The world's EVM main chain (anvil), where the vault is deployed before the genesis is written. */
+  readonly mainChainUrl: string
   readonly progress: (line: string) => void
 }
 
@@ -100,6 +106,7 @@ export async function createSetup(input: CreateSetupInput): Promise<WorldSetup> 
   // The validators' quorum is initFederation's default, quorumFor(MEMBERS); the peg's signer threshold is its own.
   const fed = await initFederation({ members: MEMBERS, threshold: SIGNER_THRESHOLD, out: layout.federation, passphrase, bech32: 'rb', lightKeystores: true })
   progress(`created the federation: ${MEMBERS} validators with quorum ${fed.validatorQuorum} (tolerates one faulty member of any kind), peg signers ${fed.threshold} of ${MEMBERS}`)
+  const evm = await createEvmSetup({ rpcUrl: input.mainChainUrl, pegPubkeys: fed.pubkeys, threshold: fed.threshold, sideChainId: REGTEST_CHAIN_ID, progress })
   const { Wallet } = await import('ethers')
   const demo = Wallet.createRandom()
   const chain = {
@@ -122,6 +129,8 @@ export async function createSetup(input: CreateSetupInput): Promise<WorldSetup> 
       minPegOutSats: 20_000,
       batchIntervalBlocks: 5,
       feeRateFloor: 2,
+      // The EVM main chain the bridge serves (PROTOCOL.md): its vault, deployed above.
+      evm: { chains: [{ chainId: evm.chainId, vault: evm.vault }] },
     },
   }
   const setup: WorldSetup = {
@@ -142,6 +151,7 @@ export async function createSetup(input: CreateSetupInput): Promise<WorldSetup> 
       validatorKeys: [...fed.files.validatorKeys],
     },
     chain,
+    evm,
   }
   await writeFile(`${layout.setup}.tmp`, JSON.stringify(setup, null, 2) + '\n', { mode: 0o600 })
   await rename(`${layout.setup}.tmp`, layout.setup)

@@ -1,4 +1,5 @@
-// The table `regtest up` prints once the world is ready: every endpoint, the demo accounts and how to add the
+// The table `regtest up` prints once the world is ready: every endpoint (the EVM main chain's RPC, chain id, vault
+// and tokens among them), the demo accounts and how to add the
 // side chain to MetaMask. Pure: world description in, text out.
 import type { WorldFile } from '../../cli/world-file.js'
 
@@ -20,6 +21,16 @@ export function worldTable(w: WorldFile, info: { readonly dir: string; readonly 
     `  blocks      ${w.blockIntervalMs > 0 ? `one every ${w.blockIntervalMs / 1000} s` : 'on demand only'}; mine now: npx causeway regtest mine 1`,
     `  peg-in      ${w.bitcoin.confirmations} confirmations`,
     '',
+    ...(w.evm === undefined
+      ? ['EVM main chain  none: this world was set up before the EVM peg (remove the data directory for one)', '']
+      : [
+          `EVM main chain  anvil, chain id ${w.evm.chainId}, a block a second`,
+          `  JSON-RPC    ${w.evm.rpcUrl}`,
+          `  vault       ${w.evm.vault}   (members ${w.evm.threshold} of ${w.evm.members.length}; headers attested at ${w.evm.confirmations} confirmations)`,
+          ...w.evm.tokens.map((t) => `  token       ${t.address}   ${t.symbol} (${t.name}, ${t.decimals} decimals)`),
+          `  demo        ${w.evm.demo.address}   key ${w.evm.demo.key}   (anvil's dev account 1: ETH and ${w.evm.tokens.map((t) => t.symbol).join(', ')})`,
+          '',
+        ]),
     `Federation   peg signers ${w.federation.threshold} of ${w.signers.length}`,
     `  address     ${w.federation.address}`,
     `  descriptor  ${w.federation.descriptor}`,

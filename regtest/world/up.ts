@@ -1,5 +1,6 @@
 // `causeway regtest up`: one local world under one data directory — a bcoin regtest node (segwit active, a funded
-// demo wallet, a block every few seconds), four validator nodes (quorum 3) and four signers (3 of 4), each its own
+// demo wallet, a block every few seconds), an EVM main chain (anvil, its Vault and demo token; main-chain.ts,
+// evm-setup.ts), four validator nodes (quorum 3) and four signers (3 of 4, each with its EVM duty), each its own
 // process with its own log under <datadir>/logs. The first start decides everything once (setup.ts); a restart
 // reads it back and resumes the same chains. The world is ready when every process answers, the bridge has the
 // Bitcoin tip and (first start only) the demo account is funded by a real peg-in; then world.json is written for
@@ -22,6 +23,8 @@ import { writeWorldFile, type WorldFile } from '../../cli/world-file.js'
 import { fundDemoAccount } from './demo-funding.js'
 import { REGTEST_CHAIN_ID } from '../../sidechain/chain/params.js'
 import { bridgeReaderAt } from '../../client/bridge.js'
+import { startMainChain, stopOrphanedMainChain, type MainChainProcess } from './main-chain.js'
+import { worldEvmPolicy } from './evm-setup.js'
 
 export const DEFAULT_BLOCK_INTERVAL_MS = 5_000
 
@@ -43,6 +46,8 @@ export interface World {
   readonly validators: readonly ManagedChild[]
   readonly signers: readonly ManagedChild[]
   readonly bcoin: BcoinProcess
+  /** The EVM main chain; undefined for a world set up before the EVM peg. */
+  readonly mainChain: MainChainProcess | undefined
   /** Mines `n` blocks to the demo wallet now. */
   mine(n: number): Promise<string[]>
   stop(): Promise<void>
@@ -68,6 +73,21 @@ function signerConfig(layout: WorldLayout, setup: WorldSetup, ports: WorldPorts,
     sidechain: { rpcUrl: `http://127.0.0.1:${ports.rpc[i]}/` },
     http: { host: '127.0.0.1', port: ports.signer[i] },
     pollMs: 500,
+    // The EVM duty (federation/signer/evm/config.ts): every signer asks the world's one anvil (a real federation's
+    // members would each run their own main-chain node).
+    ...(setup.evm === undefined
+      ? {}
+      : {
+          evm: {
+            rpcUrl: `http://127.0.0.1:${ports.anvil}/`,
+            chainId: setup.evm.chainId,
+            vault: setup.evm.vault,
+            confirmations: setup.evm.confirmations,
+            pollMs: 500,
+            fromBlock: setup.evm.vaultBlock,
+            policy: worldEvmPolicy(setup.evm.demoToken.address),
+          },
+        }),
   }
 }
 
@@ -89,6 +109,21 @@ export function describeWorld(setup: WorldSetup, ports: WorldPorts, blockInterva
     federation: { address: setup.federation.address, descriptor: setup.federation.descriptor, threshold: setup.federation.threshold, members: setup.federation.memberAddresses },
     demo: { sidechainKey: setup.demo.sidechainKey, sidechainAddress: setup.demo.sidechainAddress, bitcoinSeed: setup.demo.bitcoinSeed, bitcoinAddress: wallet.address },
     blockIntervalMs,
+    ...(setup.evm === undefined
+      ? {}
+      : {
+          evm: {
+            rpcUrl: `http://127.0.0.1:${ports.anvil}/`,
+            chainId: setup.evm.chainId,
+            vault: setup.evm.vault,
+            vaultBlock: setup.evm.vaultBlock,
+            members: setup.evm.members,
+            threshold: setup.evm.threshold,
+            confirmations: setup.evm.confirmations,
+            tokens: [{ ...setup.evm.demoToken }],
+            demo: { key: setup.evm.demoKey, address: setup.evm.demoAddress },
+          },
+        }),
   }
 }
 
@@ -175,6 +210,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const lock: WorldLock = lockWorld(layout.lock)
   const children: ManagedChild[] = []
   let bcoin: BcoinProcess | undefined
+  let mainChain: MainChainProcess | undefined
   let miner: NodeJS.Timeout | undefined
   let stopped = false
   const stop = async () => {
@@ -183,7 +219,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     if (miner !== undefined) clearInterval(miner)
     // Signers first (they watch the others), then validators, then Bitcoin.
     await Promise.all(children.filter((c) => c.name.startsWith('signer')).map((c) => c.stop()))
-    await Promise.all(children.filter((c) => !c.name.startsWith('signer')).map((c) => c.stop()))
+    await Promise.all([...children.filter((c) => !c.name.startsWith('signer')).map((c) => c.stop()), mainChain?.stop()])
     await bcoin?.stop()
     lock.release()
   }
@@ -193,9 +229,12 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     if (fresh) await clearPartialWorld(layout)
     const basePort = options.basePort ?? setup?.basePort ?? DEFAULT_BASE_PORT
     const ports = worldPorts(basePort)
+    // A world set up before the EVM peg has no main chain: it starts as it was, without one.
+    const withEvm = setup === undefined || setup.evm !== undefined
     if (setup !== undefined) await stopOrphanedBitcoin(ports.bitcoinRpc, setup.bitcoinApiKey, layout.bitcoinPid, progress)
+    if (setup !== undefined && withEvm) await stopOrphanedMainChain(layout, ports.anvil, progress)
     const busy: number[] = []
-    for (const p of allPorts(ports)) if (!(await loopbackPortFree(p))) busy.push(p)
+    for (const p of allPorts(ports, withEvm)) if (!(await loopbackPortFree(p))) busy.push(p)
     if (busy.length > 0) {
       throw new CausewayError('WORLD_PORT_IN_USE', `port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} on 127.0.0.1 ${busy.length > 1 ? 'are' : 'is'} in use (another world or program?): stop it, or pick other ports with --base-port`, {
         details: { ports: busy },
@@ -203,6 +242,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     }
     await mkdir(layout.logs, { recursive: true })
     progress(fresh ? `new world in ${layout.dir}` : `resuming the world in ${layout.dir}`)
+    if (!withEvm) progress('this world was set up before the EVM peg: it has no EVM main chain and no EVM peg (remove the data directory for a new world with one)')
     // A member's process: its own log file, its own process group (Ctrl-C reaches only this process, which stops it
     // in order), and this process's id so it stops by itself should this one die.
     const memberProcess = (kind: 'validator' | 'signer', i: number, args: string[], readyMarker: string, env: NodeJS.ProcessEnv = {}) =>
@@ -239,14 +279,18 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       return bcoin
     }
     // A restart starts Bitcoin and the validators side by side; a first start needs Bitcoin's tip for the genesis.
+    // The main chain starts beside Bitcoin: a first start deploys the vault on it before writing the genesis.
+    const startEvm = async () => {
+      mainChain = withEvm ? await startMainChain(layout, ports.anvil, progress) : undefined
+    }
     let validators: ManagedChild[]
     if (setup === undefined) {
-      const b = await startBitcoin()
-      setup = await createSetup({ layout, basePort, bitcoinApiKey: b.apiKey, rpc: b.rpc, progress })
+      const [b] = await Promise.all([startBitcoin(), startEvm()])
+      setup = await createSetup({ layout, basePort, bitcoinApiKey: b.apiKey, rpc: b.rpc, mainChainUrl: `http://127.0.0.1:${ports.anvil}/`, progress })
       validators = await startValidators(setup)
     } else {
       const known = setup
-      validators = (await Promise.all([startBitcoin(), startValidators(known)]))[1]
+      validators = (await Promise.all([startBitcoin(), startEvm().then(() => startValidators(known))]))[1]
     }
     const s = setup
     const btc = bcoin!
@@ -261,6 +305,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     children.push(...signers)
     await Promise.all(signers.map((c) => c.start()))
     for (const c of children) c.onUnexpectedExit(onDeath(c.name))
+    mainChain?.onUnexpectedExit(onDeath('anvil'))
     await waitForBridge(`http://127.0.0.1:${ports.rpc[0]}/`, await btc.rpc.getBlockCount(), progress)
     await waitForSigners(ports.signer.map((p) => `http://127.0.0.1:${p}/health`))
     // Every wei is pegged BTC: the demo account's coin comes from a real peg-in, once (demo-funding.ts).
@@ -276,7 +321,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     }
     const file = describeWorld(s, ports, blockIntervalMs)
     await writeWorldFile(layout.dir, file)
-    return { file, layout, setup: s, fresh, validators, signers, bcoin: btc, mine, stop }
+    return { file, layout, setup: s, fresh, validators, signers, bcoin: btc, mainChain, mine, stop }
   } catch (e) {
     await stop()
     throw e
