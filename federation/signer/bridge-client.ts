@@ -5,13 +5,19 @@ import { readSplitting } from './log-ranges.js'
 import { Contract, Interface, JsonRpcProvider, Wallet, type InterfaceAbi, type Log, type LogDescription } from 'ethers'
 import { CausewayError, fail } from '../../spv/base/errors.js'
 import { btcBridgeAbi } from '../../peg/bitcoin/btc-bridge-abi.js'
+import { evmBridgeAbi } from '../../peg/evm/evm-bridge-abi.js'
 import { bridgeErrorOf, bridgeReaderAt, type BridgeReader } from '../../client/bridge.js'
 import { toHex } from '../../spv/base/bytes.js'
 import { BRIDGE_ADDRESS } from '../../sidechain/chain/params.js'
 
-const bridgeAbiJson = btcBridgeAbi as unknown as InterfaceAbi
-/** The bridge methods that write (their names checked against the ABI by the compiler). */
-export type BridgeWrite = Extract<(typeof btcBridgeAbi)[number], { type: 'function'; stateMutability: 'nonpayable' | 'payable' }>['name']
+// Every family's methods, events and errors (one nonce stream per signer for all its duties' sends); each family's
+// ABI includes IBridge's entries, kept once.
+type AbiEntry = { readonly type: string; readonly name?: string; readonly inputs?: readonly { readonly type: string }[] }
+const entryId = (e: AbiEntry): string => `${e.type}:${e.name ?? ''}(${(e.inputs ?? []).map((i) => i.type).join(',')})`
+const bridgeAbiJson = [...btcBridgeAbi, ...evmBridgeAbi].filter((e, i, all) => all.findIndex((x) => entryId(x) === entryId(e)) === i) as unknown as InterfaceAbi
+type Writes<A extends readonly unknown[]> = Extract<A[number], { type: 'function'; stateMutability: 'nonpayable' | 'payable' }> extends { name: infer N } ? N : never
+/** The bridge methods that write, of every family (their names checked against the ABIs by the compiler). */
+export type BridgeWrite = Writes<typeof btcBridgeAbi> | Writes<typeof evmBridgeAbi>
 const bridgeAbi = new Interface(bridgeAbiJson)
 
 export const BRIDGE = toHex(BRIDGE_ADDRESS)

@@ -1,12 +1,14 @@
 // The signer daemon's configuration file (`causeway signer --config FILE`): its keystore, its own Bitcoin node
 // (Bitcoin Core JSON-RPC; bcoin speaks it), its own side-chain node, its log directory, its HTTP port for /health
 // and /metrics, and each duty's policy (Bitcoin's under `bitcoin.policy`; a top-level `policy`, where it stood before
-// issue 14, is still read as Bitcoin's). Parsed once with a schema that names the bad field (SIGNER_BAD_CONFIG).
+// issue 14, is still read as Bitcoin's), and the optional `evm` section (evm/config.ts: its own main-chain node, chain,
+// vault, confirmations and per-token caps; without it no EVM duty runs). Parsed once with a schema that names the bad field (SIGNER_BAD_CONFIG).
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
 import { fail } from '../../spv/base/errors.js'
 import type { BitcoinPolicy } from './review.js'
+import { evmSectionSchema, evmSignerConfig, type EvmSignerConfig } from './evm/config.js'
 
 const sats = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, 'expected a whole number of satoshis')])
 
@@ -34,6 +36,8 @@ export const signerConfigSchema = z
     pollMs: z.number().int().min(50).max(60_000).default(1000),
     /** Relay Bitcoin headers, peg-in proofs and batch confirmations to the bridge (anyone may; signers do by default). */
     relay: z.boolean().default(true),
+    /** The EVM peg duty (evm/config.ts); absent: this signer serves no EVM main chain. */
+    evm: evmSectionSchema.optional(),
   })
   .strict()
 
@@ -47,6 +51,7 @@ export interface SignerConfig {
   readonly policy: BitcoinPolicy
   readonly pollMs: number
   readonly relay: boolean
+  readonly evm?: EvmSignerConfig
 }
 
 export function parseSignerConfig(json: unknown, baseDir: string): SignerConfig {
@@ -70,6 +75,7 @@ export function parseSignerConfig(json: unknown, baseDir: string): SignerConfig 
     policy,
     pollMs: c.pollMs,
     relay: c.relay,
+    ...(c.evm === undefined ? {} : { evm: evmSignerConfig(c.evm) }),
   })
 }
 

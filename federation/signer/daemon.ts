@@ -1,6 +1,6 @@
 // The federation signer daemon (`causeway signer --config FILE`, ARCHITECTURE.md decision 8): it finds its place in
 // the bridge's federation, opens its signing log, and runs its duties (duty.ts) round after round — Bitcoin's
-// (bitcoin/duty.ts) for now; another main-chain family is another duty in the list. A duty whose round fails is
+// (bitcoin/duty.ts), and the EVM peg's (evm/duty.ts) when the configuration has an `evm` section. A duty whose round fails is
 // logged and marked degraded in /health (http.ts) and tried again next round; the others run on.
 import { pino, type Logger } from 'pino'
 import { bytesToHex, hexToBytes } from '../../spv/base/bytes.js'
@@ -17,6 +17,10 @@ import { serveSignerHttp } from './http.js'
 import { createSignerMetrics } from './metrics.js'
 import { openSigningDb } from './signing-db.js'
 import { SigningLog } from './signing-log.js'
+import { EvmDuty } from './evm/duty.js'
+import { MainChain } from './evm/main-chain.js'
+import { SideChain } from './evm/sidechain.js'
+import { EvmSigningLog } from './evm/signing-log.js'
 
 export { RELAY_STAGGER_MS } from './bitcoin/turns.js'
 
@@ -44,6 +48,13 @@ export async function startSigner(config: SignerConfig, key: MemberKey, logger: 
     const duties: AnyDuty[] = [
       new BitcoinDuty({ config, key, member: memberIndex, fed, chainId, btc, bridge, signingLog: new SigningLog(db, 'bitcoin'), log: log.child({ family: 'bitcoin' }), metrics }),
     ]
+    if (config.evm !== undefined) {
+      const main = new MainChain(config.evm.rpcUrl, config.evm.chainId, config.evm.vault, key.privateKey)
+      await main.check() // fail fast: its own main-chain node is there and serves the configured chain
+      duties.push(
+        new EvmDuty({ evm: config.evm, relay: config.relay, key, member: memberIndex, sideChainId: chainId, main, side: new SideChain(bridge.provider, config.sidechain.rpcUrl), bridge, signingLog: new EvmSigningLog(db), log: log.child({ family: 'evm' }), metrics }),
+      )
+    }
     const loop = new DutyLoop(duties, config.pollMs, metrics, log)
     const server = await serveSignerHttp(config.http.host, config.http.port, { member: memberIndex, address: key.address, pollMs: config.pollMs, lastRoundAt: () => loop.lastRoundAt, duties: () => loop.reports() }, metrics.registry)
     loop.run()

@@ -4,7 +4,7 @@
 import { isCausewayError } from '../../spv/base/errors.js'
 
 /** The main-chain family a duty serves; it names the duty's metrics (label `family`) and signing-log keys. */
-export type DutyFamily = 'bitcoin'
+export type DutyFamily = 'bitcoin' | 'evm'
 
 /** Why a duty will not sign an item: a stable code (SIGNER_…) and a message an operator can act on. */
 export interface Refusal {

@@ -6,6 +6,10 @@
 //   bitcoin!outpoint!<txid hex>:<vout>    -> the display txid of the transaction it was signed into
 //   bitcoin!broadcast!<txid display>      -> { at } once this signer sent the complete transaction to its Bitcoin node
 //   bitcoin!refused!<batchId, 20 digits>  -> { code, message, at } the last refusal of that batch
+//   evm!withdrawal!<id, 20 digits>        -> SignedWithdrawal (JSON): the one signature of that withdrawal id
+//   evm!attested!<chainId>!<n, 20 digits> -> { hash, at } the one header this signer attested at that height
+//   evm!paid!<id, 20 digits>              -> { txHash, at } the vault withdrawal this signer last sent for that id
+//   evm!refused!<key>                     -> { code, message, at } the last refusal of that item
 //
 // Layout 0 (before issue 14) had the Bitcoin keys without the `bitcoin!` prefix. Opening such a log moves them under
 // it in one synced, atomic batch that also writes `meta!layout`, so a signer never forgets what it signed: it
