@@ -3,11 +3,10 @@
 // at its index, and all of them refused (CLIENT_EVM_RECEIPTS_MISMATCH) unless they rebuild the header's
 // receiptsRoot — the only thing a proof is checked against, so a lying node is caught here, not by the bridge.
 import { equalBytes, toHex } from '../spv/base/bytes.js'
-import { fail } from '../spv/base/errors.js'
+import { fail, isCausewayError } from '../spv/base/errors.js'
 import { receiptFromRpc, receiptsRoot, type Receipt } from '../spv/evm/index.js'
 import type { FetchedEvmHeader } from './evm-header.js'
 import { CLIENT_EVM_RECEIPTS_MISMATCH, CLIENT_EVM_RPC_FAILED, objectOrNotFound, rpcCall, rpcCodeOf, type EvmRpc } from './evm-rpc.js'
-import { isCausewayError } from '../spv/base/errors.js'
 
 /** Receipts asked for at once when the node lacks eth_getBlockReceipts. */
 export const RECEIPT_CONCURRENCY = 8

@@ -52,6 +52,8 @@ export interface DeliverContext {
   readonly withdrawals: Map<bigint, TrackedWithdrawal>
 }
 
+/** The bridge already has this member's signature, or the withdrawal is paid: the signature need not go again. */
+export const SIGNATURE_RACES = ['BRIDGE_EVM_SIGNATURE_DUPLICATE', 'BRIDGE_EVM_WITHDRAWAL_PAID']
 /** A vault withdrawal sent this long ago and still unused is sent again. */
 const RESEND_WITHDRAW_MS = 60_000
 /** Logged signatures the bridge lacks this long after signing are sent again. */
@@ -162,7 +164,8 @@ async function resubmitSignatures(c: DeliverContext): Promise<void> {
       await c.signingLog.markSubmitted(id)
       continue
     }
-    const r = await c.bridge.send('addEvmWithdrawalSignature', [id, e.signature]).catch(() => undefined)
+    const r = await c.bridge.send('addEvmWithdrawalSignature', [id, e.signature], SIGNATURE_RACES).catch(() => undefined)
+    if (r !== undefined && 'refused' in r) await c.signingLog.markSubmitted(id)
     if (r !== undefined && 'hash' in r) void r.mined.then((ok) => (ok ? c.signingLog.markSubmitted(id) : undefined)).catch(() => undefined)
     if (w !== undefined) w.reviewDone = true
   }
@@ -170,7 +173,9 @@ async function resubmitSignatures(c: DeliverContext): Promise<void> {
 
 async function relay(c: DeliverContext, method: BridgeWrite, args: EvmRegisterArgs): Promise<boolean> {
   try {
-    const r = await c.bridge.send(method, [...args.slice(0, 3), [...args[3]], args[4]])
+    // Another member's relay of the same proof landing first is an answer, not an error (the bridge wing's codes).
+    const raced = method === 'registerEvmDeposit' ? ['BRIDGE_EVM_DEPOSIT_REPLAYED'] : ['BRIDGE_EVM_WITHDRAWAL_PAID']
+    const r = await c.bridge.send(method, [...args.slice(0, 3), [...args[3]], args[4]], raced)
     if ('hash' in r) c.log.info({ method, txIndex: args[2].toString(), logIndex: args[4].toString() }, 'relayed a main-chain receipt proof')
     return 'hash' in r
   } catch (e) {

@@ -16,7 +16,7 @@ import { type Duty, type DutyHealth, type Refusal, type Verdict } from '../duty.
 import { familyMetrics, type FamilyMetrics, type SignerMetrics } from '../metrics.js'
 import { rereviewDelayMs } from '../rereview.js'
 import { tokenKeyOf, type EvmSignerConfig } from './config.js'
-import { deliverEvm, type TrackedBlock, type TrackedWithdrawal } from './deliver.js'
+import { deliverEvm, SIGNATURE_RACES, type TrackedBlock, type TrackedWithdrawal } from './deliver.js'
 import type { MainChain } from './main-chain.js'
 import { EVM_WITHDRAWAL_STATUS, reviewEvmHeader, reviewEvmWithdrawal, type ApprovedHeader, type ApprovedWithdrawal, type HeaderReviewInput, type WithdrawalReviewInput } from './review.js'
 import type { SideChain } from './sidechain.js'
@@ -98,7 +98,12 @@ export class EvmDuty implements Duty<EvmItem, EvmApproved, EvmSigned> {
       return
     }
     const id = s.w.requested.id
-    const r = await this.d.bridge.send('addEvmWithdrawalSignature', [id, toHex(s.signature)]).catch((e) => ({ refused: isCausewayError(e) ? e.code : String(e) }))
+    const r = await this.d.bridge.send('addEvmWithdrawalSignature', [id, toHex(s.signature)], SIGNATURE_RACES).catch((e) => ({ refused: isCausewayError(e) ? e.code : String(e) }))
+    if ('refused' in r && SIGNATURE_RACES.includes(r.refused)) {
+      s.w.reviewDone = true
+      await this.d.signingLog.markSubmitted(id)
+      return
+    }
     if ('refused' in r) {
       this.d.log.warn({ id: id.toString(), code: r.refused }, 'the bridge refused this signer\'s withdrawal signature')
       return
