@@ -2,9 +2,10 @@
 // account gets its deposit address, the demo Bitcoin wallet pays 1 BTC to it, the signers relay the proof once it
 // is deep enough and the bridge mints; the account transfers on the side chain, deploys and calls a small
 // contract that reads the bridge, and pegs the whole 1 BTC out to a fresh Bitcoin address; the demo waits for that
-// payment. It prints value in, value out, every fee and the reserves after each step, and succeeds only if value
-// was preserved: out = in − the announced peg-out fee share, reserves = supply + pending at every step, and the
-// federation's reserves and the pegged supply back where they started.
+// payment. Then, when the world has an EVM main chain, an ETH and a demo-token round trip through the vault
+// (demo-evm.ts). It prints value in, value out, every fee and the reserves after each step, and succeeds only if
+// value was preserved: out = in − the announced peg-out fee share, reserves = supply + pending at every step, the
+// federation's reserves and the pegged supply back where they started, and on the EVM peg out = in exactly.
 import { address as btcAddress, payments, Transaction } from 'bitcoinjs-lib'
 import { ECPairFactory } from 'ecpair'
 import * as ecc from 'tiny-secp256k1'
@@ -22,6 +23,7 @@ import { DemoWallet } from '../bitcoin/demo-wallet.js'
 import { scanCoins } from '../bitcoin/scan-coins.js'
 import { compileSolidity } from '../solidity/compile.js'
 import type { WorldFile } from '../../cli/world-file.js'
+import { runEvmRoundTrips, type EvmRoundTrip } from './demo-evm.js'
 
 const PEG_IN_SATS = 100_000_000n
 const GAS_MONEY = 10n ** 16n // 0.01 coin of the demo account's (pegged in at the world's first start)
@@ -57,6 +59,8 @@ export interface DemoResult {
   readonly pegInTxid: string
   readonly pegOutTxid: string
   readonly problems: readonly string[]
+  /** The EVM round trips (ETH, the demo token); empty for a world without an EVM peg. */
+  readonly evm: readonly EvmRoundTrip[]
 }
 
 interface Reserves {
@@ -91,7 +95,8 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
   const coin = (wei: bigint) => `${formatUnits(wei, 18)}`
   const btcAmount = (sats: bigint) => `${formatUnits(sats, 8)} BTC`
   let n = 0
-  const step = (title: string) => log(`\n[${++n}/9] ${title}`)
+  const steps = world.evm === undefined ? 9 : 17
+  const step = (title: string) => log(`\n[${++n}/${steps}] ${title}`)
   async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tick?: () => Promise<string | undefined>): Promise<T> {
     let last = ''
     return pollUntil(what, probe, {
@@ -222,19 +227,30 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
     const feeShare = (await read.getPegOut([id])).feeSats
     const end = await reserves('at the end')
 
+    let trips: EvmRoundTrip[] = []
+    if (world.evm === undefined) log('\n      this world has no EVM main chain (set up before the EVM peg): no ETH or token round trip')
+    else {
+      const r = await runEvmRoundTrips(world, provider, { log, timeoutMs: timeout, step })
+      trips = r.trips
+      problems.push(...r.problems)
+    }
+
     step('summary')
     log(`      value in     ${btcAmount(PEG_IN_SATS)} (Bitcoin ${payment.txid})`)
     log(`      value out    ${btcAmount(valueOut)} (Bitcoin ${batchTxid})`)
     log(`      peg-out fee  ${feeShare} sats (this request's share of the batch's Bitcoin fee)`)
     log(`      deposit fee  ${payment.feeSats} sats (Bitcoin, paid by the demo wallet on top of the value)`)
     log(`      side-chain gas ${coin(gasWei)} (pegged coin, paid to the federation's fee address)`)
+    for (const t of trips) {
+      log(`      ${t.asset.padEnd(5)} in ${formatUnits(t.valueIn, t.decimals)}, minted ${formatUnits(t.minted, t.decimals)}, out ${formatUnits(t.valueOut, t.decimals)} (main chain ${t.depositTx} → ${t.payoutTx}); main-chain gas paid by the user ${formatUnits(t.mainGasWei, 18)} ETH, side-chain gas ${coin(t.sidechainGasWei)}${t.selfRelayed ? '; deposit relayed by the demo' : ''}`)
+    }
     if (valueOut !== PEG_IN_SATS - feeShare) problems.push(`received ${valueOut} sats, expected ${PEG_IN_SATS} − ${feeShare}`)
     if (afterIn.fedSats - start.fedSats !== PEG_IN_SATS) problems.push(`the peg-in added ${afterIn.fedSats - start.fedSats} sats to the reserves`)
     if (end.fedSats !== start.fedSats || end.supplyWei !== start.supplyWei || end.pendingSats !== start.pendingSats) {
       problems.push(`reserves did not return to where they started (federation ${start.fedSats} → ${end.fedSats} sats, supply ${start.supplyWei} → ${end.supplyWei} wei)`)
     }
     const ok = problems.length === 0
-    log(ok ? '\nValue preserved: every satoshi in came out, less the announced fee.' : `\nVALUE NOT PRESERVED:\n  ${problems.join('\n  ')}`)
+    log(ok ? `\nValue preserved: every satoshi in came out, less the announced fee${trips.length > 0 ? `; every wei of ETH and every unit of ${trips.slice(1).map((t) => t.asset).join(', ')} came out exactly` : ''}.` : `\nVALUE NOT PRESERVED:\n  ${problems.join('\n  ')}`)
     return {
       ok,
       valueInSats: PEG_IN_SATS,
@@ -245,6 +261,7 @@ export async function runDemo(world: WorldFile, o: DemoOptions): Promise<DemoRes
       pegInTxid: payment.txid,
       pegOutTxid: batchTxid,
       problems,
+      evm: trips,
     }
   } finally {
     provider.destroy()
