@@ -1,13 +1,18 @@
-// `npm start` as a newcomer runs it: `causeway regtest up` as a real process (bcoin, four validators, four
-// signers), `regtest demo` against it (a full round trip that must preserve value), `regtest mine`, a second
-// start refused on a locked data directory and on busy ports, Ctrl-C stopping every process, and a restart that
-// resumes the same chains.
+// `npm start` as a newcomer runs it: `causeway regtest up` as a real process (bcoin, anvil as the EVM main chain
+// with its Vault and demo token, four validators, four signers), `regtest demo` against it (a Bitcoin, an ETH and a
+// demo-token round trip that must preserve value), `regtest mine`, a second start refused on a locked data
+// directory and on busy ports, Ctrl-C stopping every process, a restart that resumes the same chains (the main
+// chain's blocks, vault and balances included), and a world set up before the EVM peg starting without one.
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs'
+import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Contract, JsonRpcProvider } from 'ethers'
+import { createPublicClient, erc20Abi, getAddress, http, type Hex } from 'viem'
+import * as VaultArtifact from '../../../peg/evm/contracts/Vault.artifact.js'
+import { evmAddressOfKey } from '../../../sidechain/bridge/config.js'
+import { REGTEST_CHAIN_ID } from '../../../sidechain/chain/params.js'
 import { bridgeAbiJson } from '../../../sidechain/bridge/abi.js'
 import { BRIDGE_ADDRESS } from '../../../sidechain/chain/params.js'
 import { toHex } from '../../../spv/base/bytes.js'
@@ -41,6 +46,39 @@ async function freeBase(): Promise<number> {
     let ok = true
     for (const p of allPorts(worldPorts(base))) if (!(await loopbackPortFree(p))) ok = false
     if (ok) return base
+  }
+}
+
+/** SIGKILLs the anvil whose pid the world recorded, if that process is still an anvil of `datadir`'s. */
+function killLeftoverAnvil(datadir: string): void {
+  const pidFile = path.join(datadir, 'anvil.pid')
+  if (!existsSync(pidFile)) return
+  const pid = Number(readFileSync(pidFile, 'utf8').trim())
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+    if (cmd[0]!.endsWith('anvil') && cmd.some((a) => a.startsWith(datadir))) process.kill(pid, 'SIGKILL')
+  } catch {
+    // gone already
+  }
+}
+
+/** The world's main chain as a viem client. */
+const mainChain = (w: WorldFile) => createPublicClient({ transport: http(w.evm!.rpcUrl) })
+
+/** What a restart must keep of the main chain: its height, the vault's code, and the balances the demo moved. */
+async function mainChainSnapshot(w: WorldFile) {
+  const c = mainChain(w)
+  const vault = getAddress(w.evm!.vault) as Hex
+  const token = getAddress(w.evm!.tokens[0]!.address) as Hex
+  const demo = getAddress(w.evm!.demo.address) as Hex
+  return {
+    height: await c.getBlockNumber(),
+    block1: (await c.getBlock({ blockNumber: 1n })).hash,
+    vaultCode: await c.getCode({ address: vault }),
+    vaultEth: await c.getBalance({ address: vault }),
+    vaultToken: await c.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [vault] }),
+    demoToken: await c.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [demo] }),
+    depositNonce: await c.readContract({ address: vault, abi: VaultArtifact.abi, functionName: 'depositNonce' }),
   }
 }
 
@@ -96,6 +134,7 @@ describe('npm start: the local regtest world', () => {
     }
     // A world that had to be SIGKILLed (a slow machine) leaves its bcoin behind (it cannot watch its parent).
     killLeftoverBitcoin(datadir)
+    killLeftoverAnvil(datadir)
     rmSync(dir, { recursive: true, force: true })
   })
 
@@ -109,6 +148,50 @@ describe('npm start: the local regtest world', () => {
     expect((await provider.getNetwork()).chainId).toBe(BigInt(world.chainId))
     provider.destroy()
     for (const s of world.signers) expect((await fetch(s.healthUrl)).status).toBe(200)
+  })
+
+  it('runs anvil as the EVM main chain with the Vault (the federation\'s members, threshold, side chain id) and the demo token; world.json and the table say so', async () => {
+    const evm = world.evm!
+    expect(evm).toBeDefined()
+    expect(evm.rpcUrl).toBe(`http://127.0.0.1:${base + 40}/`)
+    expect(evm.chainId).toBe(31337)
+    expect(evm.confirmations).toBe(5)
+    for (const s of [evm.rpcUrl, evm.vault, evm.tokens[0]!.address, evm.demo.address]) expect(out).toContain(s)
+    expect(out).toContain('chain id 31337')
+    const c = mainChain(world)
+    expect(await c.getChainId()).toBe(31337)
+    // A block a second.
+    const h0 = await c.getBlockNumber()
+    await sleep(2_500)
+    expect(await c.getBlockNumber()).toBeGreaterThan(h0)
+    const vault = getAddress(evm.vault) as Hex
+    // The members are the EVM addresses of the bridge's federation keys, in member order.
+    const provider = new JsonRpcProvider(world.sidechain.rpcUrl, BigInt(world.chainId), { staticNetwork: true })
+    try {
+      const bridge = new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, provider)
+      const [pubkeys, threshold] = (await bridge.getFederation!()) as [string[], bigint]
+      const expected = pubkeys.map((k) => getAddress(toHex(evmAddressOfKey(Buffer.from(k.slice(2), 'hex')))))
+      expect(await c.readContract({ address: vault, abi: VaultArtifact.abi, functionName: 'members' })).toEqual(expected)
+      expect(await c.readContract({ address: vault, abi: VaultArtifact.abi, functionName: 'threshold' })).toBe(threshold)
+      expect(evm.members).toEqual(expected)
+      // The bridge's genesis names this vault on this chain.
+      const [chainIds, vaults] = (await bridge.getEvmChains!()) as [bigint[], string[]]
+      expect(chainIds).toEqual([31337n])
+      expect(vaults.map((v) => getAddress(v))).toEqual([vault])
+      // Each member can pay for its vault submissions.
+      for (const m of expected) expect(await c.getBalance({ address: m as Hex })).toBeGreaterThan(10n ** 18n)
+    } finally {
+      provider.destroy()
+    }
+    expect(await c.readContract({ address: vault, abi: VaultArtifact.abi, functionName: 'sideChainId' })).toBe(REGTEST_CHAIN_ID)
+    const token = getAddress(evm.tokens[0]!.address) as Hex
+    expect(await c.readContract({ address: token, abi: erc20Abi, functionName: 'decimals' })).toBe(6)
+    expect(await c.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [evm.demo.address as Hex] })).toBe(1_000_000n * 10n ** 6n)
+    // Every signer runs its EVM duty against the main chain.
+    for (const s of world.signers) {
+      const h = (await (await fetch(s.healthUrl)).json()) as { duties: { evm?: { status: string; mainChainId: string } } }
+      expect(h.duties.evm?.mainChainId).toBe('31337')
+    }
   })
 
   it('no native coin at genesis: the demo account was funded by a real peg-in, and every wei in the state is pegged (issue 11 item 2)', async () => {
@@ -169,8 +252,16 @@ describe('npm start: the local regtest world', () => {
     expect(result.ok).toBe(true)
     expect(BigInt(result.valueOutSats)).toBe(BigInt(result.valueInSats) - BigInt(result.pegOutFeeSats))
     expect(BigInt(result.pegOutFeeSats)).toBeGreaterThan(0n)
-    expect(r.stderr).toContain('[9/9] summary')
+    expect(r.stderr).toContain('[17/17] summary')
     expect(r.stderr).toContain('Value preserved')
+    // The EVM round trips: ETH and the demo token, out = in exactly, relayed by the signers (not the demo).
+    expect(result.evm.map((t: { asset: string }) => t.asset)).toEqual(['ETH', 'DUSD'])
+    for (const t of result.evm as { valueIn: string; minted: string; valueOut: string; mainGasWei: string; selfRelayed: boolean }[]) {
+      expect(BigInt(t.minted)).toBe(BigInt(t.valueIn))
+      expect(BigInt(t.valueOut)).toBe(BigInt(t.valueIn))
+      expect(BigInt(t.mainGasWei)).toBeGreaterThan(0n)
+      expect(t.selfRelayed).toBe(false)
+    }
   }, 420_000)
 
   it("README's user walkthrough runs as written against the world (placeholders filled from earlier answers)", async () => {
@@ -215,6 +306,7 @@ describe('npm start: the local regtest world', () => {
     provider.destroy()
     const rpc = new BitcoinRpcClient({ url: world.bitcoin.rpcUrl, username: world.bitcoin.rpcUser, password: world.bitcoin.rpcPassword })
     const btc1 = await rpc.getBlockHash(1)
+    const main1 = await mainChainSnapshot(world)
     up!.kill('SIGINT')
     expect(await waitExit(up!, 60_000)).toBe(true)
     expect(up!.exitCode).toBe(0)
@@ -231,6 +323,13 @@ describe('npm start: the local regtest world', () => {
     expect(await p2.getBlockNumber()).toBeGreaterThanOrEqual(sideHeight)
     p2.destroy()
     expect(await rpc.getBlockHash(1)).toBe(btc1)
+    // The same main chain: its first block, the vault's code, the balances; its height at least what it was.
+    const main2 = await mainChainSnapshot(world)
+    expect(main2.block1).toBe(main1.block1)
+    expect(main2.height).toBeGreaterThanOrEqual(main1.height)
+    expect(main2.vaultCode).toBe(main1.vaultCode)
+    expect(main2.vaultCode!.length).toBeGreaterThan(1000)
+    expect({ ...main2, height: 0n }).toEqual({ ...main1, height: 0n })
   }, 240_000)
 
   it('a second Ctrl-C while stopping does not orphan anything; if the world is SIGKILLed its validators and signers stop by themselves', async () => {
@@ -260,6 +359,21 @@ describe('npm start: the local regtest world', () => {
     expect(await loopbackPortFree(worldPorts(base).bitcoinRpc)).toBe(false)
     await startUp()
     expect(out).toContain("stopping this world's bcoin left running")
+    expect(out).toContain("stopping this world's anvil left running")
     expect(out).toContain('resumed')
   }, 300_000)
+
+  it('a world set up before the EVM peg (no evm in setup.json) still starts, without anvil, and says it has no EVM peg', async () => {
+    up!.kill('SIGINT')
+    expect(await waitExit(up!, 60_000)).toBe(true)
+    const file = path.join(datadir, 'setup.json')
+    const setup = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+    delete setup.evm
+    writeFileSync(file, JSON.stringify(setup, null, 2) + '\n')
+    await startUp()
+    expect(out).toContain('it has no EVM main chain and no EVM peg')
+    expect(out).toContain('EVM main chain  none')
+    expect((await readWorldFile(datadir)).evm).toBeUndefined()
+    expect(await loopbackPortFree(base + 40)).toBe(true)
+  }, 200_000)
 })
