@@ -63,7 +63,8 @@ function killLeftoverAnvil(datadir: string): void {
 }
 
 /** The world's main chain as a viem client. */
-const mainChain = (w: WorldFile) => createPublicClient({ transport: http(w.evm!.rpcUrl) })
+// cacheTime 0: viem otherwise answers getBlockNumber from a 4 s cache.
+const mainChain = (w: WorldFile) => createPublicClient({ transport: http(w.evm!.rpcUrl), cacheTime: 0 })
 
 /** What a restart must keep of the main chain: its height, the vault's code, and the balances the demo moved. */
 async function mainChainSnapshot(w: WorldFile) {
