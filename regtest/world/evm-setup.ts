@@ -12,6 +12,7 @@ import { evmAddressOfKey } from '../../sidechain/bridge/config.js'
 import { toHex, hexToBytes } from '../../spv/base/bytes.js'
 import { ANVIL_KEY_0, ANVIL_MNEMONIC } from '../evm/anvil.js'
 import { deployDemoToken, deployVault, evmDeployer } from '../evm/deploy.js'
+import { CausewayError } from '../../spv/base/errors.js'
 import { MAIN_CHAIN_ID } from './main-chain.js'
 
 /** Depth on a signer's own main-chain node before it attests a header (PROTOCOL.md: world default 5 at 1 s blocks). */
@@ -61,7 +62,7 @@ export interface EvmSetupInput {
 
 export async function createEvmSetup(input: EvmSetupInput): Promise<EvmSetup> {
   const d = await evmDeployer(input.rpcUrl, ANVIL_KEY_0)
-  if (d.chainId !== MAIN_CHAIN_ID) throw new Error(`the main chain at ${input.rpcUrl} has chain id ${d.chainId}, not ${MAIN_CHAIN_ID}`)
+  if (d.chainId !== MAIN_CHAIN_ID) throw new CausewayError('WORLD_EVM_SETUP_FAILED', `the main chain at ${input.rpcUrl} has chain id ${d.chainId}, not ${MAIN_CHAIN_ID}`)
   const members = input.pegPubkeys.map((k, i) => getAddress(toHex(evmAddressOfKey(hexToBytes(k, `federation pubkey ${i}`, 33)))))
   const vault = await deployVault(d, { members, threshold: input.threshold, sideChainId: input.sideChainId })
   input.progress(`deployed the Vault at ${vault.address} (block ${vault.blockNumber}): members ${members.join(', ')}, threshold ${input.threshold}, side chain ${input.sideChainId}`)
@@ -73,7 +74,7 @@ export async function createEvmSetup(input: EvmSetupInput): Promise<EvmSetup> {
   for (const m of members) hashes.push(await d.wallet.sendTransaction({ to: m, value: MEMBER_GAS_ETH }))
   for (const hash of hashes) {
     const r = await d.client.waitForTransactionReceipt({ hash, timeout: 60_000 })
-    if (r.status !== 'success') throw new Error(`funding a member's main-chain address failed (${hash})`)
+    if (r.status !== 'success') throw new CausewayError('WORLD_EVM_SETUP_FAILED', `funding a member's main-chain address failed (${hash})`)
   }
   input.progress(`gave each member's main-chain address 100 ETH for vault submissions`)
   return {

@@ -98,15 +98,23 @@ export async function createSetup(input: CreateSetupInput): Promise<WorldSetup> 
   const { layout, rpc, progress } = input
   const bitcoinSeed = `causeway world ${randomBytes(8).toString('hex')}`
   const wallet = new DemoWallet({ seed: bitcoinSeed })
-  progress('mining the first 432 Bitcoin blocks (segwit active, demo wallet funded)')
-  await wallet.activateSegwit(rpc, 20)
-
-  const checkpoint = await tipCheckpoint(rpc)
   const passphrase = randomBytes(12).toString('hex')
   // The validators' quorum is initFederation's default, quorumFor(MEMBERS); the peg's signer threshold is its own.
   const fed = await initFederation({ members: MEMBERS, threshold: SIGNER_THRESHOLD, out: layout.federation, passphrase, bech32: 'rb', lightKeystores: true })
   progress(`created the federation: ${MEMBERS} validators with quorum ${fed.validatorQuorum} (tolerates one faulty member of any kind), peg signers ${fed.threshold} of ${MEMBERS}`)
-  const evm = await createEvmSetup({ rpcUrl: input.mainChainUrl, pegPubkeys: fed.pubkeys, threshold: fed.threshold, sideChainId: REGTEST_CHAIN_ID, progress })
+  // Bitcoin's first blocks and the main chain's deployments need nothing of each other: side by side.
+  const bitcoinReady = (async () => {
+    progress('mining the first 432 Bitcoin blocks (segwit active, demo wallet funded)')
+    await wallet.activateSegwit(rpc, 20)
+    return tipCheckpoint(rpc)
+  })()
+  const evmReady = createEvmSetup({ rpcUrl: input.mainChainUrl, pegPubkeys: fed.pubkeys, threshold: fed.threshold, sideChainId: REGTEST_CHAIN_ID, progress })
+  // Both settled before either failure is thrown, so nothing runs on after the start has given up.
+  const [checkpointResult, evmResult] = await Promise.allSettled([bitcoinReady, evmReady])
+  if (checkpointResult.status === 'rejected') throw checkpointResult.reason
+  if (evmResult.status === 'rejected') throw evmResult.reason
+  const checkpoint = checkpointResult.value
+  const evm = evmResult.value
   const { Wallet } = await import('ethers')
   const demo = Wallet.createRandom()
   const chain = {
