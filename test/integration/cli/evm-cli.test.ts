@@ -1,0 +1,204 @@
+// The `causeway evm …` commands and the EVM part of `causeway audit`, through the CLI's own entry point (`main`, in
+// this process) against one real peg world with an EVM main chain: anvil (1 s blocks) with the Vault and a 6-decimal
+// token, the bridge's evm section, and the three signers each with its EVM duty (attest, relay, sign, pay).
+// Deposits of ETH and the token, status until attested and minted, register on a registered deposit, a withdrawal
+// followed until paid, the refusals that need the token's decimals or a balance, and the audit balanced then short.
+//
+// The world: test/helpers/peg-world.ts (unchanged) plus, in this file, the EVM parts laid over it — the vault's
+// address is fixed before the side chain's genesis (a fresh deployer's first contract), deployed once the
+// federation's members are known, and the signers restarted with their evm section. (The shared harness with an
+// `evm` option, branch i15-e2e, had not landed when this was written.)
+import { readFileSync, writeFileSync } from 'node:fs'
+import { getContractAddress, getAddress, parseEther, type Hex } from 'viem'
+import { mnemonicToAccount } from 'viem/accounts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { main } from '../../../cli/main.js'
+import { writeWorldFile, type WorldFile } from '../../../cli/world-file.js'
+import { evmAddressOfKey } from '../../../sidechain/bridge/config.js'
+import { hexToBytes, toHex } from '../../../spv/base/bytes.js'
+import { ANVIL_MNEMONIC, startAnvil, type AnvilNode } from '../../../regtest/evm/anvil.js'
+import { deployDemoToken, deployVault, evmDeployer } from '../../../regtest/evm/deploy.js'
+import { startPegWorld, type PegWorld } from '../../helpers/peg-world.js'
+import { writePegWorldFile } from '../../helpers/peg-world-file.js'
+
+const MAIN_CHAIN_ID = 31337
+const CONFIRMATIONS = 2
+const hdKey = (i: number): Hex => toHex(mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: i }).getHdKey().privateKey!) as Hex
+
+interface Run {
+  code: number
+  json: Record<string, any>
+  out: string
+  err: string
+}
+
+async function causeway(args: readonly string[]): Promise<Run> {
+  let out = ''
+  let err = ''
+  const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t) })
+  const last = out.trim().split('\n').pop() ?? ''
+  return { code, out, err, json: last.startsWith('{') ? (JSON.parse(last) as Record<string, any>) : {} }
+}
+
+describe('causeway evm against a peg world with an EVM main chain', () => {
+  let w: PegWorld
+  let anvil: AnvilNode
+  let world: string[]
+  let vault: Hex
+  let token: Hex
+  let ethDepositTx: string
+  let wrappedEth: string
+  let wrappedToken: string
+  const demoMain = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: 1 })
+  const payee = getAddress('0x00000000000000000000000000000000000abcde')
+
+  beforeAll(async () => {
+    anvil = await startAnvil({ blockTime: 1, chainId: MAIN_CHAIN_ID })
+    // A fresh deployer: its first contract is the vault, so the side chain's genesis can name it before it exists.
+    const deployerKey = hdKey(7)
+    const d = await evmDeployer(anvil.url, deployerKey)
+    vault = getContractAddress({ from: d.account.address, nonce: BigInt(await d.client.getTransactionCount({ address: d.account.address })) })
+    w = await startPegWorld({ bridge: { evm: { chains: [{ chainId: MAIN_CHAIN_ID, vault }] } } })
+    const members = w.federation.pubkeys.map((k, i) => getAddress(toHex(evmAddressOfKey(hexToBytes(k, `pubkey ${i}`, 33)))))
+    const v = await deployVault(d, { members, threshold: 2, sideChainId: w.fed.chainId })
+    expect(v.address).toBe(vault)
+    const t = await deployDemoToken(d, { name: 'Demo USD', symbol: 'DUSD', supply: 1_000_000n * 10n ** 6n, holder: demoMain.address })
+    token = t.address
+    for (const m of members) await anvil.rpc('anvil_setBalance', [m, `0x${parseEther('100').toString(16)}`])
+    // The signers again, now with their EVM duty.
+    await Promise.all(w.signers.map((s) => s.stop()))
+    for (const s of w.signers) {
+      const cfg = JSON.parse(readFileSync(s.configFile, 'utf8')) as Record<string, unknown>
+      cfg['evm'] = {
+        rpcUrl: anvil.url,
+        chainId: MAIN_CHAIN_ID,
+        vault,
+        confirmations: CONFIRMATIONS,
+        pollMs: 500,
+        fromBlock: Number(v.blockNumber),
+        policy: { eth: { maxPerWithdrawal: parseEther('10').toString(), maxPer24h: parseEther('100').toString() }, [token.toLowerCase()]: { maxPerWithdrawal: '100000000000', maxPer24h: '1000000000000' } },
+      }
+      writeFileSync(s.configFile, JSON.stringify(cfg, null, 2))
+    }
+    await Promise.all(w.signers.map((s) => s.start()))
+    const file: WorldFile = {
+      ...(await writePegWorldFile(w)),
+      evm: {
+        rpcUrl: anvil.url,
+        chainId: MAIN_CHAIN_ID,
+        vault,
+        vaultBlock: Number(v.blockNumber),
+        members,
+        threshold: 2,
+        confirmations: CONFIRMATIONS,
+        tokens: [{ address: token, name: 'Demo USD', symbol: 'DUSD', decimals: 6 }],
+        demo: { key: hdKey(1), address: demoMain.address },
+      },
+    }
+    await writeWorldFile(w.dir, file)
+    world = ['--world', w.dir]
+  }, 400_000)
+
+  afterAll(async () => {
+    await w?.close()
+    await anvil?.stop()
+  })
+
+  it('deposit: ETH and the 6-decimal token; the credited amount, nonce and wrapped token; decimals and zero refused first', async () => {
+    const tooPrecise = await causeway(['evm', 'deposit', token, '0.0000001', '--json', ...world])
+    expect(tooPrecise.code).toBe(1)
+    expect(tooPrecise.json.error.code).toBe('CLI_AMOUNT_TOO_PRECISE')
+    const zero = await causeway(['evm', 'deposit', 'eth', '0', '--json', ...world])
+    expect(zero.json.error.code).toBe('CLI_AMOUNT_ZERO')
+    const tooMuch = await causeway(['evm', 'deposit', token, '2000000', '--json', ...world])
+    expect(tooMuch.json.error.code).toBe('CLI_EVM_INSUFFICIENT_BALANCE')
+    expect(await anvil.rpc('eth_getTransactionCount', [demoMain.address, 'latest'])).toBe('0x0') // nothing sent
+
+    const eth = await causeway(['evm', 'deposit', 'eth', '1.5', '--recipient', w.funded.address, '--json', ...world])
+    expect(eth.code, eth.err).toBe(0)
+    expect(eth.json).toMatchObject({ nonce: '1', amount: (15n * 10n ** 17n).toString(), recipient: w.funded.address, token: '0x0000000000000000000000000000000000000000' })
+    expect(eth.json.wrappedToken).toMatch(/^0x[0-9a-fA-F]{40}$/)
+    ethDepositTx = eth.json.mainTx
+    wrappedEth = eth.json.wrappedToken
+
+    const tok = await causeway(['evm', 'deposit', token, '25', '--recipient', w.funded.address, ...world])
+    expect(tok.code, tok.err).toBe(0)
+    expect(tok.out).toMatch(/deposit 2 locked in the vault/)
+    expect(tok.out).toMatch(/credited:\s+25 DUSD/)
+    expect(tok.err).toContain('approve(')
+    wrappedToken = /wrapped token:\s+(0x[0-9a-fA-F]{40})/.exec(tok.out)![1]!
+  }, 120_000)
+
+  it('status of a deposit: confirmations, attested n/k, accepted, then minted by the signers\' relay', async () => {
+    const first = await causeway(['evm', 'status', ethDepositTx, '--json', ...world])
+    expect(first.code, first.err).toBe(0)
+    expect(first.json).toMatchObject({ kind: 'deposit', header: { threshold: 2 } })
+    expect(first.json.confirmations).toBeGreaterThanOrEqual(1)
+    const done = await w.waitFor(
+      'the ETH deposit minted',
+      async () => {
+        const r = await causeway(['evm', 'status', ethDepositTx, '--json', ...world])
+        return r.json.minted === true ? r : undefined
+      },
+      120_000,
+    )
+    expect(done.json.header.accepted).toBe(true)
+    expect(done.json.header.attestations).toBeGreaterThanOrEqual(2)
+    expect(done.json.deposits[0]).toMatchObject({ nonce: '1', minted: true, wrappedToken: wrappedEth })
+    const text = await causeway(['evm', 'status', ethDepositTx, ...world])
+    expect(text.out).toMatch(/header attested:\s+[23]\/2, accepted/)
+    expect(text.out).toMatch(/stage:\s+minted/)
+  }, 150_000)
+
+  it('register on a registered deposit says so and exits 0, sending nothing', async () => {
+    const r = await causeway(['evm', 'register', ethDepositTx, '--json', ...world])
+    expect(r.code, r.err).toBe(0)
+    expect(r.json).toMatchObject({ alreadyRegistered: true, deposits: [{ nonce: '1', alreadyRegistered: true, sidechainTx: null }] })
+  }, 60_000)
+
+  it('status of an address: its wrapped balances', async () => {
+    await w.waitFor('the token deposit minted', async () => (await causeway(['evm', 'status', w.funded.address, '--json', ...world])).json.balances?.length === 2, 120_000)
+    const r = await causeway(['evm', 'status', w.funded.address, '--json', ...world])
+    expect(r.json.balances).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ wrappedToken: wrappedEth, symbol: 'cwETH', balance: (15n * 10n ** 17n).toString() }),
+        expect.objectContaining({ wrappedToken: wrappedToken, symbol: 'cwDUSD', decimals: 6, balance: '25000000' }),
+      ]),
+    )
+    expect(r.json.pendingWithdrawals).toEqual([])
+  }, 150_000)
+
+  it('withdraw: refusals before sending, then a withdrawal followed until the vault paid it', async () => {
+    const unknown = await causeway(['evm', 'withdraw', token, '1', payee, '--json', ...world])
+    expect(unknown.json.error.code).toBe('CLI_EVM_UNKNOWN_TOKEN')
+    const zero = await causeway(['evm', 'withdraw', wrappedEth, '0', payee, '--json', ...world])
+    expect(zero.json.error.code).toBe('CLI_AMOUNT_ZERO')
+    const over = await causeway(['evm', 'withdraw', wrappedToken, '26', payee, '--json', ...world])
+    expect(over.json.error.code).toBe('CLI_EVM_INSUFFICIENT_BALANCE')
+    const r = await causeway(['evm', 'withdraw', wrappedEth, '0.5', payee, '--wait', '--json', ...world])
+    expect(r.code, r.err).toBe(0)
+    expect(r.json).toMatchObject({ id: '1', amount: (5n * 10n ** 17n).toString(), mainRecipient: payee, status: 'paid' })
+    expect(r.json.vaultTx).toMatch(/^0x[0-9a-f]{64}$/)
+    expect(BigInt(await anvil.rpc('eth_getBalance', [payee, 'latest']))).toBe(5n * 10n ** 17n)
+    const s = await causeway(['evm', 'status', '1', '--json', ...world])
+    expect(s.json).toMatchObject({ kind: 'withdrawal', status: 'paid', paid: true, threshold: 2, vaultTx: r.json.vaultTx, amountText: '0.5' })
+    expect(s.json.signatures).toBeGreaterThanOrEqual(2)
+    const none = await causeway(['evm', 'status', '99', '--json', ...world])
+    expect(none.json.error.code).toBe('CLI_EVM_WITHDRAWAL_UNKNOWN')
+  }, 240_000)
+
+  it('audit: balanced (exit 0), then exit 1 AUDIT_MISMATCH once the vault holds less ETH than supply + pending', async () => {
+    const ok = await causeway(['audit', '--json', ...world])
+    expect(ok.code, ok.err).toBe(0)
+    expect(ok.json.evm).toMatchObject({ ran: true, vault })
+    expect(ok.json.evm.tokens).toHaveLength(2)
+    const eth = ok.json.evm.tokens.find((t: { symbol: string }) => t.symbol === 'cwETH')
+    expect(BigInt(eth.locked)).toBe(BigInt(eth.supply) + BigInt(eth.pending))
+    expect(BigInt(eth.vaultBalance)).toBeGreaterThanOrEqual(BigInt(eth.supply))
+    await anvil.rpc('anvil_setBalance', [vault, '0x1'])
+    const short = await causeway(['audit', '--json', ...world])
+    expect(short.code).toBe(1)
+    expect(short.json.code).toBe('AUDIT_MISMATCH')
+    expect(short.json.findings.map((f: { code: string }) => f.code)).toContain('AUDIT_EVM_VAULT_SHORT')
+  }, 120_000)
+})
