@@ -81,6 +81,7 @@ export function registerEvmDeposit(evm: Command, io: Io, exit: (code: number) =>
             json: {
               mainTx: hash,
               mainBlock: Number(receipt.blockNumber),
+              mainBlockHash: receipt.blockHash,
               mainChainId: e.chain.chainId.toString(),
               vault,
               token: info.address,

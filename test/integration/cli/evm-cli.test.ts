@@ -9,7 +9,7 @@
 // federation's members are known, and the signers restarted with their evm section. (The shared harness with an
 // `evm` option, branch i15-e2e, had not landed when this was written.)
 import { readFileSync, writeFileSync } from 'node:fs'
-import { getContractAddress, getAddress, parseEther, type Hex } from 'viem'
+import { createPublicClient, getContractAddress, getAddress, http, parseEther, type Hex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../../cli/main.js'
@@ -18,7 +18,10 @@ import { evmAddressOfKey } from '../../../sidechain/bridge/config.js'
 import { hexToBytes, toHex } from '../../../spv/base/bytes.js'
 import { ANVIL_MNEMONIC, startAnvil, type AnvilNode } from '../../../regtest/evm/anvil.js'
 import { deployDemoToken, deployVault, evmDeployer } from '../../../regtest/evm/deploy.js'
-import { startPegWorld, type PegWorld } from '../../helpers/peg-world.js'
+import { PASSPHRASE, startPegWorld, type PegWorld } from '../../helpers/peg-world.js'
+import { BridgeClient } from '../../../federation/signer/bridge-client.js'
+import { readKeystore } from '../../../federation/keystore.js'
+import { fetchEvmHeaderRlp } from '../../../client/evm.js'
 import { writePegWorldFile } from '../../helpers/peg-world-file.js'
 
 const MAIN_CHAIN_ID = 31337
@@ -186,6 +189,43 @@ describe('causeway evm against a peg world with an EVM main chain', () => {
     const none = await causeway(['evm', 'status', '99', '--json', ...world])
     expect(none.json.error.code).toBe('CLI_EVM_WITHDRAWAL_UNKNOWN')
   }, 240_000)
+
+  it('register: a block not yet accepted is refused saying n of k attested; once k did, it relays the user\'s own proof and mints', async () => {
+    // No signer runs, so no one else attests or relays: the members' attestations are made here, one at a time.
+    await Promise.all(w.signers.map((s) => s.stop()))
+    try {
+      const dep = await causeway(['evm', 'deposit', token, '3', '--recipient', w.funded.address, '--json', ...world])
+      expect(dep.code, dep.err).toBe(0)
+      const tx = dep.json.mainTx as string
+      const none = await causeway(['evm', 'register', tx, '--json', ...world])
+      expect(none.code).toBe(1)
+      expect(none.json.error).toMatchObject({ code: 'CLI_EVM_HEADER_NOT_ACCEPTED', details: { attestations: 0, threshold: 2 } })
+      const main = createPublicClient({ transport: http(anvil.url) })
+      const rlp = toHex(await fetchEvmHeaderRlp(main, { hash: hexToBytes(dep.json.mainBlockHash as string, 'hash', 32) }))
+      const attest = async (i: number) => {
+        const k = await readKeystore(w.federation.files.keystores[i]!, PASSPHRASE)
+        const member = new BridgeClient(w.fed.validators[0]!.rpcUrl, toHex(k.privateKey), w.fed.chainId)
+        try {
+          const sent = await member.send('attestEvmHeader', [BigInt(MAIN_CHAIN_ID), rlp])
+          expect('hash' in sent && (await sent.mined)).toBe(true)
+        } finally {
+          member.close()
+        }
+      }
+      await attest(0)
+      const one = await causeway(['evm', 'register', tx, '--json', ...world])
+      expect(one.json.error).toMatchObject({ code: 'CLI_EVM_HEADER_NOT_ACCEPTED', details: { attestations: 1, threshold: 2 } })
+      await attest(1)
+      const r = await causeway(['evm', 'register', tx, '--json', ...world])
+      expect(r.code, r.err).toBe(0)
+      expect(r.json).toMatchObject({ alreadyRegistered: false, deposits: [{ nonce: '3', alreadyRegistered: false }] })
+      expect(r.json.deposits[0].sidechainTx).toMatch(/^0x[0-9a-f]{64}$/)
+      const st = await causeway(['evm', 'status', tx, '--json', ...world])
+      expect(st.json).toMatchObject({ minted: true, header: { attestations: 2, threshold: 2, accepted: true } })
+    } finally {
+      await Promise.all(w.signers.map((s) => s.start()))
+    }
+  }, 180_000)
 
   it('audit: balanced (exit 0), then exit 1 AUDIT_MISMATCH once the vault holds less ETH than supply + pending', async () => {
     const ok = await causeway(['audit', '--json', ...world])
