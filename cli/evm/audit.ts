@@ -46,7 +46,7 @@ export type EvmAudit =
 /** Reads the bridge's wrapped tokens and the vault's balances; skipped (with the reason) without an evm chain or main RPC. */
 export async function auditEvm(s: Session, flags: MainChainFlags): Promise<EvmAudit> {
   const evm = evmBridgeReaderAt(s.endpoints.rpcUrl)
-  const chains = await bridgeEvmChains(evm).catch(() => [])
+  const chains = await bridgeEvmChains(evm)
   if (chains.length === 0) return { ran: false, reason: 'the bridge serves no EVM main chain' }
   const url = mainRpcUrl(flags, s.endpoints.world)
   if (url === undefined) return { ran: false, reason: 'no main-chain node known (give --main-rpc, or a world.json with an evm section)' }

@@ -8,6 +8,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { CausewayError } from '../../spv/base/errors.js'
 import type { WorldFile } from '../world-file.js'
 import type { EvmBridgeReader } from '../../client/evm-bridge.js'
+import { bridgeErrorOf } from '../../client/bridge.js'
 import type { Address, Hex } from './args.js'
 
 export const MAIN_KEY_ENV = 'CAUSEWAY_MAIN_KEY'
@@ -29,9 +30,17 @@ export function mainRpcUrl(flags: MainChainFlags, world: WorldFile | undefined):
   return flags.mainRpc ?? world?.evm?.rpcUrl
 }
 
-/** The bridge's main chains (CLI_EVM_NOT_CONFIGURED when it serves none). */
+/** The bridge's main chains (none when its configuration has no evm section). */
 export async function bridgeEvmChains(evm: EvmBridgeReader): Promise<EvmChain[]> {
-  const [chainIds, vaults, epoch] = await evm.getEvmChains()
+  let answer: Awaited<ReturnType<EvmBridgeReader['getEvmChains']>>
+  try {
+    answer = await evm.getEvmChains()
+  } catch (e) {
+    // A bridge configured without an evm section says so; that is "no chains", not a failure.
+    if (bridgeErrorOf(e)?.code === 'BRIDGE_EVM_NOT_CONFIGURED') return []
+    throw e
+  }
+  const [chainIds, vaults, epoch] = answer
   return chainIds.map((chainId, i) => ({ chainId, vault: vaults[i]! as Address, epoch }))
 }
 

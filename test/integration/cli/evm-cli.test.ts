@@ -8,7 +8,9 @@
 // address is fixed before the side chain's genesis (a fresh deployer's first contract), deployed once the
 // federation's members are known, and the signers restarted with their evm section. (The shared harness with an
 // `evm` option, branch i15-e2e, had not landed when this was written.)
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { createPublicClient, getContractAddress, getAddress, http, parseEther, type Hex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -49,6 +51,7 @@ describe('causeway evm against a peg world with an EVM main chain', () => {
   let world: string[]
   let vault: Hex
   let token: Hex
+  let file: WorldFile
   let ethDepositTx: string
   let wrappedEth: string
   let wrappedToken: string
@@ -84,7 +87,7 @@ describe('causeway evm against a peg world with an EVM main chain', () => {
       writeFileSync(s.configFile, JSON.stringify(cfg, null, 2))
     }
     await Promise.all(w.signers.map((s) => s.start()))
-    const file: WorldFile = {
+    file = {
       ...(await writePegWorldFile(w)),
       evm: {
         rpcUrl: anvil.url,
@@ -235,6 +238,19 @@ describe('causeway evm against a peg world with an EVM main chain', () => {
     const eth = ok.json.evm.tokens.find((t: { symbol: string }) => t.symbol === 'cwETH')
     expect(BigInt(eth.locked)).toBe(BigInt(eth.supply) + BigInt(eth.pending))
     expect(BigInt(eth.vaultBalance)).toBeGreaterThanOrEqual(BigInt(eth.supply))
+    // The same world described without its evm section: the EVM part is skipped, and the audit says so.
+    const { evm: _evm, ...withoutEvm } = file
+    const bare = mkdtempSync(path.join(tmpdir(), 'causeway-evm-cli-'))
+    try {
+      await writeWorldFile(bare, withoutEvm)
+      const skipped = await causeway(['audit', '--json', '--world', bare])
+      expect(skipped.code, skipped.err).toBe(0)
+      expect(skipped.json.evm).toMatchObject({ ran: false })
+      expect(skipped.json.evm.skipped).toMatch(/no main-chain node/)
+      expect(skipped.err).toContain('EVM peg not audited')
+    } finally {
+      rmSync(bare, { recursive: true, force: true })
+    }
     await anvil.rpc('anvil_setBalance', [vault, '0x1'])
     const short = await causeway(['audit', '--json', ...world])
     expect(short.code).toBe(1)
