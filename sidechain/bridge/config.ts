@@ -40,7 +40,22 @@ export interface BridgeConfig {
   readonly feeRateCeiling: bigint
   /** A member's fee-rate report counts for this many seconds of block time; then it is ignored (issue 11 item 7). */
   readonly feeReportMaxAgeSeconds: number
+  /** The EVM main chains the bridge serves (peg/evm/PROTOCOL.md), when the configuration has an `evm` section. */
+  readonly evm?: EvmBridgeConfig
 }
+
+/** One EVM main chain: its chain id and the vault contract the bridge accepts logs from. */
+export interface EvmChainConfig {
+  readonly chainId: bigint
+  readonly vault: Uint8Array
+}
+
+export interface EvmBridgeConfig {
+  readonly chains: readonly EvmChainConfig[]
+}
+
+/** Most EVM main chains one bridge serves (PROTOCOL.md "Parties and keys"). */
+export const MAX_EVM_CHAINS = 8
 
 const hex = z.string().regex(/^(0x)?[0-9a-fA-F]*$/, 'must be hex')
 const uint = z.union([z.number().int().nonnegative(), z.string().regex(/^(0x[0-9a-fA-F]+|[0-9]+)$/, 'must be an unsigned integer')])
@@ -76,6 +91,12 @@ export const bridgeConfigSchema = z.object({
   feeRateFloor: uint.default(1),
   feeRateCeiling: uint.default(50),
   feeReportMaxAgeSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(1800),
+  /** Optional: the EVM main chains (peg/evm/PROTOCOL.md). Absent, the stored bytes are those of before it existed. */
+  evm: z
+    .object({
+      chains: z.array(z.object({ chainId: uint, vault: hex })).min(1).max(MAX_EVM_CHAINS),
+    })
+    .optional(),
 })
 
 export type BridgeConfigJson = z.input<typeof bridgeConfigSchema>
@@ -139,7 +160,27 @@ export function parseBridgeConfig(json: unknown, chainId: bigint): BridgeConfig 
     fail('BRIDGE_BAD_CONFIG', 'bridge configuration: feeRateFloor must be ≥ 1 and ≤ feeRateCeiling')
   }
   if (config.minPegInSats < 1n || config.minPegOutSats < 1n) fail('BRIDGE_BAD_CONFIG', 'bridge configuration: minimums must be positive')
-  return Object.freeze(config)
+  if (c.evm === undefined) return Object.freeze(config)
+  return Object.freeze({ ...config, evm: parseEvmSection(c.evm.chains) })
+}
+
+function parseEvmSection(chains: readonly { chainId: string | number; vault: string }[]): EvmBridgeConfig {
+  const seen = new Set<bigint>()
+  const out = chains.map((ch, i) => {
+    const chainId = BigInt(ch.chainId)
+    if (chainId < 1n || chainId >= 1n << 64n) fail('BRIDGE_BAD_CONFIG', `bridge configuration: evm.chains[${i}].chainId must be in [1, 2^64)`)
+    if (seen.has(chainId)) fail('BRIDGE_BAD_CONFIG', `bridge configuration: evm.chains[${i}].chainId ${chainId} appears twice`)
+    seen.add(chainId)
+    let vault: Uint8Array
+    try {
+      vault = hexToBytes(ch.vault, `bridge.evm.chains[${i}].vault`, 20)
+    } catch (e) {
+      fail('BRIDGE_BAD_CONFIG', `bridge configuration: evm.chains[${i}].vault: ${(e as Error).message}`, undefined, e)
+    }
+    if (vault.every((b) => b === 0)) fail('BRIDGE_BAD_CONFIG', `bridge configuration: evm.chains[${i}].vault must not be the zero address`)
+    return Object.freeze({ chainId, vault })
+  })
+  return Object.freeze({ chains: Object.freeze(out) })
 }
 
 /** The canonical JSON form of a parsed configuration (what genesis stores), so every node stores the same bytes. */
@@ -170,6 +211,8 @@ export function canonicalBridgeConfig(c: BridgeConfig): Uint8Array {
     feeRateFloor: c.feeRateFloor.toString(),
     feeRateCeiling: c.feeRateCeiling.toString(),
     feeReportMaxAgeSeconds: c.feeReportMaxAgeSeconds,
+    // Only when present, last: a configuration without it stores exactly the bytes it stored before (state roots).
+    ...(c.evm === undefined ? {} : { evm: { chains: c.evm.chains.map((ch) => ({ chainId: ch.chainId.toString(), vault: bytesToHex(ch.vault) })) } }),
   }
   return new TextEncoder().encode(JSON.stringify(json))
 }

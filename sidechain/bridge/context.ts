@@ -21,8 +21,11 @@ export interface CallContext<S extends BridgeState = BridgeState> {
   readonly timestamp: bigint
   readonly state: S
   readonly config: BridgeConfig
-  /** The EVM's state manager, for the system mint/burn path (sidechain/exec/system-supply.ts). */
-  readonly stateManager: Pick<MerkleStateManager, 'getAccount' | 'putAccount'>
+  /**
+   * The EVM's state manager: accounts for the system mint/burn path (sidechain/exec/system-supply.ts); code and raw
+   * storage for the EVM family's wrapped tokens (evm/wrapped-token.ts), each slot charged through the call's meter.
+   */
+  readonly stateManager: Pick<MerkleStateManager, 'getAccount' | 'putAccount' | 'getCode' | 'putCode' | 'getStorage' | 'putStorage'>
   readonly bridgeAddress: Uint8Array
   readonly logs: EventLog[]
 }

@@ -5,8 +5,8 @@
 // any value sent.
 import { Address } from '@ethereumjs/util'
 import { EVMError, type ExecResult, type PrecompileInput } from '@ethereumjs/evm'
-import { getBytes } from 'ethers'
-import { CausewayError, isCausewayError } from '../../spv/base/errors.js'
+import { getBytes, type FunctionFragment } from 'ethers'
+import { CausewayError, fail, isCausewayError } from '../../spv/base/errors.js'
 import { bridgeAbi, toAbiValues } from './abi.js'
 import type { CallContext, EventLog } from './context.js'
 import { currentMessage } from './evm-hook.js'
@@ -17,6 +17,7 @@ import * as views from './federation-view.js'
 import { BRIDGE_GAS } from './gas-meter.js'
 import type { BridgeFamily, BridgeMethod } from './family.js'
 import { bitcoinFamily } from './bitcoin/methods.js'
+import { evmFamily } from './evm/methods.js'
 
 export { BRIDGE_GAS } from './gas-meter.js'
 
@@ -31,7 +32,11 @@ const coreFamily: BridgeFamily = {
 }
 
 /** Each ABI method name to the family that serves it. */
-const FAMILIES: readonly BridgeFamily<BridgeState>[] = [coreFamily, bitcoinFamily as unknown as BridgeFamily<BridgeState>]
+const FAMILIES: readonly BridgeFamily<BridgeState>[] = [
+  coreFamily,
+  bitcoinFamily as unknown as BridgeFamily<BridgeState>,
+  evmFamily as unknown as BridgeFamily<BridgeState>,
+]
 const byName = new Map<string, { family: BridgeFamily<BridgeState>; method: BridgeMethod<BridgeState> }>()
 for (const family of FAMILIES) {
   for (const [name, method] of Object.entries(family.methods)) {
@@ -50,6 +55,19 @@ function revert(code: string, message: string, gasUsed: bigint): ExecResult {
 
 function outOfGas(gasLimit: bigint): ExecResult {
   return { returnValue: new Uint8Array(0), executionGasUsed: gasLimit, exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) }
+}
+
+/**
+ * The call's arguments as plain values. ethers defers some decoding errors (an `address` word with high bits set)
+ * until a value is read, so every value is read here: any failure is the caller's BRIDGE_BAD_ARGUMENTS, never a
+ * bridge bug surfacing later as BRIDGE_INTERNAL.
+ */
+function decodeArguments(fragment: FunctionFragment, data: Uint8Array): unknown[] {
+  try {
+    return bridgeAbi.decodeFunctionData(fragment, data).toArray(true)
+  } catch (e) {
+    fail('BRIDGE_BAD_ARGUMENTS', `the call's arguments do not decode as ${fragment.format()}`, undefined, e)
+  }
 }
 
 /** Creates the precompile function for a chain (its id binds deposit addresses and memos). */
@@ -86,7 +104,7 @@ export function createBridgePrecompile(bridgeAddress: Uint8Array, chainId: bigin
     const store = new AccountStorage(evm.stateManager, bridgeAddress, meter, { read: BRIDGE_GAS.slotRead, write: BRIDGE_GAS.slotWrite })
     const logs: EventLog[] = []
     try {
-      const args = bridgeAbi.decodeFunctionData(fragment, data)
+      const args = decodeArguments(fragment, data)
       if (method.extra) meter.charge(method.extra(args))
       const state = family.state(store, chainId)
       const ctx: CallContext = {
@@ -101,7 +119,7 @@ export function createBridgePrecompile(bridgeAddress: Uint8Array, chainId: bigin
         bridgeAddress,
         logs,
       }
-      const result = await method.handler(ctx, [...args])
+      const result = await method.handler(ctx, args)
       const returnValue = getBytes(bridgeAbi.encodeFunctionResult(fragment, toAbiValues(fragment.outputs, result as unknown[])))
       return { returnValue, executionGasUsed: meter.used, logs }
     } catch (e) {

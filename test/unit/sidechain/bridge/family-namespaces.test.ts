@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { bridgeLayout, CORE_PREFIXES } from '../../../../sidechain/bridge/layout.js'
 import { btcLayout, BTC_PREFIXES } from '../../../../sidechain/bridge/bitcoin/layout.js'
+import { EVM_PREFIXES } from '../../../../sidechain/bridge/evm/layout.js'
 
 const first = (key: Uint8Array) => String.fromCharCode(key[0]!)
 
@@ -12,6 +13,7 @@ describe('bridge storage namespaces', () => {
     const btc = new Set<string>(BTC_PREFIXES)
     for (const p of btc) expect(core.has(p), p).toBe(false)
     expect(core.has('e') || btc.has('e')).toBe(false)
+    expect([...EVM_PREFIXES]).toEqual(['e']) // the EVM family took it (its keys: evm/wrapped-token.test.ts)
   })
 
   it('every key each layout makes starts with a prefix its family declares', () => {
