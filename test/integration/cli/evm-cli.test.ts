@@ -1,25 +1,21 @@
 // The `causeway evm …` commands and the EVM part of `causeway audit`, through the CLI's own entry point (`main`, in
-// this process) against one real peg world with an EVM main chain: anvil (1 s blocks) with the Vault and a 6-decimal
-// token, the bridge's evm section, and the three signers each with its EVM duty (attest, relay, sign, pay).
-// Deposits of ETH and the token, status until attested and minted, register on a registered deposit, a withdrawal
-// followed until paid, the refusals that need the token's decimals or a balance, and the audit balanced then short.
-//
-// The world: test/helpers/peg-world.ts (unchanged) plus, in this file, the EVM parts laid over it — the vault's
-// address is fixed before the side chain's genesis (a fresh deployer's first contract), deployed once the
-// federation's members are known, and the signers restarted with their evm section. (The shared harness with an
-// `evm` option, branch i15-e2e, had not landed when this was written.)
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+// this process) against one real peg world with an EVM main chain (test/helpers/peg-world.ts, option `evm`: anvil at
+// 1 s blocks, the Vault, the bridge's evm section, the three signers each with its EVM duty) plus a 6-decimal token.
+// Deposits of ETH and the token, status until attested and minted, register on a registered deposit and on a block
+// not yet accepted, a withdrawal followed until paid, the refusals that need the token's decimals or a balance, and
+// the audit: balanced, skipped without a main-chain node, short once the vault lost its ETH.
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { createPublicClient, getContractAddress, getAddress, http, parseEther, type Hex } from 'viem'
+import { createPublicClient, getAddress, http, type Hex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../../cli/main.js'
 import { writeWorldFile, type WorldFile } from '../../../cli/world-file.js'
-import { evmAddressOfKey } from '../../../sidechain/bridge/config.js'
 import { hexToBytes, toHex } from '../../../spv/base/bytes.js'
-import { ANVIL_MNEMONIC, startAnvil, type AnvilNode } from '../../../regtest/evm/anvil.js'
-import { deployDemoToken, deployVault, evmDeployer } from '../../../regtest/evm/deploy.js'
+import { ANVIL_MNEMONIC } from '../../../regtest/evm/anvil.js'
+import { deployDemoToken } from '../../../regtest/evm/deploy.js'
+import type { RpcNode } from '../../../regtest/evm/rpc-child.js'
 import { PASSPHRASE, startPegWorld, type PegWorld } from '../../helpers/peg-world.js'
 import { BridgeClient } from '../../../federation/signer/bridge-client.js'
 import { readKeystore } from '../../../federation/keystore.js'
@@ -47,10 +43,10 @@ async function causeway(args: readonly string[]): Promise<Run> {
 
 describe('causeway evm against a peg world with an EVM main chain', () => {
   let w: PegWorld
-  let anvil: AnvilNode
+  let anvil: RpcNode
   let world: string[]
   let vault: Hex
-  let token: Hex
+  let token: Hex = '0x'
   let file: WorldFile
   let ethDepositTx: string
   let wrappedEth: string
@@ -59,44 +55,31 @@ describe('causeway evm against a peg world with an EVM main chain', () => {
   const payee = getAddress('0x00000000000000000000000000000000000abcde')
 
   beforeAll(async () => {
-    anvil = await startAnvil({ blockTime: 1, chainId: MAIN_CHAIN_ID })
-    // A fresh deployer: its first contract is the vault, so the side chain's genesis can name it before it exists.
-    const deployerKey = hdKey(7)
-    const d = await evmDeployer(anvil.url, deployerKey)
-    vault = getContractAddress({ from: d.account.address, nonce: BigInt(await d.client.getTransactionCount({ address: d.account.address })) })
-    w = await startPegWorld({ bridge: { evm: { chains: [{ chainId: MAIN_CHAIN_ID, vault }] } } })
-    const members = w.federation.pubkeys.map((k, i) => getAddress(toHex(evmAddressOfKey(hexToBytes(k, `pubkey ${i}`, 33)))))
-    const v = await deployVault(d, { members, threshold: 2, sideChainId: w.fed.chainId })
-    expect(v.address).toBe(vault)
-    const t = await deployDemoToken(d, { name: 'Demo USD', symbol: 'DUSD', supply: 1_000_000n * 10n ** 6n, holder: demoMain.address })
-    token = t.address
-    for (const m of members) await anvil.rpc('anvil_setBalance', [m, `0x${parseEther('100').toString(16)}`])
-    // The signers again, now with their EVM duty.
-    await Promise.all(w.signers.map((s) => s.stop()))
-    for (const s of w.signers) {
-      const cfg = JSON.parse(readFileSync(s.configFile, 'utf8')) as Record<string, unknown>
-      cfg['evm'] = {
-        rpcUrl: anvil.url,
-        chainId: MAIN_CHAIN_ID,
-        vault,
+    w = await startPegWorld({
+      evm: {
+        chain: 'anvil',
         confirmations: CONFIRMATIONS,
-        pollMs: 500,
-        fromBlock: Number(v.blockNumber),
-        policy: { eth: { maxPerWithdrawal: parseEther('10').toString(), maxPer24h: parseEther('100').toString() }, [token.toLowerCase()]: { maxPerWithdrawal: '100000000000', maxPer24h: '1000000000000' } },
-      }
-      writeFileSync(s.configFile, JSON.stringify(cfg, null, 2))
-    }
-    await Promise.all(w.signers.map((s) => s.start()))
+        // The 6-decimal token, deployed once the main chain is up, and a policy for it in every signer's evm section.
+        beforeSigners: async (evm) => {
+          const t = await deployDemoToken(evm.deployer, { name: 'Demo USD', symbol: 'DUSD', supply: 1_000_000n * 10n ** 6n, holder: demoMain.address })
+          token = t.address
+          return { [token.toLowerCase()]: { maxPerWithdrawal: '100000000000', maxPer24h: '1000000000000' } }
+        },
+      },
+    })
+    const evm = w.evm!
+    anvil = evm.node
+    vault = getAddress(evm.vault)
     file = {
       ...(await writePegWorldFile(w)),
       evm: {
-        rpcUrl: anvil.url,
-        chainId: MAIN_CHAIN_ID,
+        rpcUrl: evm.rpc,
+        chainId: Number(evm.chainId),
         vault,
-        vaultBlock: Number(v.blockNumber),
-        members,
+        vaultBlock: Number(evm.vaultBlock),
+        members: evm.members.map((m) => getAddress(m)),
         threshold: 2,
-        confirmations: CONFIRMATIONS,
+        confirmations: evm.confirmations,
         tokens: [{ address: token, name: 'Demo USD', symbol: 'DUSD', decimals: 6 }],
         demo: { key: hdKey(1), address: demoMain.address },
       },
@@ -106,8 +89,7 @@ describe('causeway evm against a peg world with an EVM main chain', () => {
   }, 400_000)
 
   afterAll(async () => {
-    await w?.close()
-    await anvil?.stop()
+    await w?.close() // stops anvil too
   })
 
   it('deposit: ETH and the 6-decimal token; the credited amount, nonce and wrapped token; decimals and zero refused first', async () => {
