@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { createPublicClient, getAddress, http, type Hex } from 'viem'
+import { createPublicClient, createWalletClient, erc20Abi, getAddress, http, type Hex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../../cli/main.js'
@@ -179,8 +179,14 @@ describe('causeway evm against a peg world with an EVM main chain', () => {
     // No signer runs, so no one else attests or relays: the members' attestations are made here, one at a time.
     await Promise.all(w.signers.map((s) => s.stop()))
     try {
+      // An allowance that already covers the amount: the deposit sends no approve of its own.
+      const demo = createWalletClient({ account: demoMain, chain: { id: MAIN_CHAIN_ID, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.url] } } }, transport: http(anvil.url) })
+      const approved = await demo.writeContract({ address: token, abi: erc20Abi, functionName: 'approve', args: [vault, 10n ** 12n] })
+      await createPublicClient({ transport: http(anvil.url) }).waitForTransactionReceipt({ hash: approved })
       const dep = await causeway(['evm', 'deposit', token, '3', '--recipient', w.funded.address, '--json', ...world])
       expect(dep.code, dep.err).toBe(0)
+      expect(dep.err).toContain('no approve')
+      expect(dep.err).not.toContain('approve(')
       const tx = dep.json.mainTx as string
       const none = await causeway(['evm', 'register', tx, '--json', ...world])
       expect(none.code).toBe(1)

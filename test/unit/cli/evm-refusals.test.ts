@@ -42,6 +42,16 @@ describe('causeway evm: bad input is a coded error, nothing sent', () => {
     expect(r.json.error.code).toBe('WORLD_NOT_FOUND')
   })
 
+  it('a deposit status needs a main-chain node: none named is CLI_NO_MAIN_RPC, an unreachable one CLI_MAIN_UNREACHABLE naming its URL', async () => {
+    const hash = `0x${'ab'.repeat(32)}`
+    const none = await run(['evm', 'status', hash, '--rpc', 'http://127.0.0.1:1/', ...NO_WORLD])
+    expect(none.json.error.code).toBe('CLI_NO_MAIN_RPC')
+    const down = await run(['evm', 'status', hash, '--rpc', 'http://127.0.0.1:1/', '--main-rpc', 'http://127.0.0.1:1/', ...NO_WORLD])
+    expect(down.code).toBe(1)
+    expect(down.json.error.code).toBe('CLI_MAIN_UNREACHABLE')
+    expect(down.json.error.message).toContain('127.0.0.1:1')
+  })
+
   it('a missing argument is a usage error (exit 2)', async () => {
     const r = await run(['evm', 'withdraw', TOKEN, '1'])
     expect(r.code).toBe(2)
