@@ -27,19 +27,18 @@ export async function depositStatus(e: EvmSession, hash: Hex) {
     proofs.map(async (p) => {
       const id = toHex(p.depositId)
       const token = toHex(p.deposit.token) as Address
-      const [minted, [wrapped], info] = await Promise.all([
-        e.evm.isEvmDepositRegistered([id]),
-        e.evm.getWrappedToken([e.chain.chainId, token]),
-        Promise.resolve({ symbol: p.deposit.symbol, decimals: p.deposit.decimals }),
-      ])
-      return { depositId: id, nonce: p.deposit.nonce.toString(), token, symbol: info.symbol, decimals: info.decimals, amount: p.deposit.amount.toString(), recipient: toHex(p.deposit.recipient), wrappedToken: wrapped, minted }
+      const [minted, [wrapped]] = await Promise.all([e.evm.isEvmDepositRegistered([id]), e.evm.getWrappedToken([e.chain.chainId, token])])
+      // Symbol and decimals as the vault read them into the Deposit log (PROTOCOL.md): what the wrapped token gets.
+      return { depositId: id, nonce: p.deposit.nonce.toString(), token, symbol: p.deposit.symbol, decimals: p.deposit.decimals, amount: p.deposit.amount.toString(), recipient: toHex(p.deposit.recipient), wrappedToken: wrapped, minted }
     }),
   )
-  const confirmations = Number(head - p0Number(proofs) + 1n)
+  const mainBlock = proofs[0]!.blockNumber
+  // The block itself is the first confirmation, as on Bitcoin.
+  const confirmations = Number(head - mainBlock + 1n)
   const json = {
     kind: 'deposit',
     mainTx: hash,
-    mainBlock: Number(p0Number(proofs)),
+    mainBlock: Number(mainBlock),
     mainBlockHash: blockHash,
     confirmations,
     header: { attestations: Number(header.attestations), threshold: k, accepted: header.accepted },
@@ -58,8 +57,6 @@ export async function depositStatus(e: EvmSession, hash: Hex) {
   ].join('\n')
   return { json, text }
 }
-
-const p0Number = (proofs: readonly { blockNumber: bigint }[]): bigint => proofs[0]!.blockNumber
 
 /** A withdrawal by id. */
 export async function withdrawalStatus(e: EvmSession, id: bigint) {

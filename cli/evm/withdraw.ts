@@ -4,9 +4,8 @@
 // `--wait` follows the withdrawal (signed n/k) until the vault paid it.
 import type { Command } from 'commander'
 import { CausewayError } from '../../spv/base/errors.js'
-import { resolveKey, withKeyOptions, type KeyFlags } from '../connect.js'
+import { resolveEndpoints, resolveKey, withKeyOptions, type KeyFlags } from '../connect.js'
 import { receiptEvents, sendBridge } from '../bridge-view.js'
-import { resolveEndpoints } from '../connect.js'
 import { lines, runReport, type Progress } from '../report.js'
 import { wholeNumber, type Io } from '../output.js'
 import { parseAddress, parseRecipient, type Address } from './args.js'
