@@ -1,7 +1,8 @@
 // `causeway audit`: reserves against supply (ARCHITECTURE.md decision 1). The native coin that exists (every balance
 // in the state, causeway_nativeSupply) must be exactly the bridge's Σ minted − Σ burned, and the reserves must cover
 // it plus pending peg-outs; the bridge's events are replayed, the node's supply ledger compared, and every federation
-// UTXO checked unspent, with the right value and script, on the Bitcoin node. Lists every pending item; exits 1 (AUDIT_MISMATCH) on any mismatch.
+// UTXO checked unspent, with the right value and script, on the Bitcoin node; the EVM peg's wrapped tokens against
+// the vault's balances on the main chain (cli/evm/audit.ts). Lists every pending item; exits 1 (AUDIT_MISMATCH) on any mismatch.
 import type { Command } from 'commander'
 import { utxoScriptPubKey } from '../peg/bitcoin/index.js'
 import { bytesToHex, hashToDisplayHex } from '../spv/base/bytes.js'
@@ -13,6 +14,8 @@ import { auditFindings, replayBridgeEvents, type Finding } from './audit-ledger.
 import { EXIT_INVALID, type Io } from './output.js'
 import { lines, runReport } from './report.js'
 import { formatBtc } from './values.js'
+import { auditEvm, evmAuditReport } from './evm/audit.js'
+import type { MainChainFlags } from './evm/main-chain.js'
 
 /** One UTXO against the node: unspent (on the chain, not counting the mempool), right value, right script. */
 async function checkUtxo(btc: BitcoinRpcClient, fed: Federation, chainId: bigint, u: FederationUtxo, spentBy?: string): Promise<Finding | undefined> {
@@ -35,7 +38,12 @@ async function checkUtxo(btc: BitcoinRpcClient, fed: Federation, chainId: bigint
 }
 
 export function registerAudit(program: Command, io: Io, exit: (code: number) => void): void {
-  withEndpointOptions(program.command('audit').description('Reserves against supply: every federation UTXO checked on the Bitcoin node; exit 1 on any mismatch')).action(
+  withEndpointOptions(
+    program
+      .command('audit')
+      .description('Reserves against supply: every federation UTXO checked on the Bitcoin node, every wrapped EVM token against the vault; exit 1 on any mismatch')
+      .option('--main-rpc <url>', "main-chain JSON-RPC URL for the EVM peg's vault (overrides the world file's evm section)"),
+  ).action(
     async (_o: unknown, cmd: Command) =>
       runReport(io, exit, cmd, async (flags, progress) => {
         const endpoints = await resolveEndpoints(flags as EndpointFlags, { bitcoin: true })
@@ -89,6 +97,13 @@ export function registerAudit(program: Command, io: Io, exit: (code: number) => 
             held.push({ payment: `${hashToDisplayHex(h.txid)}:${h.vout}`, sats: h.valueSats.toString() })
           }
           const { report, findings } = auditFindings({ ledger, reserves: res, nodePeggedWei: BigInt(supply.peggedWei), nativeSupplyWei, nodeBalanced, heldSats, utxoFindings })
+          // The EVM peg's wrapped tokens (cli/evm/audit.ts): skipped, and said so, without an evm chain or main RPC.
+          const evmAudit = await auditEvm(s, flags as MainChainFlags)
+          if (evmAudit.ran) {
+            progress(`checked ${evmAudit.rows.length} wrapped token(s) against the vault ${evmAudit.vault} on main chain ${evmAudit.mainChainId}`)
+            findings.push(...evmAudit.findings)
+          } else progress(`EVM peg not audited: ${evmAudit.reason}`)
+          const evmPart = evmAuditReport(evmAudit)
           const ok = findings.length === 0
           const pendingRequests = ledger.pendingRequests.map((q) => ({ id: q.id.toString(), valueSats: q.valueSats.toString(), batchId: q.batchId === null ? null : q.batchId.toString() }))
           const inFlight = ledger.inFlight.map((b) => ({ batchId: b.batchId.toString(), txid: hashToDisplayHex(b.txid), inputs: b.inputs.length, requests: b.requestCount }))
@@ -115,6 +130,7 @@ export function registerAudit(program: Command, io: Io, exit: (code: number) => 
             utxos: ledger.spendable.map((u) => ({ txid: hashToDisplayHex(u.txid), vout: u.vout, valueSats: u.valueSats.toString(), deposit: u.recipient !== null })),
             pending: { requests: pendingRequests, batches: inFlight, held },
             paymentsWithoutMemo: { held: ledger.heldPayments.length, refunded: ledger.refundedPayments },
+            evm: evmPart.json,
           }
           const text = [
             lines([
@@ -129,6 +145,7 @@ export function registerAudit(program: Command, io: Io, exit: (code: number) => 
             ...pendingRequests.map((q) => `  pending request ${q.id}: ${formatBtc(BigInt(q.valueSats))} BTC${q.batchId === null ? ', queued' : `, batch ${q.batchId}`}`),
             ...inFlight.map((b) => `  batch ${b.batchId} in flight: Bitcoin tx ${b.txid}`),
             ...held.map((h) => ('recipient' in h ? `  held for ${h.recipient}: ` : `  held payment ${h.payment}: `) + `${formatBtc(BigInt(h.sats))} BTC`),
+            ...evmPart.text,
             ok ? 'audit: OK, reserves cover the supply and every UTXO is on the Bitcoin node' : `audit: ${findings.length} MISMATCH(ES)`,
             ...findings.map((f) => `  ${f.code}: ${f.message}`),
           ].join('\n')

@@ -1,5 +1,5 @@
 // cli/: the `causeway` command line users and operators run (spv, node, signer, federation, pegin, pegout, status,
-// audit, keys), the executable (bin/causeway.mjs) and the world.json reader its commands default to. The one
+// evm, audit, keys), the executable (bin/causeway.mjs) and the world.json reader its commands default to. The one
 // group about a local world, `causeway regtest …`, lives in regtest/ and is loaded only when used.
 // This file parses arguments with commander and dispatches to each command group.
 // Exit codes: 0 (ok), 1 (invalid data, a refusal, an audit mismatch: the error's code says which) or 2 (usage
@@ -22,6 +22,7 @@ const GROUPS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['pegin', async () => (await import('./pegin.js')).registerPegin],
   ['pegout', async () => (await import('./pegout.js')).registerPegout],
   ['status', async () => (await import('./status.js')).registerStatus],
+  ['evm', async () => (await import('./evm/index.js')).registerEvm],
   ['audit', async () => (await import('./audit.js')).registerAudit],
   ['keys', async () => (await import('./keys.js')).registerKeys],
   ['regtest', async () => (await import('../regtest/index.js')).registerRegtest],

@@ -16,6 +16,9 @@ const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
 /** The test-only prefund plain side-chain tests (no bridge, so no way to peg in) ask for: 10^6 coins. */
 export const TEST_PREFUND_WEI = 10n ** 24n
 
+/** The test side chain's id (every federation started here). */
+export const TEST_SIDE_CHAIN_ID = 0xca05e1n
+
 /** A validator or full node process (the managed child's controls) and where it lives. */
 export interface MemberProcess extends Pick<ManagedChild, 'name' | 'output' | 'running' | 'start' | 'kill' | 'stop'> {
   readonly rpcUrl: string
@@ -90,7 +93,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
   const { createAddressFromPrivateKey } = await import('@ethereumjs/util')
   const funded = createAddressFromPrivateKey(fundedKey).toString()
   const feeAddress = createAddressFromPrivateKey(randomBytes(32)).toString()
-  const chainId = 0xca05e1n
+  const chainId = TEST_SIDE_CHAIN_ID
   const chain = {
     name: 'regtest',
     chainId: `0x${chainId.toString(16)}`,

@@ -15,10 +15,11 @@ import { fundByPegIn } from '../../regtest/world/pegin-funding.js'
 import { startBcoin, type BcoinProcess } from '../../regtest/bitcoin/bcoin-process.js'
 import { DemoWallet } from '../../regtest/bitcoin/demo-wallet.js'
 import { tipCheckpoint } from '../../regtest/bitcoin/checkpoint.js'
-import { startFederation, type Federation, type FederationOptions } from './federation.js'
+import { startFederation, TEST_SIDE_CHAIN_ID, type Federation, type FederationOptions } from './federation.js'
 import { freePort } from './ports.js'
 import { pollUntil } from '../../io/poll.js'
 import { managedChild, type ManagedChild } from './managed-child.js'
+import { startPegWorldEvm, type PegWorldEvm, type PegWorldEvmOptions } from './peg-world-evm.js'
 
 export const PASSPHRASE = 'regtest-passphrase'
 
@@ -45,6 +46,8 @@ export interface PegWorld {
    */
   readonly funded: Wallet
   readonly fundedSats: bigint
+  /** The EVM main chain with its Vault, when the world was started with the `evm` option. */
+  readonly evm?: PegWorldEvm
   mine(blocks: number): Promise<void>
   waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>
   close(): Promise<void>
@@ -64,7 +67,14 @@ export interface PegWorldOptions {
   readonly testOnlyGenesisAlloc?: readonly { readonly address: string; readonly balance: bigint }[]
   /** eth_getLogs bounds of the nodes (see startFederation). */
   readonly logLimits?: FederationOptions['logLimits']
+  /**
+   * An EVM main chain (anvil or Hardhat) with the Vault of this federation: the bridge configuration's `evm` section
+   * names it, and every signer gets an `evm` section. `beforeSigners` runs once the main chain is up (deploy test
+   * tokens there) and returns more signer policy entries.
+   */
+  readonly evm?: PegWorldEvmOptions & { readonly beforeSigners?: (evm: PegWorldEvm) => Promise<Record<string, { maxPerWithdrawal: string; maxPer24h: string }>> }
 }
+
 
 const DEFAULT_FUND_SATS = 10_000_000n
 
@@ -72,6 +82,8 @@ function signerProcess(index: number, configFile: string, portOf: () => number):
   const child = managedChild(`signer ${index}`, {
     args: ['signer', '--config', configFile],
     readyMarker: '"signer started"',
+    // Two cores shared with other worlds: a signer's start (tsx, keystore, first looks at its nodes) can take a while.
+    startTimeoutMs: 90_000,
     env: { ...process.env, CAUSEWAY_SIGNER_PASSPHRASE: PASSPHRASE },
   })
   return { ...child, index, configFile, healthUrl: () => `http://127.0.0.1:${portOf()}/health` }
@@ -83,10 +95,12 @@ export async function startPegWorld(options: PegWorldOptions = {}): Promise<PegW
   let fed: Federation | undefined
   const signers: SignerProcess[] = []
   let provider: JsonRpcProvider | undefined
+  let evm: PegWorldEvm | undefined
   const close = async () => {
     await Promise.all(signers.map((s) => s.stop()))
     provider?.destroy()
     await fed?.close()
+    await evm?.stop()
     await bcoin.stop()
     rmSync(dir, { recursive: true, force: true })
   }
@@ -107,6 +121,13 @@ export async function startPegWorld(options: PegWorldOptions = {}): Promise<PegW
       bech32: 'rb',
       lightKeystores: true,
     })
+    let evmPolicy: Record<string, unknown> | undefined
+    if (options.evm !== undefined) {
+      // The Vault exists before the side chain's genesis, which names it (bridge configuration, `evm`).
+      evm = await startPegWorldEvm(options.evm, federation.pubkeys, federation.threshold, TEST_SIDE_CHAIN_ID)
+      const extra = (await options.evm.beforeSigners?.(evm)) ?? {}
+      evmPolicy = { ...(evm.signerSection().policy as object), ...extra }
+    }
     const validatorKeys = federation.files.validatorKeys.map((f) => readFileSync(f, 'utf8').trim())
     const bridge = {
       ...federation.bridge,
@@ -115,6 +136,7 @@ export async function startPegWorld(options: PegWorldOptions = {}): Promise<PegW
       minPegOutSats: 20_000,
       batchIntervalBlocks: 5,
       feeRateFloor: 2,
+      ...(evm === undefined ? {} : { evm: { chains: [{ chainId: evm.chainId.toString(), vault: evm.vault }] } }),
       ...options.bridge,
     }
     fed = await startFederation({
@@ -143,6 +165,7 @@ export async function startPegWorld(options: PegWorldOptions = {}): Promise<PegW
             sidechain: { rpcUrl: fed.validators[i]!.rpcUrl },
             http: { host: '127.0.0.1', port: ports[i] },
             pollMs: options.pollMs ?? 500,
+            ...(evm === undefined ? {} : { evm: evm.signerSection(evmPolicy as never) }),
           },
           null,
           2,
@@ -164,6 +187,7 @@ export async function startPegWorld(options: PegWorldOptions = {}): Promise<PegW
       bridge: new Contract(toHex(BRIDGE_ADDRESS), bridgeAbiJson, provider),
       funded: new Wallet(fed.fundedKey, provider),
       fundedSats: options.fundSats ?? DEFAULT_FUND_SATS,
+      ...(evm === undefined ? {} : { evm }),
       async mine(blocks) {
         await bcoin.rpc.generateToAddress(blocks, wallet.address)
       },
