@@ -14,7 +14,7 @@ export interface PegWorldEvmOptions {
   readonly chain: 'anvil' | 'hardhat'
   /** Depth at which the signers attest a header (default 2). */
   readonly confirmations?: number
-  /** The signers' policy section (default: ETH and every token unlimited is NOT assumed: ETH 100/1000). */
+  /** The signers' policy section (default: ETH alone, 100 per withdrawal and 1,000 per 24 h; tokens need entries). */
   readonly policy?: Record<string, { maxPerWithdrawal: string | number; maxPer24h: string | number }>
   /** Main-chain block interval in seconds (default 1). */
   readonly blockTime?: number
@@ -35,7 +35,7 @@ export interface PegWorldEvm {
   /** The members' EVM addresses (vault members, in federation order). */
   readonly members: readonly Hex[]
   readonly confirmations: number
-  /** The `evm` section of signer `i`'s configuration. */
+  /** The `evm` section of every signer's configuration (this policy, or the world's). */
   signerSection(policy?: PegWorldEvmOptions['policy']): Record<string, unknown>
   stop(): Promise<void>
 }
