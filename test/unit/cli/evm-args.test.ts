@@ -45,12 +45,16 @@ describe('arguments', () => {
 })
 
 describe('evmFindings', () => {
-  const row = (o: Partial<WrappedReserve>): WrappedReserve => ({ wrappedToken: ADDR, mainToken: ZERO_ADDRESS, symbol: 'cwETH', decimals: 18, locked: 10n, supply: 7n, pending: 3n, vaultBalance: 10n, ...o })
+  const row = (o: Partial<WrappedReserve>): WrappedReserve => ({ wrappedToken: ADDR, mainToken: ZERO_ADDRESS, symbol: 'cwETH', decimals: 18, locked: 10n, supply: 7n, pending: 3n, vaultBalance: 10n, paidUnproven: 0n, ...o })
   it('balanced books and a vault holding at least supply + pending: no finding', () => {
     expect(evmFindings([row({}), row({ vaultBalance: 11n })])).toEqual([])
   })
   it('a vault short of supply + pending is AUDIT_EVM_VAULT_SHORT; locked ≠ supply + pending is AUDIT_EVM_LOCKED', () => {
     expect(evmFindings([row({ vaultBalance: 9n })]).map((f) => f.code)).toEqual(['AUDIT_EVM_VAULT_SHORT'])
     expect(evmFindings([row({ locked: 11n, vaultBalance: 11n })]).map((f) => f.code)).toEqual(['AUDIT_EVM_LOCKED'])
+  })
+  it('a payout the vault made and the bridge has not yet seen proven is not a shortfall, but only that much', () => {
+    expect(evmFindings([row({ vaultBalance: 8n, paidUnproven: 2n })])).toEqual([])
+    expect(evmFindings([row({ vaultBalance: 7n, paidUnproven: 2n })]).map((f) => f.code)).toEqual(['AUDIT_EVM_VAULT_SHORT'])
   })
 })
