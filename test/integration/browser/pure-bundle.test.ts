@@ -181,7 +181,8 @@ describe('spv/ and peg/ in a browser', () => {
     const { server, url, answer } = await serve(bundle, input)
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
     const profile = mkdtempSync(path.join(tmpdir(), 'causeway-chromium-'))
-    cleanups.push(() => rmSync(profile, { recursive: true, force: true }))
+    // Chromium's helper processes may still be writing the profile for a moment after the browser process exits.
+    cleanups.push(() => rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 }))
     const chromium = spawn(CHROMIUM, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, url], { stdio: ['ignore', 'pipe', 'pipe'] })
     let log = ''
     chromium.stdout!.on('data', (d: Buffer) => (log += d.toString()))
