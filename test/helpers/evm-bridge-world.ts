@@ -23,12 +23,12 @@ export const memberKeys = [1, 2, 3, 4].map((i) => new Uint8Array(32).fill(0x20 +
 export const memberAddresses = memberKeys.map((k) => evmAddressOfKey(ecc.pointFromScalar(k, true)!))
 export const wrappedToken = new Interface(wrappedAbi as never)
 
-export function evmConfig(withEvm = true, threshold = 3): BridgeConfig {
+export function evmConfig(withEvm = true, threshold = 3, vault: Uint8Array = VAULT): BridgeConfig {
   return parseBridgeConfig(
     {
       federation: { pubkeys: memberKeys.map((k) => bytesToHex(ecc.pointFromScalar(k, true)!)), threshold },
       bitcoin: { network: 'regtest', bech32: 'rb', checkpoint: { height: 0, header: regtest.genesisHeader, chainWork: 2 } },
-      ...(withEvm ? { evm: { chains: [{ chainId: Number(MAIN_CHAIN_ID), vault: bytesToHex(VAULT) }] } } : {}),
+      ...(withEvm ? { evm: { chains: [{ chainId: Number(MAIN_CHAIN_ID), vault: bytesToHex(vault) }] } } : {}),
     },
     SIDE_CHAIN_ID,
   )
