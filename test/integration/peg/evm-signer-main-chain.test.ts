@@ -12,6 +12,7 @@ import path from 'node:path'
 import type { Hex } from '../../../spv/base/bytes.js'
 import { hexToBytes, toHex } from '../../../spv/base/bytes.js'
 import { isCausewayError } from '../../../spv/base/errors.js'
+import { pollUntil } from '../../../io/poll.js'
 import { signWithdrawalDigest, withdrawalDigest, type Withdrawal } from '../../../peg/evm/index.js'
 import * as Vault from '../../../peg/evm/contracts/Vault.artifact.js'
 import { evmDeployer, deployVault } from '../../../regtest/evm/deploy.js'
@@ -135,7 +136,8 @@ describe('the EVM duty on a real anvil main chain', () => {
     await expect(main.sendWithdraw({ ...wd, amount: wd.amount + 1n }, sigs)).rejects.toThrow()
     expect(await main.used(1n)).toBe(false)
     const txHash = await main.sendWithdraw(wd, sigs)
-    const r = await node!.rpc('eth_getTransactionReceipt', [txHash])
+    // The hash comes back when the node takes the transaction; its receipt once it is mined (not at once under load).
+    const r = await pollUntil('the withdrawal receipt', async () => (await node!.rpc('eth_getTransactionReceipt', [txHash])) ?? undefined, { timeoutMs: 20_000, intervalMs: 100 })
     expect(r.status).toBe('0x1')
     expect(await main.used(1n)).toBe(true)
     const blocks = await main.vaultLogBlocks(BigInt(r.blockNumber), BigInt(r.blockNumber))
