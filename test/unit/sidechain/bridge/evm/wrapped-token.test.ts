@@ -29,15 +29,21 @@ describe('wrapped token storage', () => {
     expect(stringSlots(3n, 'x'.repeat(65))).toHaveLength(4)
   })
 
-  for (const [label, name, symbol] of [
-    ['short strings', 'Dai', 'DAI'],
-    ['long strings (over 31 bytes)', 'A token whose name is well over thirty-one bytes', 'LONGSYMBOLOFTWENTYEIGHTBYTES'],
-    ['an empty name (the address stands in)', '', ''],
+  // What the vault's Deposit log carries for such tokens (test/integration/peg/evm-vault.test.ts checks the vault
+  // side): a bytes32 name/symbol arrives as its string, a token without metadata as "" / "" / 18.
+  for (const [label, name, symbol, decimals] of [
+    ['short strings', 'Dai', 'DAI', 8],
+    ['long strings (over 31 bytes)', 'A token whose name is well over thirty-one bytes', 'LONGSYMBOLOFTWENTYEIGHTBYTES', 8],
+    ['an empty name (the address stands in)', '', '', 8],
+    ['a token without metadata (no name, no symbol, decimals 18)', '', '', 18],
+    ['a bytes32-metadata token (MKR-style), as the vault decodes it', 'Maker', 'MKR', 18],
+    ['0 decimals', 'Zero Decimals', 'ZERO', 0],
+    ['24 decimals', 'Yocto Token', 'YOCTO', 24],
   ] as const) {
     it(`the contract's own views read back what the bridge wrote: ${label}`, async () => {
       const w = await openEvmWorld()
       const token = new Uint8Array(20).fill(0x0e)
-      const b = await mainBlock(7n, [...filler(3), receipt(2, [depositLog({ nonce: 1n, token, recipient: bob, amount: 123n, name, symbol, decimals: 8 })])])
+      const b = await mainBlock(7n, [...filler(3), receipt(2, [depositLog({ nonce: 1n, token, recipient: bob, amount: 123n, name, symbol, decimals })])])
       await w.attest(b)
       const r = await w.vm.call(bob, 'registerEvmDeposit', [MAIN_CHAIN_ID, b.rlp, 3n, await b.proof(3), 0n])
       expect(r.code).toBeUndefined()
@@ -46,7 +52,7 @@ describe('wrapped token storage', () => {
       expect((await w.tokenCall(bob, wrapped, 'name')).result).toBe(created.name)
       expect((await w.tokenCall(bob, wrapped, 'symbol')).result).toBe(created.symbol)
       expect(created.name).toBe(name === '' ? `Causeway ${hexlify(token)}` : `Causeway ${name}`)
-      expect((await w.tokenCall(bob, wrapped, 'decimals')).result).toBe(8n)
+      expect((await w.tokenCall(bob, wrapped, 'decimals')).result).toBe(BigInt(decimals))
       expect((await w.tokenCall(bob, wrapped, 'mainChainId')).result).toBe(MAIN_CHAIN_ID)
       expect((await w.tokenCall(bob, wrapped, 'mainToken')).result.toLowerCase()).toBe(hexlify(token))
       expect((await w.tokenCall(bob, wrapped, 'totalSupply')).result).toBe(123n)
@@ -56,7 +62,7 @@ describe('wrapped token storage', () => {
       expect(await w.vm.vm.stateManager.getCode(new Address(wrapped))).toEqual(WRAPPED_TOKEN_RUNTIME)
       expect(r.logs.map((l) => l.name)).toEqual(['WrappedTokenCreated', '?', 'EvmDepositMinted'])
       // The token's Transfer log is the token's own (its address), from the zero address: what mint() would emit.
-      const b2 = await mainBlock(8n, [...filler(3), receipt(2, [depositLog({ nonce: 2n, token, recipient: bob, amount: 5n, name, symbol, decimals: 8 })])])
+      const b2 = await mainBlock(8n, [...filler(3), receipt(2, [depositLog({ nonce: 2n, token, recipient: bob, amount: 5n, name, symbol, decimals })])])
       await w.attest(b2)
       const raw = await w.vm.vm.evm.runCall({
         caller: new Address(bob),
