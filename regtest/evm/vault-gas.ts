@@ -5,6 +5,7 @@ import { type Abi, encodeFunctionData, type Hex, parseEther } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import * as VaultArtifact from '../../peg/evm/contracts/Vault.artifact.js'
 import { fail } from '../../spv/base/errors.js'
+import { VAULT_DOMAIN_NAME, VAULT_DOMAIN_VERSION, WITHDRAWAL_TYPES } from '../../peg/evm/withdrawal.js'
 import { type Address, DEPLOY_REVERTED, deployDemoToken, deployVault, type EvmDeployer, evmDeployer } from './deploy.js'
 
 export interface WithdrawalMessage {
@@ -16,20 +17,11 @@ export interface WithdrawalMessage {
   readonly epoch: bigint
 }
 
-/** PROTOCOL.md's EIP-712 types, as viem takes them. */
-export const WITHDRAWAL_TYPES = {
-  Withdrawal: [
-    { name: 'sideChainId', type: 'uint256' },
-    { name: 'id', type: 'uint256' },
-    { name: 'token', type: 'address' },
-    { name: 'recipient', type: 'address' },
-    { name: 'amount', type: 'uint256' },
-    { name: 'epoch', type: 'uint256' },
-  ],
-} as const
+/** PROTOCOL.md's EIP-712 types and domain: the ones peg/evm/withdrawal.ts signs and the bridge checks. */
+export { WITHDRAWAL_TYPES }
 
 export function vaultDomain(chainId: number, vault: Address) {
-  return { name: 'Causeway Vault', version: '1', chainId, verifyingContract: vault } as const
+  return { name: VAULT_DOMAIN_NAME, version: VAULT_DOMAIN_VERSION, chainId, verifyingContract: vault } as const
 }
 
 /** One member's 65-byte r‖s‖v signature (low s, v 27/28) of `w` for the vault at `vault` on `chainId`. */
